@@ -1,0 +1,1 @@
+export { createApp, type ServingState } from './app';

@@ -1,0 +1,1 @@
+export { handler, modelNameFor } from './handler';

@@ -1,0 +1,1 @@
+export { handler, parsePredictionLine, type ParsedLine } from './handler';

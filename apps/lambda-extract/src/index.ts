@@ -1,0 +1,1 @@
+export { extractEventSchema, handler, parseExtractEvent, type ExtractEvent } from './handler';

@@ -1,0 +1,1 @@
+export { buildProgram, parseTrainerArgs, type TrainerOptions } from './cli';

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { InputDataError, manifestSchema, predictionRecordSchema, PREDICTION_COLUMNS } from './index';
+
+describe('contracts', () => {
+  it('names file, line and column in input errors', () => {
+    const error = new InputDataError('not a number: "abc"', { source: 'sales.csv', line: 12, column: 'Quantity' });
+    expect(error.message).toBe('sales.csv, line 12, column "Quantity": not a number: "abc"');
+    expect(error.name).toBe('InputDataError');
+  });
+
+  it('validates prediction records and keeps the wire column order', () => {
+    const record = {
+      customer_id: '12347',
+      last_order_date: '2011-12-07',
+      as_of_date: '2011-12-10',
+      predicted_gap_days: 41.5,
+      predicted_next_order_date: '2012-01-17',
+      p_order_90d: 0.82,
+      model_version: 'xgboost-20111210',
+    };
+    expect(predictionRecordSchema.parse(record)).toEqual(record);
+    expect(() => predictionRecordSchema.parse({ ...record, p_order_90d: 1.2 })).toThrow();
+    expect(PREDICTION_COLUMNS[0]).toBe('customer_id');
+    expect(PREDICTION_COLUMNS).toHaveLength(7);
+  });
+
+  it('rejects a manifest whose checksums are not sha256', () => {
+    const result = manifestSchema.safeParse({ files: { 'model.json': 'abc' } });
+    expect(result.success).toBe(false);
+  });
+});

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { dataQualityReportSchema } from './transactions';
+
+/** Bumped on any change a loader of an older version could misread. */
+export const ARTIFACT_FORMAT_VERSION = 1;
+export const MANIFEST_FILE = 'manifest.json';
+
+export const backtestMetricsSchema = z.object({
+  mae_days: z.number().nullable(),
+  c_index: z.number().nullable(),
+  auc_90d: z.number().nullable(),
+  brier_90d: z.number().nullable(),
+});
+export type BacktestMetrics = z.infer<typeof backtestMetricsSchema>;
+
+export const backtestReportSchema = z.object({
+  cutoff: z.iso.date(),
+  scoredCustomers: z.number().int(),
+  returnedCustomers: z.number().int(),
+  /** Keyed by `model` and by each baseline's name (`baseline_km`, ...). */
+  metrics: z.record(z.string(), backtestMetricsSchema),
+});
+export type BacktestReport = z.infer<typeof backtestReportSchema>;
+
+export const manifestSchema = z.object({
+  formatVersion: z.number().int(),
+  modelType: z.string(),
+  modelVersion: z.string(),
+  createdAt: z.iso.datetime(),
+  featureNames: z.array(z.string()),
+  label: z.object({
+    name: z.literal('NextGapDays'),
+    unit: z.literal('days'),
+    censoring: z.literal('right'),
+    definition: z.string(),
+  }),
+  hyperparameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  backtest: backtestReportSchema,
+  dataQuality: dataQualityReportSchema,
+  dataFingerprint: z.object({ sha256: z.string(), rows: z.number().int(), customers: z.number().int() }),
+  libraries: z.record(z.string(), z.string()),
+  backend: z.string().optional(),
+  featureImportance: z.record(z.string(), z.number()).optional(),
+  /** sha256 (hex) of every other file of the artifact, by path relative to it. */
+  files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)),
+});
+export type Manifest = z.infer<typeof manifestSchema>;

@@ -1,0 +1,42 @@
+import type { GapPrediction, ScoringTable, TrainingTable } from './tables';
+
+export type Hyperparameters = Record<string, string | number | boolean>;
+
+export interface FitOptions {
+  /** Held-out rows for early stopping (never the backtest's scoring period). */
+  validation?: TrainingTable;
+  onProgress?: (event: { step: number; total: number; metrics: Record<string, number> }) => void;
+}
+
+export interface FitReport {
+  /** Per-iteration (boosting round or epoch) training and validation losses. */
+  history: Array<Record<string, number>>;
+  bestIteration?: number;
+}
+
+/** What the trainer records about a fitted model in the artifact manifest. */
+export interface ModelDescription {
+  hyperparameters: Hyperparameters;
+  libraries: Record<string, string>;
+  backend?: string;
+  featureImportance?: Record<string, number>;
+}
+
+/** The interface every model type implements: fit, predict, save. */
+export interface NextPurchaseModel {
+  readonly type: string;
+  fit(train: TrainingTable, options?: FitOptions): Promise<FitReport>;
+  predict(input: ScoringTable): Promise<GapPrediction>;
+  /** Writes the model's own files into `dir`; returns their paths relative to `dir`. */
+  save(dir: string): Promise<string[]>;
+  describe(): ModelDescription;
+  /** Frees native or tensor memory held by the model. */
+  dispose(): void;
+}
+
+/** Registers a model type: how to make a fresh one and how to load a saved one. */
+export interface ModelFactory {
+  readonly type: string;
+  create(hyperparameters: Hyperparameters): Promise<NextPurchaseModel>;
+  load(dir: string, description: ModelDescription): Promise<NextPurchaseModel>;
+}

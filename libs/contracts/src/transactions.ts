@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/** One line of a retailer's sales, in the UCI Online Retail schema. */
+export interface Transaction {
+  invoiceNo: string;
+  stockCode: string;
+  description: string;
+  quantity: number;
+  invoiceDate: Date;
+  unitPrice: number;
+  /** Empty when the sale was not tied to a customer account. */
+  customerId: string;
+  country: string;
+}
+
+/** The column names of the Online Retail CSV, in its own order. */
+export const ONLINE_RETAIL_COLUMNS = [
+  'InvoiceNo',
+  'StockCode',
+  'Description',
+  'Quantity',
+  'InvoiceDate',
+  'UnitPrice',
+  'CustomerID',
+  'Country',
+] as const;
+export type OnlineRetailColumn = (typeof ONLINE_RETAIL_COLUMNS)[number];
+
+/** The cleaning rules of evaluation.md, each counted in the data-quality report. */
+export const CLEANING_RULES = [
+  'missing_customer_id',
+  'cancellation',
+  'non_positive_quantity',
+  'non_positive_price',
+  'unparseable_date',
+] as const;
+export type CleaningRule = (typeof CLEANING_RULES)[number];
+
+export const dataQualityReportSchema = z.object({
+  source: z.string(),
+  rowsRead: z.number().int().nonnegative(),
+  rowsKept: z.number().int().nonnegative(),
+  dropped: z.record(
+    z.enum(CLEANING_RULES),
+    z.object({
+      count: z.number().int().nonnegative(),
+      /** 1-based line numbers in the source (header included) of the first offenders. */
+      firstLines: z.array(z.number().int().positive()),
+    }),
+  ),
+  customers: z.number().int().nonnegative(),
+  orders: z.number().int().nonnegative(),
+  firstDate: z.string().nullable(),
+  lastDate: z.string().nullable(),
+});
+/** Rows read, kept and dropped per rule: never a silent drop. */
+export type DataQualityReport = z.infer<typeof dataQualityReportSchema>;

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { lognormalConditional, lognormalSurvival, normalSurvival, normalUpperQuantile } from './lognormal';
+
+describe('normal tail functions', () => {
+  it('match known values', () => {
+    expect(normalSurvival(0)).toBeCloseTo(0.5, 7);
+    expect(normalSurvival(1.959963985)).toBeCloseTo(0.025, 7);
+    expect(normalSurvival(-1)).toBeCloseTo(0.841344746, 7);
+    expect(normalSurvival(8) / 6.22096057427e-16).toBeCloseTo(1, 5);
+  });
+  it('invert each other, deep into the tail', () => {
+    for (const q of [0.5, 0.3, 0.025, 1e-3, 1e-8, 1e-15, 0.999]) {
+      expect(normalSurvival(normalUpperQuantile(q)) / q).toBeCloseTo(1, 5);
+    }
+  });
+});
+
+describe('lognormalConditional', () => {
+  it('is the plain median exp(mu) when nothing has elapsed', () => {
+    const { medianGap, pWithin } = lognormalConditional(Math.log(40), 1, 0);
+    expect(medianGap).toBeCloseTo(40, 4);
+    expect(pWithin).toBeCloseTo(1 - lognormalSurvival(90, Math.log(40), 1), 10);
+  });
+  it('puts the conditional median at half the remaining survival, never before elapsed', () => {
+    const mu = Math.log(30);
+    const sigma = 0.8;
+    for (const elapsed of [5, 30, 100, 400, 5000]) {
+      const { medianGap } = lognormalConditional(mu, sigma, elapsed);
+      expect(medianGap).toBeGreaterThanOrEqual(elapsed);
+      const ratio = lognormalSurvival(medianGap, mu, sigma) / lognormalSurvival(elapsed, mu, sigma);
+      if (lognormalSurvival(elapsed, mu, sigma) > 1e-300) expect(ratio).toBeCloseTo(0.5, 4);
+    }
+  });
+  it('lowers the 90-day probability as the wait grows past the typical gap', () => {
+    const mu = Math.log(30);
+    const p = [30, 90, 365].map((e) => lognormalConditional(mu, 0.7, e).pWithin);
+    expect(p[0]!).toBeGreaterThan(p[1]!);
+    expect(p[1]!).toBeGreaterThan(p[2]!);
+  });
+});

@@ -1,0 +1,1 @@
+export { parseInvoiceDate } from './timestamps';

@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** The TensorFlow.js backends tried in order; the first that loads wins. */
+export const BACKEND_LADDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_LADDER)[number];
+
+const PACKAGES: Record<BackendName, string | undefined> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: undefined,
+};
+// tfjs-node and tfjs-node-gpu both register themselves as the 'tensorflow' backend.
+const REGISTERED_AS: Record<BackendName, string> = { 'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+
+export interface BackendChoice {
+  name: BackendName;
+  tried: Array<{ name: BackendName; error: string }>;
+}
+
+/**
+ * Selects the first backend of the ladder that loads (or only `TFJS_BACKEND` when set) and
+ * makes it tfjs's active backend.
+ */
+export async function selectBackend(env: NodeJS.ProcessEnv = process.env): Promise<BackendChoice> {
+  const requested = env.TFJS_BACKEND as BackendName | undefined;
+  if (requested !== undefined && !BACKEND_LADDER.includes(requested)) {
+    throw new Error(`TFJS_BACKEND="${requested}" is not one of ${BACKEND_LADDER.join(', ')}`);
+  }
+  const ladder = requested ? [requested] : BACKEND_LADDER;
+  const tried: BackendChoice['tried'] = [];
+  for (const name of ladder) {
+    try {
+      const pkg = PACKAGES[name];
+      if (pkg) await import(/* @vite-ignore */ pkg);
+      if (await tf.setBackend(REGISTERED_AS[name])) {
+        await tf.ready();
+        return { name, tried };
+      }
+      tried.push({ name, error: 'setBackend returned false' });
+    } catch (error) {
+      tried.push({ name, error: (error as Error).message.split('\n')[0] ?? String(error) });
+    }
+  }
+  throw new Error(`no TensorFlow.js backend could be loaded: ${tried.map((t) => `${t.name} (${t.error})`).join('; ')}`);
+}

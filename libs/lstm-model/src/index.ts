@@ -1,0 +1,1 @@
+export { BACKEND_LADDER, selectBackend, type BackendChoice, type BackendName } from './backend';

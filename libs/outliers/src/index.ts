@@ -1,0 +1,1 @@
+export { anomalyScore, averagePathLength } from './path-length';

@@ -1,0 +1,1 @@
+export { INSTALL_HINT, XGBoostLibraryError, loadLibrary, xgboostVersion } from './native';

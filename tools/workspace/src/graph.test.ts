@@ -1,0 +1,60 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ESLint } from 'eslint';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../../..');
+const LIBS = ['ingestion', 'features', 'outliers', 'xgb-model', 'lstm-model'];
+const APPS = ['trainer', 'inference-api', 'lambda-extract', 'lambda-batch', 'lambda-dynamo'];
+
+interface Graph {
+  nodes: Record<string, { type: string; data: { root: string; tags?: string[]; targets: Record<string, unknown> } }>;
+  dependencies: Record<string, Array<{ target: string }>>;
+}
+let graph: Graph;
+
+beforeAll(() => {
+  const file = join(mkdtempSync(join(tmpdir(), 'graph-')), 'graph.json');
+  execFileSync('npx', ['nx', 'graph', `--file=${file}`], { cwd: root, stdio: 'ignore', env: { ...process.env, NX_DAEMON: 'false' } });
+  graph = JSON.parse(readFileSync(file, 'utf8')).graph;
+}, 120_000);
+
+describe('the Nx workspace', () => {
+  it('has the ten product projects under their own names, with test, lint and typecheck', () => {
+    for (const name of [...LIBS, ...APPS]) {
+      expect(graph.nodes[name], name).toBeDefined();
+      expect(Object.keys(graph.nodes[name]!.data.targets)).toEqual(expect.arrayContaining(['test', 'lint', 'typecheck']));
+    }
+    for (const app of APPS) expect(graph.nodes[app]!.data.targets.build, app).toBeDefined();
+  });
+
+  it('has no library that depends on an application, and no cycle', () => {
+    const isApp = (name: string) => graph.nodes[name]?.type === 'app';
+    for (const [source, deps] of Object.entries(graph.dependencies)) {
+      if (graph.nodes[source]?.type !== 'lib') continue;
+      for (const dep of deps) expect(isApp(dep.target), `${source} -> ${dep.target}`).toBe(false);
+    }
+    const visiting = new Set<string>();
+    const done = new Set<string>();
+    const visit = (name: string, path: string[]): void => {
+      if (done.has(name)) return;
+      expect(visiting.has(name), `cycle: ${[...path, name].join(' -> ')}`).toBe(false);
+      visiting.add(name);
+      for (const dep of graph.dependencies[name] ?? []) if (graph.nodes[dep.target]) visit(dep.target, [...path, name]);
+      visiting.delete(name);
+      done.add(name);
+    };
+    for (const name of Object.keys(graph.nodes)) visit(name, []);
+  });
+
+  it('rejects, at lint time, a library that reaches into an application', async () => {
+    // Applications export nothing (no "exports" in their package.json), so a path is the only way in.
+    const eslint = new ESLint({ cwd: root });
+    const [result] = await eslint.lintText("import { parseTrainerArgs } from '../../../apps/trainer/src/cli';\nexport const f = parseTrainerArgs;\n", {
+      filePath: join(root, 'libs/features/src/boundary-probe.ts'),
+    });
+    expect(result!.messages.map((m) => m.ruleId)).toContain('@nx/enforce-module-boundaries');
+  }, 60_000);
+});
