@@ -55,3 +55,10 @@ export const dataQualityReportSchema = z.object({
 });
 /** Rows read, kept and dropped per rule: never a silent drop. */
 export type DataQualityReport = z.infer<typeof dataQualityReportSchema>;
+
+/** A `dropped` section with every rule at zero, to count into. */
+export function emptyDropCounts(): DataQualityReport['dropped'] {
+  const dropped = {} as DataQualityReport['dropped'];
+  for (const rule of CLEANING_RULES) dropped[rule] = { count: 0, firstLines: [] };
+  return dropped;
+}
