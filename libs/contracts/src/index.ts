@@ -1,4 +1,5 @@
 export * from './days';
+export * from './batch-input';
 export * from './errors';
 export * from './manifest';
 export * from './model';
