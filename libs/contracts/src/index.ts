@@ -5,5 +5,6 @@ export * from './manifest';
 export * from './model';
 export * from './orders';
 export * from './predictions';
+export * from './storage';
 export * from './tables';
 export * from './transactions';
