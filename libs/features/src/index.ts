@@ -1,2 +1,22 @@
-export { kaplanMeier, survivalAt, type SurvivalCurve } from './kaplan-meier';
+export {
+  alignTruth,
+  backtestSplit,
+  defaultCutoffDay,
+  evaluate,
+  runBacktest,
+  type BacktestCustomers,
+  type BacktestModel,
+  type BacktestOptions,
+  type BacktestResult,
+  type BacktestSplit,
+  type BacktestTruth,
+} from './backtest';
+export { BASELINES, baselineCustomerMean, baselineKm, baselineRecency, HORIZON_DAYS, type Baseline } from './baselines';
+export { featureTableToDataFrame } from './dataframe';
+export { buildScoringTable, buildTrainingTable } from './feature-tables';
+export { conditionalKaplanMeier, kaplanMeier, survivalAt, type SurvivalCurve } from './kaplan-meier';
 export { erfc, lognormalConditional, lognormalSurvival, normalSurvival, normalUpperQuantile } from './lognormal';
+export { auc, brier, concordanceIndex, maeDays } from './metrics';
+export { FEATURE_COUNT, FEATURE_DESCRIPTIONS, FEATURE_NAMES, type FeatureName } from './order-features';
+export { customerSegments, selectOrders, validateOrderTable, type CustomerSegment } from './orders';
+export { buildSequences, type SequenceBatch } from './sequences';
