@@ -1,1 +1,27 @@
-export { parseInvoiceDate } from './timestamps';
+export { cleanTransaction, DataQualityTally, REPORTED_LINES_PER_RULE } from './cleaning';
+export { ordersToDataFrame, reportToDataFrame } from './dataframe';
+export { formatOnlineRetailLine, ONLINE_RETAIL_CSV_HEADER } from './format';
+export {
+  ingest,
+  ordersFromTransactions,
+  readCleanedTransactions,
+  sourceName,
+  type CleanedTransactions,
+  type IngestOptions,
+  type IngestResult,
+  type StreamSource,
+  type TransactionSource,
+} from './ingest';
+export {
+  CDNOW_MAPPING,
+  columnMappingSchema,
+  loadColumnMapping,
+  ONLINE_RETAIL_MAPPING,
+  parseColumnMapping,
+  type ColumnMapping,
+  type ColumnMappingInput,
+  type ColumnRef,
+} from './mapping';
+export { fingerprintOrders, OrderAccumulator } from './orders';
+export type { PostgresSource } from './readers/postgres';
+export { DATE_FORMATS, parseInvoiceDate, timeParser, type DateFormat } from './timestamps';

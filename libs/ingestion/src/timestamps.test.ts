@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseInvoiceDate } from './timestamps';
+import { parseInvoiceDate, parseIsoTime, parseUciTime, parseYyyymmddTime, timeParser } from './timestamps';
+
+const iso = (time: number) => new Date(time).toISOString();
 
 describe('parseInvoiceDate', () => {
   it('reads the UCI Online Retail format, month first', () => {
@@ -14,5 +16,39 @@ describe('parseInvoiceDate', () => {
     expect(parseInvoiceDate('2/30/2011 10:00')).toBeNull();
     expect(parseInvoiceDate('yesterday')).toBeNull();
     expect(parseInvoiceDate('')).toBeNull();
+  });
+});
+
+describe('date formats', () => {
+  it('reads UCI timestamps with seconds, two-digit parts and no time', () => {
+    expect(iso(parseUciTime('12/09/2011 12:50:59'))).toBe('2011-12-09T12:50:59.000Z');
+    expect(iso(parseUciTime('1/4/2011'))).toBe('2011-01-04T00:00:00.000Z');
+    expect(iso(parseUciTime('2/29/2012 23:59'))).toBe('2012-02-29T23:59:00.000Z');
+  });
+  it('rejects UCI text out of range or malformed', () => {
+    for (const text of ['13/1/2010 8:26', '2/29/2011 8:26', '12/1/2010 24:00', '12/1/2010 8:60', '12/1/10 8:26', '12/1/2010 8:26 PM', '12-1-2010']) {
+      expect(parseUciTime(text), text).toBeNaN();
+    }
+  });
+  it('reads ISO fractions and zone offsets as UTC instants', () => {
+    expect(iso(parseIsoTime('2010-12-01T08:26:00.5Z'))).toBe('2010-12-01T08:26:00.500Z');
+    expect(iso(parseIsoTime('2010-12-01 08:26:00.123456'))).toBe('2010-12-01T08:26:00.123Z');
+    expect(iso(parseIsoTime('2010-12-01T08:26:00+01:00'))).toBe('2010-12-01T07:26:00.000Z');
+    expect(iso(parseIsoTime('2010-12-01T08:26:00-0530'))).toBe('2010-12-01T13:56:00.000Z');
+    expect(iso(parseIsoTime('2010-12-01 08:26:00+00'))).toBe('2010-12-01T08:26:00.000Z');
+  });
+  it('rejects malformed ISO text', () => {
+    for (const text of ['2010-12-1', '2010-13-01', '2010-12-01T8:26', '2010-12-01T08:26Z0', '2010-12-01X08:26', '2010-12-01T08:26+1']) {
+      expect(parseIsoTime(text), text).toBeNaN();
+    }
+  });
+  it('reads YYYYMMDD and nothing longer or shorter', () => {
+    expect(iso(parseYyyymmddTime('19970101'))).toBe('1997-01-01T00:00:00.000Z');
+    for (const text of ['1997011', '199701011', '19970230', '1997-01-01']) expect(parseYyyymmddTime(text), text).toBeNaN();
+  });
+  it('auto tells ISO from UCI value by value', () => {
+    const auto = timeParser('auto');
+    expect(iso(auto('12/1/2010 8:26'))).toBe(iso(auto('2010-12-01T08:26')));
+    expect(timeParser('uci')('2010-12-01T08:26')).toBeNaN();
   });
 });

@@ -1,24 +1,149 @@
-const UCI_TIMESTAMP = /^(\d{1,2})\/(\d{1,2})\/(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?$/;
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+/** How a source writes its invoice timestamps. `auto` accepts UCI and ISO 8601, value by value. */
+export const DATE_FORMATS = ['uci', 'iso', 'yyyymmdd', 'auto'] as const;
+export type DateFormat = (typeof DATE_FORMATS)[number];
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Epoch milliseconds of a UTC wall-clock time, or NaN when a part is out of range. Date.UTC
+ * alone would roll 2/30 over to 3/2: an invalid date is rejected instead of guessed.
+ */
+function utcTime(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number): number {
+  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]!) return NaN;
+  if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return NaN;
+  if (hour > 23 || minute > 59 || second > 59) return NaN;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
+// The parsers below scan character codes instead of matching regular expressions: they run
+// once per transaction line on the hot path of every reader. `cursor` is their shared read
+// position (module-local, never escapes a call).
+let cursor = 0;
+
+/** Reads between min and max decimal digits at `cursor`; -1 when fewer than min. */
+function digits(text: string, min: number, max: number): number {
+  let value = 0;
+  let count = 0;
+  while (count < max && cursor < text.length) {
+    const digit = text.charCodeAt(cursor) - 48;
+    if (digit < 0 || digit > 9) break;
+    value = value * 10 + digit;
+    cursor++;
+    count++;
+  }
+  return count < min ? -1 : value;
+}
+
+function consume(text: string, char: string): boolean {
+  if (text[cursor] !== char) return false;
+  cursor++;
+  return true;
+}
+
+/** `H:MM[:SS]` at `cursor` as [hour, minute, second], or null. */
+function clockTime(text: string, hourDigits: number): [number, number, number] | null {
+  const hour = digits(text, hourDigits, 2);
+  if (hour < 0 || !consume(text, ':')) return null;
+  const minute = digits(text, 2, 2);
+  if (minute < 0) return null;
+  let second = 0;
+  if (text[cursor] === ':') {
+    cursor++;
+    second = digits(text, 2, 2);
+    if (second < 0) return null;
+  }
+  return [hour, minute, second];
+}
+
+/** `12/1/2010 8:26` (month first, as the UCI CSV writes it), seconds and time optional. */
+export function parseUciTime(text: string): number {
+  cursor = 0;
+  const month = digits(text, 1, 2);
+  if (month < 0 || !consume(text, '/')) return NaN;
+  const day = digits(text, 1, 2);
+  if (day < 0 || !consume(text, '/')) return NaN;
+  const year = digits(text, 4, 4);
+  if (year < 0) return NaN;
+  if (cursor === text.length) return utcTime(year, month, day, 0, 0, 0, 0);
+  if (!consume(text, ' ')) return NaN;
+  const clock = clockTime(text, 1);
+  if (!clock || cursor !== text.length) return NaN;
+  return utcTime(year, month, day, clock[0], clock[1], clock[2], 0);
+}
+
+/**
+ * ISO 8601: `2010-12-01`, `2010-12-01T08:26[:00[.000]]` (or a space for `T`), optionally with
+ * `Z`, `+01`, `+0100` or `+01:00`. Times without a zone are taken as UTC.
+ */
+export function parseIsoTime(text: string): number {
+  cursor = 0;
+  const year = digits(text, 4, 4);
+  if (year < 0 || !consume(text, '-')) return NaN;
+  const month = digits(text, 2, 2);
+  if (month < 0 || !consume(text, '-')) return NaN;
+  const day = digits(text, 2, 2);
+  if (day < 0) return NaN;
+  if (cursor === text.length) return utcTime(year, month, day, 0, 0, 0, 0);
+  if (!consume(text, 'T') && !consume(text, ' ')) return NaN;
+  const clock = clockTime(text, 2);
+  if (!clock) return NaN;
+  let ms = 0;
+  if (text[cursor] === '.') {
+    cursor++;
+    const start = cursor;
+    const fraction = digits(text, 1, 9);
+    if (fraction < 0) return NaN;
+    ms = Math.floor(fraction / 10 ** (cursor - start - 3));
+  }
+  const local = utcTime(year, month, day, clock[0], clock[1], clock[2], ms);
+  if (cursor === text.length) return local;
+  if (text[cursor] === 'Z' && cursor + 1 === text.length) return local;
+  const sign = text[cursor] === '+' ? 1 : text[cursor] === '-' ? -1 : 0;
+  if (sign === 0) return NaN;
+  cursor++;
+  const offsetHours = digits(text, 2, 2);
+  if (offsetHours < 0) return NaN;
+  let offsetMinutes = 0;
+  if (cursor < text.length) {
+    consume(text, ':');
+    offsetMinutes = digits(text, 2, 2);
+    if (offsetMinutes < 0 || cursor !== text.length) return NaN;
+  }
+  return local - sign * (offsetHours * 60 + offsetMinutes) * 60_000;
+}
+
+/** `19970101`, as CDNOW writes its dates. */
+export function parseYyyymmddTime(text: string): number {
+  cursor = 0;
+  const year = digits(text, 4, 4);
+  const month = digits(text, 2, 2);
+  const day = digits(text, 2, 2);
+  if (year < 0 || month < 0 || day < 0 || cursor !== text.length) return NaN;
+  return utcTime(year, month, day, 0, 0, 0, 0);
+}
+
+function parseAutoTime(text: string): number {
+  // ISO always has '-' after a four-digit year; the UCI form never does.
+  return text.charCodeAt(4) === 45 ? parseIsoTime(text) : parseUciTime(text);
+}
+
+const PARSERS: Record<DateFormat, (text: string) => number> = {
+  uci: parseUciTime,
+  iso: parseIsoTime,
+  yyyymmdd: parseYyyymmddTime,
+  auto: parseAutoTime,
+};
+
+/** The parser of one date format: text (already trimmed) to epoch milliseconds, NaN when it is not a date. */
+export function timeParser(format: DateFormat): (text: string) => number {
+  return PARSERS[format];
+}
 
 /**
  * Parses an invoice timestamp as the UCI CSV writes it (`12/1/2010 8:26`, month first) or as
  * ISO 8601. Times without a zone are taken as UTC. Returns null when the text is not a date.
  */
 export function parseInvoiceDate(text: string): Date | null {
-  const trimmed = text.trim();
-  const uci = UCI_TIMESTAMP.exec(trimmed);
-  if (uci) {
-    const [, month, day, year, hour, minute, second] = uci.map(Number) as number[];
-    const date = new Date(Date.UTC(year!, month! - 1, day!, hour!, minute!, second || 0));
-    // Date.UTC rolls 2/30 over to 3/2: reject instead of guessing.
-    if (date.getUTCMonth() !== month! - 1 || date.getUTCDate() !== day! || hour! > 23 || minute! > 59) return null;
-    return date;
-  }
-  if (ISO_TIMESTAMP.test(trimmed)) {
-    const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/.test(trimmed) && trimmed.length > 10;
-    const time = Date.parse(hasZone ? trimmed : `${trimmed.replace(' ', 'T')}${trimmed.length === 10 ? 'T00:00:00' : ''}Z`);
-    return Number.isNaN(time) ? null : new Date(time);
-  }
-  return null;
+  const time = parseAutoTime(text.trim());
+  return Number.isNaN(time) ? null : new Date(time);
 }

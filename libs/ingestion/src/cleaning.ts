@@ -1,0 +1,69 @@
+import {
+  CLEANING_RULES,
+  epochDayToIso,
+  toEpochDay,
+  type CleaningRule,
+  type DataQualityReport,
+  type Transaction,
+} from '@nextbuy/contracts';
+
+/** How many offending line numbers the report keeps per rule. */
+export const REPORTED_LINES_PER_RULE = 10;
+
+/**
+ * The first cleaning rule of evaluation.md a transaction breaks, in `CLEANING_RULES` order, or
+ * null when it is kept. A row breaking several rules is counted once, under the first.
+ */
+export function cleanTransaction(transaction: Transaction): CleaningRule | null {
+  if (transaction.customerId === '') return 'missing_customer_id';
+  if (transaction.invoiceNo.startsWith('C')) return 'cancellation';
+  // Negated comparisons so that NaN is dropped too.
+  if (!(transaction.quantity > 0)) return 'non_positive_quantity';
+  if (!(transaction.unitPrice > 0)) return 'non_positive_price';
+  if (Number.isNaN(transaction.invoiceDate.getTime())) return 'unparseable_date';
+  return null;
+}
+
+/** Counts rows read, kept and dropped per rule while a source is read. */
+export class DataQualityTally {
+  rowsRead = 0;
+  rowsKept = 0;
+  private readonly dropped = Object.fromEntries(
+    CLEANING_RULES.map((rule) => [rule, { count: 0, firstLines: [] as number[] }]),
+  ) as DataQualityReport['dropped'];
+  private firstDay = Infinity;
+  private lastDay = -Infinity;
+
+  constructor(readonly source: string) {}
+
+  /** Checks one transaction read at `line`; true when it is kept. */
+  check(transaction: Transaction, line: number): boolean {
+    this.rowsRead++;
+    const rule = cleanTransaction(transaction);
+    if (rule !== null) {
+      const entry = this.dropped[rule];
+      entry.count++;
+      if (entry.firstLines.length < REPORTED_LINES_PER_RULE) entry.firstLines.push(line);
+      return false;
+    }
+    this.rowsKept++;
+    const day = toEpochDay(transaction.invoiceDate);
+    if (day < this.firstDay) this.firstDay = day;
+    if (day > this.lastDay) this.lastDay = day;
+    return true;
+  }
+
+  /** The report, given the customers and orders the kept rows made. */
+  report(counts: { customers: number; orders: number }): DataQualityReport {
+    return {
+      source: this.source,
+      rowsRead: this.rowsRead,
+      rowsKept: this.rowsKept,
+      dropped: structuredClone(this.dropped),
+      customers: counts.customers,
+      orders: counts.orders,
+      firstDate: this.rowsKept > 0 ? epochDayToIso(this.firstDay) : null,
+      lastDate: this.rowsKept > 0 ? epochDayToIso(this.lastDay) : null,
+    };
+  }
+}

@@ -1,0 +1,188 @@
+import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { InputDataError, type DataQualityReport, type OrderTable, type Transaction } from '@nextbuy/contracts';
+import { DataQualityTally } from './cleaning';
+import { DelimitedTextParser } from './delimited';
+import { ONLINE_RETAIL_MAPPING, parseColumnMapping, type ColumnMappingInput } from './mapping';
+import { OrderAccumulator } from './orders';
+import { decompressed } from './readers/gzip';
+import { postgresBatches, postgresSourceName, type PostgresSource } from './readers/postgres';
+import { s3ObjectBytes } from './readers/s3';
+import { compileRecordReader, type RecordContext, type RecordReader } from './records';
+
+/** Bytes from anywhere (an HTTP body, a test's generator), plain or gzip. */
+export interface StreamSource {
+  kind: 'stream';
+  /** How reports and errors name it. */
+  name: string;
+  stream: AsyncIterable<Uint8Array>;
+}
+
+/** A local path (plain or gzip), an `s3://bucket/key` URI, a byte stream, or a Postgres table or query. */
+export type TransactionSource = string | StreamSource | PostgresSource;
+
+export interface IngestOptions {
+  /** Where each schema field comes from; the Online Retail CSV layout by default. */
+  mapping?: ColumnMappingInput;
+  /** Make an unparseable date an error instead of a row dropped under `unparseable_date`. */
+  strict?: boolean;
+  /** The client for `s3://` sources; one from the environment's AWS configuration by default. */
+  s3Client?: S3Client;
+  /** Bytes per read from a local file (the stream's buffer size). */
+  highWaterMark?: number;
+  /** Rows per fetch from Postgres. */
+  batchSize?: number;
+  /** Called after every chunk read, with the rows read so far. */
+  onProgress?: (rowsRead: number) => void;
+}
+
+/** Orders and the data-quality report of one source. */
+export interface IngestResult {
+  orders: OrderTable;
+  report: DataQualityReport;
+}
+
+/** How reports and errors name a source. */
+export function sourceName(source: TransactionSource): string {
+  if (typeof source === 'string') return source;
+  return source.kind === 'stream' ? source.name : postgresSourceName(source);
+}
+
+async function sourceBytes(source: string | StreamSource, options: IngestOptions): Promise<AsyncIterable<Uint8Array>> {
+  if (typeof source !== 'string') return source.stream;
+  if (source.startsWith('s3://')) return s3ObjectBytes(source, options.s3Client);
+  return createReadStream(source, options.highWaterMark ? { highWaterMark: options.highWaterMark } : {});
+}
+
+/** A read failure as the user's input error where it is one (missing file, broken gzip). */
+function readError(error: unknown, source: string, linesRead: number): unknown {
+  if (error instanceof InputDataError) return error;
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (code === 'ENOENT' || code === 'EISDIR') {
+    return new InputDataError(code === 'ENOENT' ? 'no such file' : 'a directory, not a file', { source }, { cause: error });
+  }
+  if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR') {
+    return new InputDataError(`the gzip data is truncated or corrupt (${message})`, { source, line: linesRead + 1 }, { cause: error });
+  }
+  return error;
+}
+
+/**
+ * The cleaned transactions of a source, one batch per chunk read, while `tally` counts every
+ * row read and dropped. Batches rather than single rows: a promise per row would cost more than
+ * reading the row.
+ */
+async function* keptBatches(
+  source: TransactionSource,
+  options: IngestOptions,
+  tally: DataQualityTally,
+): AsyncGenerator<Transaction[]> {
+  const mapping = options.mapping ? parseColumnMapping(options.mapping) : ONLINE_RETAIL_MAPPING;
+  const context: RecordContext = { source: tally.source, strict: options.strict ?? false };
+  let kept: Transaction[] = [];
+  const check = (transaction: Transaction, line: number) => {
+    if (tally.check(transaction, line)) kept.push(transaction);
+  };
+
+  if (typeof source !== 'string' && source.kind === 'postgres') {
+    let reader: RecordReader | null = null;
+    let row = 0;
+    for await (const batch of postgresBatches(source, options.batchSize ?? 10_000)) {
+      reader ??= compileRecordReader(mapping, batch.columns, context);
+      for (const values of batch.rows) {
+        row++;
+        for (let column = 0; column < values.length; column++) values[column] ??= '';
+        check(reader(values as string[], row), row);
+      }
+      options.onProgress?.(tally.rowsRead);
+      yield kept;
+      kept = [];
+    }
+    if (row === 0) throw new InputDataError('the table or query has no rows', { source: tally.source });
+    return;
+  }
+
+  const parser = new DelimitedTextParser(mapping, context, check);
+  const decoder = new StringDecoder(mapping.encoding);
+  try {
+    for await (const chunk of decompressed(await sourceBytes(source, options))) {
+      parser.write(decoder.write(chunk));
+      options.onProgress?.(tally.rowsRead);
+      if (kept.length > 0) {
+        yield kept;
+        kept = [];
+      }
+    }
+    parser.write(decoder.end());
+    parser.end();
+  } catch (error) {
+    throw readError(error, tally.source, parser.linesRead);
+  }
+  options.onProgress?.(tally.rowsRead);
+  if (kept.length > 0) yield kept;
+}
+
+/**
+ * Reads a source, cleans every transaction (evaluation.md "Orders") and aggregates the kept ones
+ * into orders as they stream in: memory grows with the orders, not the size of the source.
+ */
+export async function ingest(source: TransactionSource, options: IngestOptions = {}): Promise<IngestResult> {
+  const tally = new DataQualityTally(sourceName(source));
+  const accumulator = new OrderAccumulator();
+  for await (const batch of keptBatches(source, options, tally)) {
+    for (const transaction of batch) accumulator.add(transaction);
+  }
+  return {
+    orders: accumulator.finish(),
+    report: tally.report({ customers: accumulator.customerCount, orders: accumulator.orderCount }),
+  };
+}
+
+/** The cleaned transactions of a source, streamed in batches, and the report once they are all read. */
+export interface CleanedTransactions extends AsyncIterable<Transaction[]> {
+  /** The data-quality report; throws until the last batch has been read. */
+  report(): DataQualityReport;
+}
+
+/**
+ * Streams the cleaned transactions of a source, batch by batch, holding none of them after
+ * their batch is consumed; only the order keys are kept, for the report's counts. Iterate once.
+ */
+export function readCleanedTransactions(source: TransactionSource, options: IngestOptions = {}): CleanedTransactions {
+  const tally = new DataQualityTally(sourceName(source));
+  const orders = new OrderAccumulator();
+  let state: 'new' | 'reading' | 'done' = 'new';
+  return {
+    async *[Symbol.asyncIterator]() {
+      if (state !== 'new') throw new Error('readCleanedTransactions: a source is iterated once');
+      state = 'reading';
+      for await (const batch of keptBatches(source, options, tally)) {
+        for (const transaction of batch) orders.add(transaction);
+        yield batch;
+      }
+      state = 'done';
+    },
+    report() {
+      if (state !== 'done') throw new Error('readCleanedTransactions: the report is ready once every batch is read');
+      return tally.report({ customers: orders.customerCount, orders: orders.orderCount });
+    },
+  };
+}
+
+/**
+ * Cleans transactions already in memory (say, the raw transactions of an inference request) and
+ * aggregates them into orders. Line numbers in the report are 1-based positions in `transactions`.
+ */
+export function ordersFromTransactions(transactions: Iterable<Transaction>, source = 'transactions'): IngestResult {
+  const tally = new DataQualityTally(source);
+  const accumulator = new OrderAccumulator();
+  let line = 0;
+  for (const transaction of transactions) {
+    if (tally.check(transaction, ++line)) accumulator.add(transaction);
+  }
+  return {
+    orders: accumulator.finish(),
+    report: tally.report({ customers: accumulator.customerCount, orders: accumulator.orderCount }),
+  };
+}

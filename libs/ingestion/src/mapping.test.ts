@@ -1,0 +1,61 @@
+import { InputDataError } from '@nextbuy/contracts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CDNOW_MAPPING, loadColumnMapping, ONLINE_RETAIL_MAPPING, parseColumnMapping } from './mapping';
+
+describe('column mapping', () => {
+  let directory: string;
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'nextbuy-mapping-'));
+  });
+  afterAll(() => rm(directory, { recursive: true, force: true }));
+
+  it('fills defaults and maps every Online Retail column to itself', () => {
+    expect(ONLINE_RETAIL_MAPPING).toMatchObject({ delimiter: 'comma', header: true, dateFormat: 'auto', encoding: 'utf8', derive: {} });
+    expect(ONLINE_RETAIL_MAPPING.columns.UnitPrice).toBe('UnitPrice');
+    expect(CDNOW_MAPPING.derive).toEqual({ UnitPrice: { amountColumn: 'dollar_value' }, InvoiceNo: 'lineNumber' });
+  });
+
+  it('loads a mapping from JSON, header-less columns by index', async () => {
+    const path = join(directory, 'tsv.json');
+    await writeFile(
+      path,
+      JSON.stringify({
+        delimiter: 'tab',
+        header: false,
+        dateFormat: 'iso',
+        columns: { CustomerID: 0, InvoiceDate: 1, Quantity: 2, UnitPrice: 3 },
+        derive: { InvoiceNo: 'lineNumber', Country: { constant: 'NL' } },
+      }),
+    );
+    const mapping = await loadColumnMapping(path);
+    expect(mapping.columns).toEqual({ CustomerID: 0, InvoiceDate: 1, Quantity: 2, UnitPrice: 3 });
+    expect(mapping.encoding).toBe('utf8');
+  });
+
+  it('names the file and the offending key', async () => {
+    const path = join(directory, 'bad.json');
+    await writeFile(path, JSON.stringify({ columns: { CustomerID: 'id', InvoiceDate: 'date', Quantity: 'qty', InvoiceNo: 'inv' } }));
+    const error = await loadColumnMapping(path).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InputDataError);
+    expect((error as Error).message).toBe(`${path}, column "columns.UnitPrice": invalid column mapping: UnitPrice needs a column or a derive rule`);
+  });
+
+  it('rejects JSON that does not parse, naming the file', async () => {
+    const path = join(directory, 'broken.json');
+    await writeFile(path, '{"columns": ');
+    await expect(loadColumnMapping(path)).rejects.toThrow(new RegExp(`^${path}: not valid JSON`));
+  });
+
+  it('rejects names without a header, a field both mapped and derived, and unknown keys', () => {
+    const base = { columns: { CustomerID: 0, InvoiceDate: 1, Quantity: 2, UnitPrice: 3, InvoiceNo: 4 } };
+    expect(() => parseColumnMapping({ ...base, header: false, columns: { ...base.columns, Quantity: 'qty' } })).toThrow(
+      'column "columns.Quantity": invalid column mapping: a file without a header names columns by 0-based index, not "qty"',
+    );
+    expect(() => parseColumnMapping({ ...base, derive: { InvoiceNo: 'lineNumber' } })).toThrow('InvoiceNo has both a column and a derive rule');
+    expect(() => parseColumnMapping({ ...base, delimiter: 'semicolon' })).toThrow(/column "delimiter"/);
+    expect(() => parseColumnMapping({ ...base, colums: {} })).toThrow(InputDataError);
+  });
+});

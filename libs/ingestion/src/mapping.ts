@@ -1,0 +1,121 @@
+import { readFile } from 'node:fs/promises';
+import { InputDataError, ONLINE_RETAIL_COLUMNS, type OnlineRetailColumn } from '@nextbuy/contracts';
+import { z } from 'zod';
+import { DATE_FORMATS } from './timestamps';
+
+/** A source column: its header name, or its 0-based position (header-less files). */
+const columnRef = z.union([z.string().min(1), z.number().int().nonnegative()]);
+export type ColumnRef = z.infer<typeof columnRef>;
+
+const textConstant = z.object({ constant: z.string() }).strict();
+
+export const columnMappingSchema = z
+  .object({
+    /** `whitespace` splits on runs of spaces and tabs and has no quoting. */
+    delimiter: z.enum(['comma', 'tab', 'whitespace']).default('comma'),
+    /** Whether the first line names the columns. */
+    header: z.boolean().default(true),
+    dateFormat: z.enum(DATE_FORMATS).default('auto'),
+    encoding: z.enum(['utf8', 'latin1']).default('utf8'),
+    /** Which source column feeds each schema field. */
+    columns: z
+      .object({
+        InvoiceNo: columnRef.optional(),
+        StockCode: columnRef.optional(),
+        Description: columnRef.optional(),
+        Quantity: columnRef,
+        InvoiceDate: columnRef,
+        UnitPrice: columnRef.optional(),
+        CustomerID: columnRef,
+        Country: columnRef.optional(),
+      })
+      .strict(),
+    /** How to make the fields the source lacks. Text fields with neither a column nor a rule are empty. */
+    derive: z
+      .object({
+        /** `UnitPrice = amount / Quantity`, for sources that record a line's amount instead of its unit price. */
+        UnitPrice: z.object({ amountColumn: columnRef }).strict().optional(),
+        /** `lineNumber`: every line is an invoice of its own, numbered by its line in the source. */
+        InvoiceNo: z.literal('lineNumber').optional(),
+        StockCode: textConstant.optional(),
+        Description: textConstant.optional(),
+        Country: textConstant.optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .superRefine((mapping, context) => {
+    const derived = mapping.derive as Partial<Record<OnlineRetailColumn, unknown>>;
+    for (const field of ONLINE_RETAIL_COLUMNS) {
+      if (mapping.columns[field] !== undefined && derived[field] !== undefined) {
+        context.addIssue({ code: 'custom', path: ['derive', field], message: `${field} has both a column and a derive rule` });
+      }
+    }
+    for (const field of ['UnitPrice', 'InvoiceNo'] as const) {
+      if (mapping.columns[field] === undefined && derived[field] === undefined) {
+        context.addIssue({ code: 'custom', path: ['columns', field], message: `${field} needs a column or a derive rule` });
+      }
+    }
+    if (!mapping.header) {
+      const refs = [...Object.entries(mapping.columns), ['UnitPrice', mapping.derive.UnitPrice?.amountColumn] as const];
+      for (const [field, ref] of refs) {
+        if (typeof ref === 'string') {
+          context.addIssue({
+            code: 'custom',
+            path: ['columns', field],
+            message: `a file without a header names columns by 0-based index, not "${ref}"`,
+          });
+        }
+      }
+    }
+  });
+
+/** Where each schema field comes from in a source, and how to read the source's text. */
+export type ColumnMapping = z.output<typeof columnMappingSchema>;
+/** A ColumnMapping as written by hand or in JSON: defaults may be left out. */
+export type ColumnMappingInput = z.input<typeof columnMappingSchema>;
+
+/** Validates a mapping (an object or parsed JSON); InputDataError names the offending key. */
+export function parseColumnMapping(value: unknown, source = 'column mapping'): ColumnMapping {
+  const result = columnMappingSchema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const others = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : '';
+  throw new InputDataError(`invalid column mapping: ${issue.message}${others}`, {
+    source,
+    column: issue.path.join('.') || undefined,
+  });
+}
+
+/** Reads and validates a mapping from a JSON file. */
+export async function loadColumnMapping(path: string): Promise<ColumnMapping> {
+  const text = await readFile(path, 'utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InputDataError(`not valid JSON: ${(error as Error).message}`, { source: path }, { cause: error });
+  }
+  return parseColumnMapping(value, path);
+}
+
+/** The UCI Online Retail CSV (and anything this library writes): the schema's own columns. */
+export const ONLINE_RETAIL_MAPPING: ColumnMapping = parseColumnMapping({
+  delimiter: 'comma',
+  header: true,
+  dateFormat: 'auto',
+  columns: Object.fromEntries(ONLINE_RETAIL_COLUMNS.map((column) => [column, column])),
+});
+
+/**
+ * CDNOW_master.txt: `customer_id date number_of_cds dollar_value`, whitespace separated,
+ * dates YYYYMMDD. Each line is one purchase; its price per CD is dollar_value / number_of_cds.
+ */
+export const CDNOW_MAPPING: ColumnMapping = parseColumnMapping({
+  delimiter: 'whitespace',
+  header: true,
+  dateFormat: 'yyyymmdd',
+  columns: { CustomerID: 'customer_id', InvoiceDate: 'date', Quantity: 'number_of_cds' },
+  derive: { UnitPrice: { amountColumn: 'dollar_value' }, InvoiceNo: 'lineNumber' },
+});

@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { toEpochDay, type Manifest, type OrderTable, type Transaction } from '@nextbuy/contracts';
+
+const INITIAL_CAPACITY = 1024;
+
+function grown<T extends Int32Array | Float64Array>(array: T, size: number): T {
+  if (size < array.length) return array;
+  const larger = new (array.constructor as new (length: number) => T)(array.length * 2);
+  larger.set(array);
+  return larger;
+}
+
+/**
+ * A copy of a string that shares no memory with the text it was cut from. V8 keeps a substring
+ * of 13+ characters as a view of its parent: an id kept as a view of a 64 KiB chunk of the
+ * source would keep that whole chunk alive, and a long-running read would hold the file.
+ */
+function detached(text: string): string {
+  return text.length < 13 ? text : Buffer.from(text, 'utf8').toString('utf8');
+}
+
+/**
+ * Aggregates cleaned transactions into orders (one per customer and UTC calendar day) as they
+ * arrive, holding one entry per order, never the transactions: memory grows with the number of
+ * orders, not with the size of the source.
+ */
+export class OrderAccumulator {
+  private readonly slotOfCustomer = new Map<string, number>();
+  private readonly customerIds: string[] = [];
+  /** Per customer slot: epoch day -> order slot. */
+  private readonly ordersOfCustomer: Map<number, number>[] = [];
+  private day = new Int32Array(INITIAL_CAPACITY);
+  private totalPrice = new Float64Array(INITIAL_CAPACITY);
+  private quantity = new Float64Array(INITIAL_CAPACITY);
+  private lines = new Int32Array(INITIAL_CAPACITY);
+  /** The order's invoice number while it has one, the set of them once it has more. */
+  private readonly invoices: (string | Set<string>)[] = [];
+  private size = 0;
+  // Consecutive lines nearly always belong to the same invoice, hence the same order.
+  private lastCustomerId: string | null = null;
+  private lastDay = 0;
+  private lastSlot = 0;
+
+  /** Adds one transaction that passed `cleanTransaction`. */
+  add(transaction: Transaction): void {
+    const day = toEpochDay(transaction.invoiceDate);
+    let slot = this.lastSlot;
+    if (transaction.customerId !== this.lastCustomerId || day !== this.lastDay) {
+      slot = this.orderSlot(transaction.customerId, day, transaction.invoiceNo);
+      this.lastCustomerId = transaction.customerId;
+      this.lastDay = day;
+      this.lastSlot = slot;
+    }
+    this.totalPrice[slot]! += transaction.quantity * transaction.unitPrice;
+    this.quantity[slot]! += transaction.quantity;
+    this.lines[slot]!++;
+    const invoices = this.invoices[slot]!;
+    if (typeof invoices === 'string') {
+      if (invoices !== transaction.invoiceNo) this.invoices[slot] = new Set([invoices, detached(transaction.invoiceNo)]);
+    } else if (!invoices.has(transaction.invoiceNo)) {
+      invoices.add(detached(transaction.invoiceNo));
+    }
+  }
+
+  /** Orders so far. */
+  get orderCount(): number {
+    return this.size;
+  }
+
+  /** Customers so far. */
+  get customerCount(): number {
+    return this.customerIds.length;
+  }
+
+  /** The orders so far, sorted by customer id (code-unit order) then day. */
+  finish(): OrderTable {
+    const customerOrder = this.customerIds.map((_, slot) => slot);
+    const ids = this.customerIds;
+    customerOrder.sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+    const table: OrderTable = {
+      nRows: this.size,
+      customerIds: [],
+      day: new Int32Array(this.size),
+      totalPrice: new Float64Array(this.size),
+      quantity: new Float64Array(this.size),
+      lines: new Int32Array(this.size),
+      invoices: new Int32Array(this.size),
+    };
+    const customerIds = table.customerIds as string[];
+    let row = 0;
+    for (const customer of customerOrder) {
+      const slots = [...this.ordersOfCustomer[customer]!.values()].sort((a, b) => this.day[a]! - this.day[b]!);
+      for (const slot of slots) {
+        customerIds.push(ids[customer]!);
+        table.day[row] = this.day[slot]!;
+        table.totalPrice[row] = this.totalPrice[slot]!;
+        table.quantity[row] = this.quantity[slot]!;
+        table.lines[row] = this.lines[slot]!;
+        const invoices = this.invoices[slot]!;
+        table.invoices[row] = typeof invoices === 'string' ? 1 : invoices.size;
+        row++;
+      }
+    }
+    return table;
+  }
+
+  private orderSlot(customerId: string, day: number, invoiceNo: string): number {
+    let customer = this.slotOfCustomer.get(customerId);
+    if (customer === undefined) {
+      customer = this.customerIds.length;
+      const id = detached(customerId);
+      this.slotOfCustomer.set(id, customer);
+      this.customerIds.push(id);
+      this.ordersOfCustomer.push(new Map());
+    }
+    const orders = this.ordersOfCustomer[customer]!;
+    let slot = orders.get(day);
+    if (slot === undefined) {
+      slot = this.size++;
+      orders.set(day, slot);
+      this.day = grown(this.day, slot);
+      this.totalPrice = grown(this.totalPrice, slot);
+      this.quantity = grown(this.quantity, slot);
+      this.lines = grown(this.lines, slot);
+      this.day[slot] = day;
+      this.invoices.push(detached(invoiceNo));
+    }
+    return slot;
+  }
+}
+
+/**
+ * A fingerprint of an order table's content (customers, days and every aggregate), the same for
+ * the same orders in any run: the manifest's `dataFingerprint`.
+ */
+export function fingerprintOrders(orders: OrderTable): Manifest['dataFingerprint'] {
+  const hash = createHash('sha256');
+  hash.update(`nextbuy-orders-v1 ${orders.nRows}\n`);
+  hash.update(JSON.stringify(orders.customerIds));
+  // Typed arrays hashed as their bytes: little-endian on every platform Node supports here.
+  for (const column of [orders.day, orders.totalPrice, orders.quantity, orders.lines, orders.invoices]) {
+    hash.update(new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
+  }
+  let customers = 0;
+  for (let row = 0; row < orders.nRows; row++) {
+    if (row === 0 || orders.customerIds[row] !== orders.customerIds[row - 1]) customers++;
+  }
+  return { sha256: hash.digest('hex'), rows: orders.nRows, customers };
+}

@@ -1,0 +1,129 @@
+import { InputDataError, type OnlineRetailColumn, type Transaction } from '@nextbuy/contracts';
+import type { ColumnMapping, ColumnRef } from './mapping';
+import { timeParser } from './timestamps';
+
+/** Turns the fields of one source record, read at a 1-based line, into a transaction. */
+export type RecordReader = (fields: readonly string[], line: number) => Transaction;
+
+export interface RecordContext {
+  /** The source's name in error messages and the report. */
+  source: string;
+  /** Unparseable dates are errors instead of rows dropped under `unparseable_date`. */
+  strict: boolean;
+}
+
+interface ResolvedColumn {
+  index: number;
+  /** How error messages name the column. */
+  label: string;
+}
+
+// pandas writes an integer id column holding blanks as floats ("17850.0"); the id is "17850".
+const FLOAT_WRITTEN_ID = /^\d+\.0+$/;
+
+function customerIdOf(text: string): string {
+  const id = text.trim();
+  return id.endsWith('0') && FLOAT_WRITTEN_ID.test(id) ? id.slice(0, id.indexOf('.')) : id;
+}
+
+function headerIndex(header: readonly string[], name: string): number {
+  const exact = header.indexOf(name);
+  if (exact >= 0) return exact;
+  // Postgres folds unquoted identifiers to lower case: `InvoiceNo` comes back as `invoiceno`.
+  const lower = name.toLowerCase();
+  const matches = header.flatMap((column, index) => (column.toLowerCase() === lower ? [index] : []));
+  return matches.length === 1 ? matches[0]! : -1;
+}
+
+/**
+ * Resolves the mapping against a source's header (null when it has none) and returns the reader
+ * of its records. Throws InputDataError naming every mapped column the header lacks.
+ */
+export function compileRecordReader(
+  mapping: ColumnMapping,
+  header: readonly string[] | null,
+  context: RecordContext & { headerLine?: number },
+): RecordReader {
+  const missing: string[] = [];
+  const resolve = (field: OnlineRetailColumn, ref: ColumnRef | undefined): ResolvedColumn | null => {
+    if (ref === undefined) return null;
+    if (typeof ref === 'number') {
+      if (header && ref >= header.length) missing.push(`#${ref} (${field}; the header has ${header.length} columns)`);
+      return { index: ref, label: header?.[ref] ?? `${field} (#${ref})` };
+    }
+    const index = header ? headerIndex(header, ref) : -1;
+    if (index < 0) missing.push(`"${ref}" (${field})`);
+    return { index, label: ref };
+  };
+  const { columns, derive } = mapping;
+  const invoiceNo = resolve('InvoiceNo', columns.InvoiceNo);
+  const stockCode = resolve('StockCode', columns.StockCode);
+  const description = resolve('Description', columns.Description);
+  const quantity = resolve('Quantity', columns.Quantity)!;
+  const invoiceDate = resolve('InvoiceDate', columns.InvoiceDate)!;
+  const unitPrice = resolve('UnitPrice', columns.UnitPrice);
+  const amount = resolve('UnitPrice', derive.UnitPrice?.amountColumn);
+  const customerId = resolve('CustomerID', columns.CustomerID)!;
+  const country = resolve('Country', columns.Country);
+  if (missing.length > 0) {
+    throw new InputDataError(
+      `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; the header has ${header!.map((name) => `"${name}"`).join(', ')}`,
+      { source: context.source, line: context.headerLine },
+    );
+  }
+
+  const { source, strict } = context;
+  const used = [invoiceNo, stockCode, description, quantity, invoiceDate, unitPrice, amount, customerId, country];
+  let widest = quantity;
+  for (const column of used) if (column && column.index > widest.index) widest = column;
+  const required = widest.index + 1;
+  const numberAt = (fields: readonly string[], column: ResolvedColumn, line: number): number => {
+    const text = fields[column.index]!;
+    const value = +text;
+    // `+''` and `+' '` are 0: an empty cell is not a number.
+    if (Number.isFinite(value) && (value !== 0 || text.trim() !== '')) return value;
+    throw new InputDataError(`not a number: "${text}"`, { source, line, column: column.label });
+  };
+  const text = (column: ResolvedColumn | null, constant: { constant: string } | undefined) =>
+    column ? (fields: readonly string[]) => fields[column.index]! : () => constant?.constant ?? '';
+  const stockCodeOf = text(stockCode, derive.StockCode);
+  const descriptionOf = text(description, derive.Description);
+  const countryOf = text(country, derive.Country);
+  const parseTime = timeParser(mapping.dateFormat);
+  // Lines of one invoice repeat its timestamp: parse each distinct text once in a row.
+  let lastDateText: string | null = null;
+  let lastTime = NaN;
+
+  return (fields, line) => {
+    if (fields.length < required) {
+      throw new InputDataError(`the line has ${fields.length} fields; this column is field ${required}`, {
+        source,
+        line,
+        column: widest.label,
+      });
+    }
+    const dateText = fields[invoiceDate.index]!;
+    if (dateText !== lastDateText) {
+      lastDateText = dateText;
+      lastTime = parseTime(dateText.trim());
+    }
+    if (strict && Number.isNaN(lastTime)) {
+      throw new InputDataError(`not a ${mapping.dateFormat} date: "${dateText}"`, {
+        source,
+        line,
+        column: invoiceDate.label,
+      });
+    }
+    const lineQuantity = numberAt(fields, quantity, line);
+    return {
+      invoiceNo: invoiceNo ? fields[invoiceNo.index]!.trim() : String(line),
+      stockCode: stockCodeOf(fields),
+      description: descriptionOf(fields),
+      quantity: lineQuantity,
+      invoiceDate: new Date(lastTime),
+      unitPrice: unitPrice ? numberAt(fields, unitPrice, line) : numberAt(fields, amount!, line) / lineQuantity,
+      customerId: customerIdOf(fields[customerId.index]!),
+      country: countryOf(fields),
+    };
+  };
+}
