@@ -1,1 +1,6 @@
-export { createRng } from './random';
+export { formatInvoiceDate } from './calendar';
+export { csvField, writeOnlineRetailCsv, type CsvWriteOptions, type CsvWriteSummary } from './csv';
+export { GeneratorOptionsError } from './errors';
+export { generateTransactions, plantedWholesaleCustomerIds } from './generator';
+export { MAX_ROWS, MIN_ROWS, type GeneratorOptions } from './options';
+export { createRng, type Rng } from './random';
