@@ -1,3 +1,5 @@
+import { mergeConfig } from 'vitest/config';
 import { projectTestConfig } from '../../vitest.shared';
 
-export default projectTestConfig();
+// s3rver encrypts list continuation tokens with DES, which OpenSSL 3 only has in its legacy provider.
+export default mergeConfig(projectTestConfig(), { test: { execArgv: ['--openssl-legacy-provider'] } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePredictionLine } from './handler';
+import { parsePredictionLine } from './prediction-lines';
 
 const good = {
   customer_id: '1',
@@ -17,6 +17,7 @@ describe('parsePredictionLine', () => {
   });
   it('reports the line and field at fault', () => {
     expect(parsePredictionLine('{oops', 7)).toEqual({ ok: false, line: 7, reason: 'not JSON' });
+    expect(parsePredictionLine('  ', 8)).toEqual({ ok: false, line: 8, reason: 'empty line' });
     const bad = parsePredictionLine(JSON.stringify({ ...good, p_order_90d: 2 }), 9);
     expect(bad).toMatchObject({ ok: false, line: 9 });
     expect(bad.ok || bad.reason).toMatch(/p_order_90d/);
