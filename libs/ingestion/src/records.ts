@@ -1,6 +1,6 @@
 import { InputDataError, type OnlineRetailColumn, type Transaction } from '@nextbuy/contracts';
 import type { ColumnMapping, ColumnRef } from './mapping';
-import { timeParser } from './timestamps';
+import { DATE_FORMAT_SHAPES, timeParser } from './timestamps';
 
 /** Turns the fields of one source record, read at a 1-based line, into a transaction. */
 export type RecordReader = (fields: readonly string[], line: number) => Transaction;
@@ -52,8 +52,8 @@ export function compileRecordReader(
       return { index: ref, label: header?.[ref] ?? `${field} (#${ref})` };
     }
     const index = header ? headerIndex(header, ref) : -1;
-    if (index < 0) missing.push(`"${ref}" (${field})`);
-    return { index, label: ref };
+    if (index < 0) missing.push(ref === field ? `"${ref}"` : `"${ref}" (${field})`);
+    return { index, label: header?.[index] ?? ref };
   };
   const { columns, derive } = mapping;
   const invoiceNo = resolve('InvoiceNo', columns.InvoiceNo);
@@ -108,7 +108,7 @@ export function compileRecordReader(
       lastTime = parseTime(dateText.trim());
     }
     if (strict && Number.isNaN(lastTime)) {
-      throw new InputDataError(`not a ${mapping.dateFormat} date: "${dateText}"`, {
+      throw new InputDataError(`not a date (${DATE_FORMAT_SHAPES[mapping.dateFormat]}): "${dateText}"`, {
         source,
         line,
         column: invoiceDate.label,

@@ -2,6 +2,14 @@
 export const DATE_FORMATS = ['uci', 'iso', 'yyyymmdd', 'auto'] as const;
 export type DateFormat = (typeof DATE_FORMATS)[number];
 
+/** What each format looks like, for error messages. */
+export const DATE_FORMAT_SHAPES: Record<DateFormat, string> = {
+  uci: 'M/D/YYYY H:MM',
+  iso: 'ISO 8601',
+  yyyymmdd: 'YYYYMMDD',
+  auto: 'M/D/YYYY H:MM or ISO 8601',
+};
+
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**

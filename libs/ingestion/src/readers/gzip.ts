@@ -8,8 +8,13 @@ function isGzip(chunk: Uint8Array): boolean {
 }
 
 async function* prepended(first: Uint8Array, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
-  yield first;
-  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+  try {
+    yield first;
+    for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+  } finally {
+    // A consumer that stops early must close the source (a file handle, an HTTP body).
+    await rest.return?.();
+  }
 }
 
 /**
@@ -26,8 +31,10 @@ export async function* decompressed(chunks: AsyncIterable<Uint8Array>): AsyncGen
     return;
   }
   const gunzip = createGunzip();
-  // The pipeline's own promise is awaited after the loop; an error on either side ends the loop first.
   const piping = pipeline(Readable.from(prepended(first.value, iterator)), gunzip);
+  // An error on either side ends the loop below with that error; this only keeps the pipeline's
+  // own rejection from going unhandled. A consumer that stops early destroys gunzip, and the
+  // pipeline then closes the source.
   piping.catch(() => undefined);
   for await (const chunk of gunzip) yield chunk as Uint8Array;
   await piping;

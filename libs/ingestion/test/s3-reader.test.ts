@@ -1,0 +1,68 @@
+import { gzipSync } from 'node:zlib';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { InputDataError } from '@nextbuy/contracts';
+import S3rver from 's3rver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fingerprintOrders, ingest } from '../src/index';
+import { generatedCsv, RULES_SAMPLE, temporaryDirectory, writeSample } from './fixtures';
+
+const BUCKET = 'retail';
+let server: S3rver;
+let client: S3Client;
+let directory: { path: string; remove: () => Promise<void> };
+
+beforeAll(async () => {
+  directory = await temporaryDirectory();
+  server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: directory.path, configureBuckets: [{ name: BUCKET }] });
+  const { port } = await server.run();
+  client = new S3Client({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+  const put = (Key: string, Body: string | Uint8Array) => client.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body }));
+  await put('raw/run-1/rules.csv', RULES_SAMPLE);
+  await put('raw/run-1/generated.csv.gz', gzipSync(generatedCsv(4_000)));
+  await put('raw/run-1/empty.csv', '');
+});
+
+afterAll(async () => {
+  client.destroy();
+  await server.close();
+  await directory.remove();
+});
+
+describe('s3:// reader', () => {
+  it('reads an object through the injected client, with the same report as a local file', async () => {
+    const { report, orders } = await ingest(`s3://${BUCKET}/raw/run-1/rules.csv`, { s3Client: client });
+    expect(report.source).toBe('s3://retail/raw/run-1/rules.csv');
+    expect(report.rowsRead).toBe(11);
+    expect(report.dropped.unparseable_date.firstLines).toEqual([10]);
+    const local = await ingest(await writeSample(directory.path, 'rules.csv', RULES_SAMPLE));
+    expect(fingerprintOrders(orders)).toEqual(fingerprintOrders(local.orders));
+    expect({ ...report, source: '' }).toEqual({ ...local.report, source: '' });
+  });
+
+  it('gunzips a gzip object and streams it with progress', async () => {
+    const progress: number[] = [];
+    const { report, orders } = await ingest(`s3://${BUCKET}/raw/run-1/generated.csv.gz`, {
+      s3Client: client,
+      onProgress: (rows) => progress.push(rows),
+    });
+    expect(report.rowsRead).toBe(4_000);
+    expect(progress.at(-1)).toBe(4_000);
+    const local = await ingest(await writeSample(directory.path, 'generated.csv', generatedCsv(4_000)));
+    expect(fingerprintOrders(orders)).toEqual(fingerprintOrders(local.orders));
+  });
+
+  it('names the object in errors: missing key, empty object, malformed URI', async () => {
+    const missing = await ingest(`s3://${BUCKET}/raw/run-1/nothing.csv`, { s3Client: client }).catch((error: unknown) => error);
+    expect(missing).toBeInstanceOf(InputDataError);
+    expect((missing as Error).message).toBe('s3://retail/raw/run-1/nothing.csv: no such S3 object (NoSuchKey)');
+    await expect(ingest(`s3://${BUCKET}/raw/run-1/empty.csv`, { s3Client: client })).rejects.toThrow(
+      's3://retail/raw/run-1/empty.csv: the source is empty: no header line',
+    );
+    await expect(ingest('s3://bucket-only', { s3Client: client })).rejects.toThrow('s3://bucket-only: not an S3 object URI: expected s3://bucket/key');
+  });
+});
