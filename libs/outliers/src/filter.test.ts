@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { generateTransactions, plantedWholesaleCustomerIds } from '@nextbuy/datagen';
+import { ordersFromTransactions } from '@nextbuy/ingestion';
+import { filterOutlierCustomers } from './filter';
+
+describe('filterOutlierCustomers', () => {
+  const options = { rows: 40_000, seed: 4, wholesaleCustomers: 3 };
+  const { orders } = ordersFromTransactions(generateTransactions(options));
+  const planted = plantedWholesaleCustomerIds(options);
+
+  it('removes the planted wholesale customers of a generated data set, and few others', () => {
+    const result = filterOutlierCustomers(orders, { seed: 1 });
+    const customers = result.customerIds.length;
+    expect(planted).toHaveLength(3);
+    for (const id of planted) expect(result.outliers).toContain(id);
+    // Default contamination 1%: the planted three plus at most the rest of that 1%.
+    expect(result.outliers.length).toBeLessThanOrEqual(Math.ceil(0.01 * customers) + 1);
+    const ranked = [...result.scores.keys()].sort((a, b) => result.scores[b]! - result.scores[a]!);
+    expect(new Set(ranked.slice(0, 3).map((c) => result.customerIds[c]))).toEqual(new Set(planted));
+  });
+
+  it("keeps every other customer's orders untouched and in order", () => {
+    const result = filterOutlierCustomers(orders, { seed: 1, contamination: 3 / 330 });
+    const removed = new Set(result.outliers);
+    const keptRows = [...Array(orders.nRows).keys()].filter((row) => !removed.has(orders.customerIds[row]!));
+    expect(result.kept.nRows).toBe(keptRows.length);
+    expect(result.kept.customerIds).toEqual(keptRows.map((row) => orders.customerIds[row]));
+    expect([...result.kept.day]).toEqual(keptRows.map((row) => orders.day[row]));
+    expect([...result.kept.totalPrice]).toEqual(keptRows.map((row) => orders.totalPrice[row]));
+    expect(result.kept.customerIds.some((id) => planted.includes(id))).toBe(false);
+  });
+
+  it('is repeatable for a seed', () => {
+    const first = filterOutlierCustomers(orders, { seed: 5 });
+    const again = filterOutlierCustomers(orders, { seed: 5 });
+    expect(again.scores).toEqual(first.scores);
+    expect(again.outliers).toEqual(first.outliers);
+  });
+});
