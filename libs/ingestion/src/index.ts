@@ -1,4 +1,4 @@
-export { cleanTransaction, DataQualityTally, REPORTED_LINES_PER_RULE } from './cleaning';
+export { cleanTransaction, REPORTED_LINES_PER_RULE } from './cleaning';
 export { ordersToDataFrame, reportToDataFrame } from './dataframe';
 export { formatOnlineRetailLine, ONLINE_RETAIL_CSV_HEADER } from './format';
 export {
@@ -24,4 +24,4 @@ export {
 } from './mapping';
 export { fingerprintOrders, OrderAccumulator } from './orders';
 export type { PostgresSource } from './readers/postgres';
-export { DATE_FORMATS, parseInvoiceDate, timeParser, type DateFormat } from './timestamps';
+export { DATE_FORMATS, parseInvoiceDate, type DateFormat } from './timestamps';
