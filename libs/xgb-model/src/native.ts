@@ -1,8 +1,5 @@
 import * as koffi from 'koffi';
-import { NextBuyError } from '@nextbuy/contracts';
-
-/** libxgboost could not be loaded, or is older than the C API this binding needs. */
-export class XGBoostLibraryError extends NextBuyError {}
+import { XGBoostLibraryError } from './errors';
 
 export const INSTALL_HINT =
   'install XGBoost >= 1.7 (Debian/Ubuntu: `apt-get install libxgboost0`; macOS: `brew install xgboost`) ' +
@@ -10,17 +7,26 @@ export const INSTALL_HINT =
 
 const CANDIDATES = ['libxgboost.so.0', 'libxgboost.so', 'libxgboost.dylib', '/opt/homebrew/lib/libxgboost.dylib', '/usr/local/lib/libxgboost.dylib'];
 
-let cached: { lib: koffi.LibraryHandle; path: string } | undefined;
+export interface LoadedLibrary {
+  lib: koffi.LibraryHandle;
+  path: string;
+}
+
+// Keyed by XGBOOST_LIBRARY_PATH so a caller passing another env gets its own answer, not the cached one.
+const loaded = new Map<string, LoadedLibrary>();
 
 /** Loads libxgboost once: `XGBOOST_LIBRARY_PATH` if set, else the usual system names. */
-export function loadLibrary(env: NodeJS.ProcessEnv = process.env): { lib: koffi.LibraryHandle; path: string } {
-  if (cached) return cached;
-  const candidates = env.XGBOOST_LIBRARY_PATH ? [env.XGBOOST_LIBRARY_PATH] : CANDIDATES;
+export function loadLibrary(env: NodeJS.ProcessEnv = process.env): LoadedLibrary {
+  const key = env.XGBOOST_LIBRARY_PATH ?? '';
+  const known = loaded.get(key);
+  if (known) return known;
+  const candidates = key ? [key] : CANDIDATES;
   const failures: string[] = [];
   for (const path of candidates) {
     try {
-      cached = { lib: koffi.load(path), path };
-      return cached;
+      const library = { lib: koffi.load(path), path };
+      loaded.set(key, library);
+      return library;
     } catch (error) {
       failures.push(`${path}: ${(error as Error).message}`);
     }
@@ -28,17 +34,22 @@ export function loadLibrary(env: NodeJS.ProcessEnv = process.env): { lib: koffi.
   throw new XGBoostLibraryError(`libxgboost could not be loaded (${failures.join('; ')}); ${INSTALL_HINT}`);
 }
 
+const versions = new WeakMap<LoadedLibrary, string>();
+
 /** The version of the loaded libxgboost, checked to be >= 1.7. */
-export function xgboostVersion(): string {
-  const { lib } = loadLibrary();
-  const version = lib.func('void XGBoostVersion(_Out_ int* major, _Out_ int* minor, _Out_ int* patch)');
+export function xgboostVersion(env: NodeJS.ProcessEnv = process.env): string {
+  const library = loadLibrary(env);
+  const known = versions.get(library);
+  if (known) return known;
+  const version = library.lib.func('void XGBoostVersion(_Out_ int* major, _Out_ int* minor, _Out_ int* patch)');
   const major = [0];
   const minor = [0];
   const patch = [0];
   version(major, minor, patch);
   const text = `${major[0]}.${minor[0]}.${patch[0]}`;
   if (major[0]! < 1 || (major[0] === 1 && minor[0]! < 7)) {
-    throw new XGBoostLibraryError(`libxgboost ${text} is too old; ${INSTALL_HINT}`);
+    throw new XGBoostLibraryError(`libxgboost ${text} at ${library.path} is too old; ${INSTALL_HINT}`);
   }
+  versions.set(library, text);
   return text;
 }
