@@ -1,0 +1,213 @@
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeManifest } from '@nextbuy/artifact';
+import {
+  customerHistoryLines,
+  epochDayToIso,
+  isoToEpochDay,
+  NextBuyError,
+  type BacktestReport,
+  type DataQualityReport,
+  type Hyperparameters,
+  type Manifest,
+  type ModelDescription,
+  type OrderTable,
+} from '@nextbuy/contracts';
+import { writeOnlineRetailCsv } from '@nextbuy/datagen';
+import { buildTrainingTable, defaultCutoffDay, FEATURE_NAMES, runBacktest, type BacktestResult } from '@nextbuy/features';
+import { CDNOW_MAPPING, fingerprintOrders, ingest, loadColumnMapping, ONLINE_RETAIL_MAPPING, type ColumnMappingInput } from '@nextbuy/ingestion';
+import { modelFactory } from '@nextbuy/model-registry';
+import { filterOutlierCustomers } from '@nextbuy/outliers';
+import type { TrainerOptions } from './cli';
+import type { Reporter } from './progress';
+import { renderReport, type BacktestCustomer } from './report';
+
+/** A problem with the user's data or settings: reported as one sentence, never a stack trace. */
+export class TrainingInputError extends NextBuyError {}
+
+export const BATCH_INPUT_FILE = 'batch-input.jsonl';
+export const REPORT_FILE = 'report.html';
+
+export interface TrainingResult {
+  manifest: Manifest;
+  modelDir: string;
+  backtest: BacktestReport;
+}
+
+const LABEL_DEFINITION =
+  'NextGapDays: days from an order to the same customer’s next order (one order per customer-day); right-censored at the as-of date when no next order is observed';
+
+async function mappingFor(name: string): Promise<ColumnMappingInput> {
+  if (name === 'online-retail') return ONLINE_RETAIL_MAPPING;
+  if (name === 'cdnow') return CDNOW_MAPPING;
+  return loadColumnMapping(name);
+}
+
+/** The transactions to train on: the user's file, or generated data written to a temp file. */
+async function resolveSource(options: TrainerOptions, reporter: Reporter): Promise<{ source: string; cleanup?: () => Promise<void> }> {
+  if (options.filePath) return { source: options.filePath };
+  const dir = await mkdtemp(join(tmpdir(), 'nextbuy-generated-'));
+  const path = join(dir, 'transactions.csv');
+  const step = reporter.step('generate data', options.rows, 'rows');
+  await writeOnlineRetailCsv(path, { rows: options.rows, seed: options.seed, onProgress: (rows: number) => step.update(rows) });
+  step.end(`no --file_path: ${options.rows} generated rows, seed ${options.seed}`);
+  return { source: path, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Checks that the cleaned data can train a model, with one clear sentence when it cannot. */
+function checkTrainable(orders: OrderTable, report: DataQualityReport): void {
+  if (report.rowsKept === 0) {
+    const reasons = Object.entries(report.dropped)
+      .filter(([, d]) => d.count > 0)
+      .map(([rule, d]) => `${d.count} ${rule}`)
+      .join(', ');
+    throw new TrainingInputError(`all ${report.rowsRead} rows of ${report.source} were filtered out by cleaning (${reasons}): check the column mapping and the data`);
+  }
+  let repeat = false;
+  for (let i = 1; i < orders.nRows && !repeat; i++) repeat = orders.customerIds[i] === orders.customerIds[i - 1];
+  if (!repeat) {
+    throw new TrainingInputError(`every customer in ${report.source} has fewer than two orders (on different days): there is no gap between orders to learn from`);
+  }
+}
+
+function cutoffDayOf(options: TrainerOptions, orders: OrderTable): number {
+  let first = Infinity;
+  let last = -Infinity;
+  for (let i = 0; i < orders.nRows; i++) {
+    first = Math.min(first, orders.day[i]!);
+    last = Math.max(last, orders.day[i]!);
+  }
+  if (!options.cutoff) return defaultCutoffDay(orders);
+  let day: number;
+  try {
+    day = isoToEpochDay(options.cutoff);
+  } catch (error) {
+    throw new TrainingInputError(`--cutoff ${(error as Error).message}`);
+  }
+  if (day <= first || day > last) {
+    throw new TrainingInputError(
+      `--cutoff ${options.cutoff} is outside the data: orders run from ${epochDayToIso(first)} to ${epochDayToIso(last)}, so the cutoff must be after the first and no later than the last`,
+    );
+  }
+  return day;
+}
+
+function modelHyperparameters(options: TrainerOptions): Hyperparameters {
+  return { seed: options.seed, ...options.hyperparameters };
+}
+
+/** Per-customer rows of the backtest for the report. */
+function reportCustomers(backtest: BacktestResult): BacktestCustomer[] {
+  const { customers } = backtest;
+  const model = customers.predictions.model;
+  if (!model) return [];
+  return customers.customerIds.map((_, i) => ({
+    predictedGapDays: model.predictedGapDays[i]!,
+    actualGapDays: customers.returned[i] ? customers.actualGapDays[i]! : null,
+    orderCount: customers.orderCount[i]!,
+  }));
+}
+
+/** Formats the backtest's metrics as an aligned text table for the terminal. */
+export function metricsTable(backtest: BacktestReport): string {
+  const columns = ['mae_days', 'c_index', 'auc_90d', 'brier_90d'] as const;
+  const names = Object.keys(backtest.metrics);
+  const width = Math.max(...names.map((n) => n.length), 5);
+  const format = (column: (typeof columns)[number], value: number | null) =>
+    value === null || !Number.isFinite(value) ? '-' : column === 'mae_days' ? value.toFixed(1) : value.toFixed(3);
+  const lines = [`${'model'.padEnd(width)}  ${columns.map((c) => c.padStart(9)).join('  ')}`];
+  for (const name of names) lines.push(`${name.padEnd(width)}  ${columns.map((c) => format(c, backtest.metrics[name]![c]).padStart(9)).join('  ')}`);
+  return lines.join('\n');
+}
+
+/**
+ * The whole training job: ingest -> clean (data-quality report) -> features -> outlier filter ->
+ * backtest (model and baselines) -> final fit on all data -> artifact (manifest, model files,
+ * batch input, report).
+ */
+export async function train(options: TrainerOptions, reporter: Reporter): Promise<TrainingResult> {
+  const factory = await modelFactory(options.modelBackend);
+  const hyperparameters = modelHyperparameters(options);
+  await mkdir(options.modelDir, { recursive: true });
+  if ((await readdir(options.modelDir)).length) {
+    throw new TrainingInputError(`--model_dir ${options.modelDir} is not empty: give an empty or new directory, so no stale file ends up in the artifact`);
+  }
+  const { source, cleanup } = await resolveSource(options, reporter);
+  try {
+    const mapping = await mappingFor(options.mapping);
+    const reading = reporter.step('read transactions', 0, 'rows');
+    const { orders, report } = await ingest(source, { mapping, strict: options.strict, onProgress: (rows) => reading.update(rows) });
+    reading.end(`${report.rowsRead} rows read, ${report.rowsKept} kept, ${report.orders} orders of ${report.customers} customers`);
+    checkTrainable(orders, report);
+
+    const cutoffDay = cutoffDayOf(options, orders);
+    const filter = (o: OrderTable) => (options.outlierContamination > 0 ? filterOutlierCustomers(o, { contamination: options.outlierContamination, seed: options.seed }).kept : o);
+
+    const backtestStep = reporter.step(`backtest (cutoff ${epochDayToIso(cutoffDay)})`, 1);
+    const backtest = await runBacktest(orders, {
+      cutoffDay,
+      filterTraining: filter,
+      model: {
+        fitPredict: async (trainTable, scoreTable) => {
+          const model = await factory.create(hyperparameters);
+          try {
+            await model.fit(trainTable);
+            return await model.predict(scoreTable);
+          } finally {
+            model.dispose();
+          }
+        },
+      },
+    });
+    backtestStep.end(`${backtest.scoredCustomers} customers scored, ${backtest.returnedCustomers} returned`);
+
+    // The final model learns from all the data, censored the day after the last order.
+    let lastDay = -Infinity;
+    for (let i = 0; i < orders.nRows; i++) lastDay = Math.max(lastDay, orders.day[i]!);
+    const asOfDay = lastDay + 1;
+    const trainingOrders = filter(orders);
+    const table = buildTrainingTable(trainingOrders, asOfDay);
+    const model = await factory.create(hyperparameters);
+    let description: ModelDescription;
+    let history: Array<Record<string, number>>;
+    try {
+      const fitStep = reporter.step(`fit ${options.modelBackend} on all data`, 1);
+      const fitted = await model.fit(table, { onProgress: (e) => fitStep.update(e.step, `${e.step}/${e.total}`) });
+      history = fitted.history;
+      fitStep.end(`${table.nRows} orders of ${new Set(trainingOrders.customerIds).size} customers`);
+      description = model.describe();
+      if (options.useGpu && description.backend && description.backend !== 'tensorflow-gpu') {
+        reporter.warn(`--use_gpu: no GPU backend could be loaded here, trained on ${description.backend}`);
+      }
+      await model.save(options.modelDir);
+    } finally {
+      model.dispose();
+    }
+
+    await writeFile(join(options.modelDir, BATCH_INPUT_FILE), `${[...customerHistoryLines(orders, epochDayToIso(asOfDay))].join('\n')}\n`);
+    const fingerprint = fingerprintOrders(orders);
+    const createdAt = new Date().toISOString();
+    const draft = {
+      modelType: options.modelBackend,
+      modelVersion: `${options.modelBackend}-${createdAt.replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}-${fingerprint.sha256.slice(0, 8)}`,
+      createdAt,
+      featureNames: [...FEATURE_NAMES],
+      label: { name: 'NextGapDays' as const, unit: 'days' as const, censoring: 'right' as const, definition: LABEL_DEFINITION },
+      hyperparameters: description.hyperparameters,
+      backtest: { cutoff: backtest.cutoff, scoredCustomers: backtest.scoredCustomers, returnedCustomers: backtest.returnedCustomers, metrics: backtest.metrics },
+      dataQuality: report,
+      dataFingerprint: fingerprint,
+      libraries: { node: process.versions.node, ...description.libraries },
+      ...(description.backend ? { backend: description.backend } : {}),
+      ...(description.featureImportance ? { featureImportance: description.featureImportance } : {}),
+    };
+    // The report is written before the manifest so its checksum is in it too.
+    const provisional = { ...draft, formatVersion: 1, files: {} } as Manifest;
+    await writeFile(join(options.modelDir, REPORT_FILE), await renderReport({ manifest: provisional, customers: reportCustomers(backtest), history }));
+    const manifest = await writeManifest(options.modelDir, draft);
+    return { manifest, modelDir: options.modelDir, backtest: manifest.backtest };
+  } finally {
+    await cleanup?.();
+  }
+}

@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BacktestReport } from '@nextbuy/contracts';
+
+/** The `/opt/ml` layout of a SageMaker training job; the root is overridable for tests. */
+export interface SageMakerLayout {
+  root: string;
+  hyperparameters: string;
+  trainChannel: string;
+  modelDir: string;
+  failureFile: string;
+  outputDataDir: string;
+}
+
+export function sageMakerLayout(env: NodeJS.ProcessEnv = process.env): SageMakerLayout {
+  const root = env.SM_OPT_ML_ROOT || '/opt/ml';
+  return {
+    root,
+    hyperparameters: join(root, 'input', 'config', 'hyperparameters.json'),
+    trainChannel: env.SM_CHANNEL_TRAIN || join(root, 'input', 'data', 'train'),
+    modelDir: env.SM_MODEL_DIR || join(root, 'model'),
+    failureFile: join(root, 'output', 'failure'),
+    outputDataDir: env.SM_OUTPUT_DATA_DIR || join(root, 'output', 'data'),
+  };
+}
+
+/** True inside a SageMaker training job (or a faithful local emulation of one). */
+export function isTrainingJob(layout: SageMakerLayout, env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.SM_TRAINING_ENV !== undefined || existsSync(layout.hyperparameters);
+}
+
+/**
+ * Reads hyperparameters.json (every value is a string there) and turns it into the same flags
+ * the command line takes, so both modes share one parser and one set of checks.
+ */
+export async function hyperparametersToArgs(layout: SageMakerLayout): Promise<string[]> {
+  let hyperparameters: Record<string, unknown> = {};
+  if (existsSync(layout.hyperparameters)) {
+    try {
+      hyperparameters = JSON.parse(await readFile(layout.hyperparameters, 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      throw new Error(`${layout.hyperparameters} is not valid JSON: ${(error as Error).message}`);
+    }
+    if (typeof hyperparameters !== 'object' || hyperparameters === null || Array.isArray(hyperparameters)) {
+      throw new Error(`${layout.hyperparameters} must hold a JSON object of hyperparameters`);
+    }
+  }
+  const args: string[] = [];
+  for (const [name, value] of Object.entries(hyperparameters)) {
+    // SageMaker's own bookkeeping entries (sagemaker_*) are not ours to interpret.
+    if (name.startsWith('sagemaker_')) continue;
+    args.push(`--${name}`, String(value));
+  }
+  if (!('file_path' in hyperparameters)) args.push('--file_path', await channelSource(layout.trainChannel));
+  if (!('model_dir' in hyperparameters)) args.push('--model_dir', layout.modelDir);
+  return args;
+}
+
+/** The file to train on in a channel directory: the only data file in it. */
+async function channelSource(channel: string): Promise<string> {
+  let names: string[];
+  try {
+    names = (await readdir(channel)).filter((n) => !n.startsWith('.'));
+  } catch {
+    throw new Error(`the train channel ${channel} does not exist: give the training job an input channel named "train"`);
+  }
+  if (names.length !== 1) {
+    throw new Error(`the train channel ${channel} must hold exactly one transactions file, found ${names.length}${names.length ? ` (${names.slice(0, 5).join(', ')})` : ''}`);
+  }
+  return join(channel, names[0]!);
+}
+
+/** Metric lines for SageMaker metric definitions, e.g. regex `mae_days=([0-9.]+);`. */
+export function metricLines(backtest: BacktestReport): string[] {
+  const lines: string[] = [];
+  for (const [model, metrics] of Object.entries(backtest.metrics)) {
+    const prefix = model === 'model' ? '' : `${model}:`;
+    for (const [name, value] of Object.entries(metrics)) {
+      if (value !== null && Number.isFinite(value)) lines.push(`${prefix}${name}=${Number(value.toFixed(6))};`);
+    }
+  }
+  return lines;
+}
+
+/** SageMaker shows the first 1024 characters of this file as the job's FailureReason. */
+export async function writeFailure(layout: SageMakerLayout, message: string): Promise<void> {
+  await mkdir(join(layout.failureFile, '..'), { recursive: true });
+  await writeFile(layout.failureFile, message.slice(0, 1024));
+}

@@ -1,0 +1,142 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readArtifact } from '@nextbuy/artifact';
+import { customerHistorySchema, ONLINE_RETAIL_COLUMNS } from '@nextbuy/contracts';
+import { writeOnlineRetailCsv } from '@nextbuy/datagen';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runTrainer, TRAINER_BIN } from './run-trainer';
+
+let work: string;
+let transactions: string;
+
+beforeAll(async () => {
+  expect(existsSync(TRAINER_BIN), `${TRAINER_BIN} missing: run npx nx run trainer:build`).toBe(true);
+  work = await mkdtemp(join(tmpdir(), 'trainer-e2e-'));
+  transactions = join(work, 'transactions.csv');
+  await writeOnlineRetailCsv(transactions, { rows: 30_000, seed: 11 });
+});
+
+const QUICK = ['--num_boost_round', '40'];
+
+describe('trainer, command-line mode', () => {
+  it('trains on a CSV and writes a verified artifact with metrics, batch input and report', async () => {
+    const modelDir = join(work, 'cli-model');
+    const run = await runTrainer(['--file_path', transactions, '--model_dir', modelDir, '--cutoff', '2011-06-01', ...QUICK]);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^mae_days=[0-9.]+;$/m);
+    expect(run.stdout).toMatch(/^baseline_km:c_index=[0-9.]+;$/m);
+    expect(run.stdout).toContain(`artifact ${modelDir}`);
+
+    const manifest = await readArtifact(modelDir);
+    expect(manifest.modelType).toBe('xgboost');
+    expect(manifest.backtest.cutoff).toBe('2011-06-01');
+    expect(Object.keys(manifest.backtest.metrics).sort()).toEqual(['baseline_customer_mean', 'baseline_km', 'baseline_recency', 'model']);
+    for (const metric of ['mae_days', 'c_index', 'auc_90d', 'brier_90d'] as const) expect(manifest.backtest.metrics.model![metric]).toEqual(expect.any(Number));
+    expect(manifest.hyperparameters).toMatchObject({ num_boost_round: 40, objective: 'survival:aft' });
+    expect(Object.keys(manifest.files).sort()).toEqual(['batch-input.jsonl', 'model.json', 'report.html']);
+    expect(manifest.dataQuality.rowsRead).toBeGreaterThan(29_000);
+    expect(manifest.featureImportance).toBeDefined();
+
+    const lines = (await readFile(join(modelDir, 'batch-input.jsonl'), 'utf8')).trim().split('\n');
+    expect(lines.length).toBe(manifest.dataQuality.customers);
+    for (const line of lines.slice(0, 50)) expect(customerHistorySchema.safeParse(JSON.parse(line)).success).toBe(true);
+
+    const report = await readFile(join(modelDir, 'report.html'), 'utf8');
+    expect(report.match(/<svg/g)?.length).toBeGreaterThanOrEqual(5);
+    expect(report).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+
+    // A corrupted artifact is refused.
+    const model = await readFile(join(modelDir, 'model.json'), 'utf8');
+    await writeFile(join(modelDir, 'model.json'), model.replace(/\d/, (d) => String((Number(d) + 1) % 10)));
+    await expect(readArtifact(modelDir)).rejects.toThrow(/checksum mismatch for "model.json"/);
+  }, 120_000);
+
+  it('documents every flag in --help', async () => {
+    const run = await runTrainer(['--help']);
+    expect(run.code).toBe(0);
+    for (const flag of ['--file_path', '--model_backend', '--time_series_length', '--epochs', '--batch_size', '--learning_rate', '--hidden_size', '--dropout', '--lstm_layers', '--use_gpu', '--cutoff', '--model_dir', '--seed', '--max_depth', '--eta']) {
+      expect(run.stdout).toContain(flag);
+    }
+  });
+});
+
+describe('trainer, SageMaker training job mode', () => {
+  async function jobRoot(hyperparameters: Record<string, string>, withData = true): Promise<string> {
+    const root = await mkdtemp(join(tmpdir(), 'opt-ml-'));
+    await mkdir(join(root, 'input', 'config'), { recursive: true });
+    await writeFile(join(root, 'input', 'config', 'hyperparameters.json'), JSON.stringify(hyperparameters));
+    if (withData) {
+      await mkdir(join(root, 'input', 'data', 'train'), { recursive: true });
+      await writeFile(join(root, 'input', 'data', 'train', 'transactions.csv'), await readFile(transactions));
+    }
+    return root;
+  }
+
+  it('honours /opt/ml: string hyperparameters, the train channel, the model dir and metric lines', async () => {
+    const root = await jobRoot({ model_backend: 'xgboost', num_boost_round: '30', max_depth: '4', cutoff: '2011-06-01', sagemaker_region: '"eu-west-1"' });
+    const run = await runTrainer([], { SM_OPT_ML_ROOT: root, SM_MODEL_DIR: '' });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^c_index=[0-9.]+;$/m);
+    const manifest = await readArtifact(join(root, 'model'));
+    expect(manifest.hyperparameters).toMatchObject({ num_boost_round: 30, max_depth: 4 });
+    expect(existsSync(join(root, 'output', 'failure'))).toBe(false);
+  }, 120_000);
+
+  it('writes the failure reason and exits non-zero on a bad hyperparameter', async () => {
+    const root = await jobRoot({ model_backend: 'prophet' });
+    const run = await runTrainer([], { SM_OPT_ML_ROOT: root, SM_MODEL_DIR: '' });
+    expect(run.code).not.toBe(0);
+    expect(await readFile(join(root, 'output', 'failure'), 'utf8')).toMatch(/prophet/);
+  });
+
+  it('says when the train channel is missing', async () => {
+    const root = await jobRoot({ model_backend: 'xgboost' }, false);
+    const run = await runTrainer([], { SM_OPT_ML_ROOT: root, SM_MODEL_DIR: '' });
+    expect(run.code).toBe(1);
+    expect(await readFile(join(root, 'output', 'failure'), 'utf8')).toMatch(/train channel .* does not exist/);
+  });
+});
+
+describe('trainer errors a user will hit: one clear sentence, no stack trace', () => {
+  const header = ONLINE_RETAIL_COLUMNS.join(',');
+  const cases: Array<[string, () => Promise<string[]>, RegExp]> = [
+    ['a missing file', async () => ['--file_path', join(work, 'nope.csv')], /nope\.csv: no such file/],
+    ['wrong columns', async () => {
+      const path = join(work, 'wrong.csv');
+      await writeFile(path, 'customer,when,amount\n1,2011-01-01,3\n');
+      return ['--file_path', path];
+    }, /InvoiceNo/],
+    ['all rows filtered out', async () => {
+      const path = join(work, 'guests.csv');
+      await writeFile(path, `${header}\n536365,85123A,MUG,6,12/1/2010 8:26,2.55,,United Kingdom\n536366,85123A,MUG,6,12/2/2010 8:26,2.55,,United Kingdom\n`);
+      return ['--file_path', path];
+    }, /all 2 rows .* were filtered out .*2 missing_customer_id/],
+    ['fewer than two orders for every customer', async () => {
+      const path = join(work, 'single.csv');
+      await writeFile(path, `${header}\n536365,85123A,MUG,6,12/1/2010 8:26,2.55,17850,United Kingdom\n536366,85123A,MUG,6,12/2/2010 8:26,2.55,13047,United Kingdom\n`);
+      return ['--file_path', path];
+    }, /fewer than two orders/],
+    ['a cutoff outside the data', async () => ['--file_path', transactions, '--cutoff', '2015-01-01'], /--cutoff 2015-01-01 is outside the data: orders run from 20\d\d-\d\d-\d\d to 20\d\d-\d\d-\d\d/],
+    ['an unknown model backend', async () => ['--model_backend', 'prophet'], /prophet/],
+    ['an XGBoost parameter given to the LSTM', async () => ['--model_backend', 'lstm', '--max_depth', '3'], /--max_depth is not a parameter of the lstm model/],
+  ];
+  it.each(cases)('%s', async (_name, args, message) => {
+    const modelDir = await mkdtemp(join(tmpdir(), 'err-model-'));
+    const run = await runTrainer([...(await args()), '--model_dir', modelDir]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toMatch(/^trainer: /m);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
+  it('refuses a model dir that is not empty', async () => {
+    const modelDir = await mkdtemp(join(tmpdir(), 'full-model-'));
+    await writeFile(join(modelDir, 'old.json'), '{}');
+    const run = await runTrainer(['--file_path', transactions, '--model_dir', modelDir]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/is not empty/);
+  });
+});

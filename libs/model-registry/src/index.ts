@@ -1,0 +1,1 @@
+export { isModelType, loadModel, MODEL_TYPES, modelFactory, UnknownModelTypeError, type ModelType } from './registry';
