@@ -40,7 +40,7 @@ export async function hyperparametersToArgs(layout: SageMakerLayout): Promise<st
     try {
       hyperparameters = JSON.parse(await readFile(layout.hyperparameters, 'utf8')) as Record<string, unknown>;
     } catch (error) {
-      throw new Error(`${layout.hyperparameters} is not valid JSON: ${(error as Error).message}`);
+      throw new Error(`${layout.hyperparameters} is not valid JSON: ${(error as Error).message}`, { cause: error });
     }
     if (typeof hyperparameters !== 'object' || hyperparameters === null || Array.isArray(hyperparameters)) {
       throw new Error(`${layout.hyperparameters} must hold a JSON object of hyperparameters`);
