@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { installKernelFixes } from './kernel-fixes';
 
 /** The TensorFlow.js backends tried in order; the first that loads wins. */
 export const BACKEND_LADDER = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -15,12 +16,14 @@ const REGISTERED_AS: Record<BackendName, string> = { 'tensorflow-gpu': 'tensorfl
 
 export interface BackendChoice {
   name: BackendName;
+  /** Version of the backend's package (tfjs-core's own for cpu). */
+  version: string;
   tried: Array<{ name: BackendName; error: string }>;
 }
 
 /**
  * Selects the first backend of the ladder that loads (or only `TFJS_BACKEND` when set) and
- * makes it tfjs's active backend.
+ * makes it tfjs's active backend; on wasm, installs the kernel fixes of kernel-fixes.ts.
  */
 export async function selectBackend(env: NodeJS.ProcessEnv = process.env): Promise<BackendChoice> {
   const requested = env.TFJS_BACKEND as BackendName | undefined;
@@ -32,10 +35,11 @@ export async function selectBackend(env: NodeJS.ProcessEnv = process.env): Promi
   for (const name of ladder) {
     try {
       const pkg = PACKAGES[name];
-      if (pkg) await import(/* @vite-ignore */ pkg);
+      const module = pkg ? ((await import(/* @vite-ignore */ pkg)) as { version?: string; version_wasm?: string }) : undefined;
       if (await tf.setBackend(REGISTERED_AS[name])) {
         await tf.ready();
-        return { name, tried };
+        if (name === 'wasm') installKernelFixes();
+        return { name, version: module?.version_wasm ?? module?.version ?? tf.version_core, tried };
       }
       tried.push({ name, error: 'setBackend returned false' });
     } catch (error) {
@@ -43,4 +47,23 @@ export async function selectBackend(env: NodeJS.ProcessEnv = process.env): Promi
     }
   }
   throw new Error(`no TensorFlow.js backend could be loaded: ${tried.map((t) => `${t.name} (${t.error})`).join('; ')}`);
+}
+
+let selected: Promise<BackendChoice> | undefined;
+
+/**
+ * The backend the models train and predict on: selected on first use (from the process
+ * environment) and logged once, then kept, unless something switched tfjs to another backend since.
+ */
+export async function modelBackend(log: (line: string) => void = console.info): Promise<BackendChoice> {
+  const current = selected && (await selected.catch(() => undefined));
+  if (current && tf.getBackend() === REGISTERED_AS[current.name]) return current;
+  selected = selectBackend(process.env);
+  const choice = await selected.catch((error: unknown) => {
+    selected = undefined;
+    throw error;
+  });
+  const fallbacks = choice.tried.map((t) => `${t.name}: ${t.error}`).join('; ');
+  log(`lstm-model: TensorFlow.js backend ${choice.name} ${choice.version}${fallbacks ? ` (not available: ${fallbacks})` : ''}`);
+  return choice;
 }
