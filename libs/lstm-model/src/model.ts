@@ -1,0 +1,216 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  ArtifactError,
+  type FitOptions,
+  type FitReport,
+  type GapPrediction,
+  type Hyperparameters,
+  InputDataError,
+  type ModelDescription,
+  type ModelFactory,
+  NextBuyError,
+  type NextPurchaseModel,
+  type ScoringTable,
+  type TrainingTable,
+} from '@nextbuy/contracts';
+import { lognormalConditional } from '@nextbuy/features';
+import * as tf from '@tensorflow/tfjs';
+import { type BackendChoice, modelBackend } from './backend';
+import { type LstmSettings, parseHyperparameters, settingsToHyperparameters } from './hyperparameters';
+import { fromLayersModel, toLayersModel } from './layers-model';
+import { directoryHandler, MODEL_JSON, WEIGHTS_BIN } from './model-files';
+import { LstmNetwork } from './network';
+import { fitPreprocessing, parsePreprocessing, PREPROCESSING_FILE, type Preprocessing } from './preprocessing';
+import { createRng, type Rng, shuffle } from './random';
+import { type LabelledWindows, trainNetwork } from './train';
+import { scoringWindows, trainingWindows } from './windows';
+
+/**
+ * Next-purchase model on a TensorFlow.js LSTM over each customer's last `time_series_length`
+ * orders: the gap to the next order is log-normal, log T ~ N(mu, sigma), with mu and log sigma
+ * from the network, trained with the censored likelihood (loss.ts). Predictions condition on the
+ * days already elapsed (lognormalConditional).
+ */
+export class LstmGapModel implements NextPurchaseModel {
+  readonly type = 'lstm';
+  private network: LstmNetwork | undefined;
+  private preprocessing: Preprocessing | undefined;
+
+  private constructor(
+    private readonly settings: LstmSettings,
+    private readonly backend: BackendChoice,
+  ) {}
+
+  /** A fresh model; bad hyperparameters are an InputDataError naming the hyperparameter. */
+  static async create(hyperparameters: Hyperparameters = {}): Promise<LstmGapModel> {
+    const settings = parseHyperparameters(hyperparameters);
+    return new LstmGapModel(settings, await modelBackend());
+  }
+
+  /** Restores a model written by `save`: the tfjs Layers model in `dir` and its preprocessing.json. */
+  static async load(dir: string, hyperparameters: Hyperparameters = {}): Promise<LstmGapModel> {
+    const model = await LstmGapModel.create(hyperparameters);
+    const preprocessingPath = join(dir, PREPROCESSING_FILE);
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(preprocessingPath, 'utf8'));
+    } catch (error) {
+      throw new ArtifactError(`${preprocessingPath}: cannot read the LSTM's preprocessing (${(error as Error).message})`, { cause: error });
+    }
+    const preprocessing = parsePreprocessing(json, preprocessingPath);
+    let layersModel: tf.LayersModel;
+    try {
+      layersModel = await tf.loadLayersModel(directoryHandler(dir));
+    } catch (error) {
+      if (error instanceof ArtifactError) throw error;
+      throw new ArtifactError(`${join(dir, MODEL_JSON)}: cannot load the tfjs model (${(error as Error).message})`, { cause: error });
+    }
+    try {
+      const network = fromLayersModel(layersModel);
+      const { steps, inputSize } = network.shape;
+      if (steps !== preprocessing.timeSeriesLength || inputSize !== preprocessing.features.length + 1) {
+        throw new ArtifactError(
+          `${dir}: the tfjs model takes ${steps} steps x ${inputSize} channels, preprocessing.json describes ${preprocessing.timeSeriesLength} x ${preprocessing.features.length} features + 1`,
+        );
+      }
+      model.network = network;
+      model.preprocessing = preprocessing;
+      return model;
+    } catch (error) {
+      if (error instanceof NextBuyError) throw error;
+      throw new ArtifactError(`${join(dir, MODEL_JSON)}: ${(error as Error).message}`, { cause: error });
+    } finally {
+      layersModel.dispose();
+    }
+  }
+
+  async fit(train: TrainingTable, options: FitOptions = {}): Promise<FitReport> {
+    const { settings } = this;
+    if (train.nRows === 0) throw new InputDataError('has no rows to train on', { source: 'TrainingTable' });
+    const random = createRng(settings.seed);
+    // Independent streams, so that changing the split does not change the initial weights.
+    const [splitRng, initRng, trainRng] = [0, 1, 2].map(() => createRng(Math.floor(random() * 2 ** 32)));
+    const preprocessing = fitPreprocessing(train, settings.timeSeriesLength);
+    let data: LabelledWindows;
+    let validation: LabelledWindows | undefined;
+    if (options.validation) {
+      data = trainingWindows(train, preprocessing);
+      validation = trainingWindows(options.validation, preprocessing, 'validation TrainingTable');
+    } else {
+      ({ data, validation } = splitByCustomer(train, preprocessing, settings.validationSplit, splitRng!));
+    }
+    const network = LstmNetwork.initialise(
+      { inputSize: preprocessing.features.length + 1, hiddenSize: settings.hiddenSize, layers: settings.lstmLayers, steps: settings.timeSeriesLength },
+      initRng!,
+      initialHeadBias(data),
+    );
+    const { history, bestEpoch } = trainNetwork(network, data, validation, settings, trainRng!, (metrics) => {
+      const { epoch: _epoch, ...losses } = metrics;
+      options.onProgress?.({ step: metrics.epoch, total: settings.epochs, metrics: losses as Record<string, number> });
+    });
+    this.network = network;
+    this.preprocessing = preprocessing;
+    return { history: history.map((m) => ({ ...m })), ...(bestEpoch === undefined ? {} : { bestIteration: bestEpoch - 1 }) };
+  }
+
+  async predict(input: ScoringTable): Promise<GapPrediction> {
+    const { network, preprocessing } = this.fitted();
+    const count = input.lastRow.length;
+    if (input.elapsedDays.length !== count) {
+      throw new InputDataError(`has ${input.elapsedDays.length} entries for ${count} customers`, { source: 'ScoringTable', column: 'elapsedDays' });
+    }
+    const predictedGapDays = new Float64Array(count);
+    const pOrder90d = new Float64Array(count);
+    if (count === 0) return { predictedGapDays, pOrder90d };
+    const { mu, logSigma } = network.predict(scoringWindows(input, preprocessing));
+    for (let i = 0; i < count; i++) {
+      const elapsed = input.elapsedDays[i]!;
+      if (!Number.isFinite(elapsed) || elapsed < 0) throw new InputDataError(`elapsed days of customer ${i} is ${elapsed}`, { source: 'ScoringTable', line: i, column: 'elapsedDays' });
+      const { medianGap, pWithin } = lognormalConditional(mu[i]!, Math.exp(logSigma[i]!), elapsed);
+      predictedGapDays[i] = medianGap;
+      pOrder90d[i] = pWithin;
+    }
+    return { predictedGapDays, pOrder90d };
+  }
+
+  async save(dir: string): Promise<string[]> {
+    const { network, preprocessing } = this.fitted();
+    const layersModel = toLayersModel(network, this.settings.dropout);
+    try {
+      await layersModel.save(directoryHandler(dir));
+    } finally {
+      layersModel.dispose();
+    }
+    await writeFile(join(dir, PREPROCESSING_FILE), `${JSON.stringify(preprocessing, null, 2)}\n`);
+    return [MODEL_JSON, WEIGHTS_BIN, PREPROCESSING_FILE];
+  }
+
+  /** Hyperparameters in effect, tfjs versions, and the backend this process runs on. */
+  describe(): ModelDescription {
+    return {
+      hyperparameters: settingsToHyperparameters(this.settings),
+      libraries: { '@tensorflow/tfjs': tf.version.tfjs, [`tfjs backend ${this.backend.name}`]: this.backend.version },
+      backend: this.backend.name,
+    };
+  }
+
+  /** Drops the weights; the model holds no tensors between calls, so nothing else needs freeing. */
+  dispose(): void {
+    this.network = undefined;
+    this.preprocessing = undefined;
+  }
+
+  private fitted(): { network: LstmNetwork; preprocessing: Preprocessing } {
+    if (!this.network || !this.preprocessing) throw new NextBuyError('LstmGapModel has no trained network: call fit() or load it first');
+    return { network: this.network, preprocessing: this.preprocessing };
+  }
+}
+
+/**
+ * Holds out whole customers (a `share` of them, at least one, when there are two or more) for
+ * early stopping. Splitting rows instead would leak: a customer's consecutive windows overlap,
+ * so a validation window would repeat orders the network trained on.
+ */
+function splitByCustomer(table: TrainingTable, preprocessing: Preprocessing, share: number, rng: Rng): { data: LabelledWindows; validation: LabelledWindows | undefined } {
+  const all = trainingWindows(table, preprocessing);
+  const customers = [...new Set(table.customerIds)];
+  const held = share > 0 && customers.length >= 2 ? Math.min(customers.length - 1, Math.max(1, Math.round(share * customers.length))) : 0;
+  if (held === 0) return { data: all, validation: undefined };
+  const order = shuffle(Int32Array.from({ length: customers.length }, (_, i) => i), rng);
+  const validationCustomers = new Set(Array.from(order.subarray(0, held), (i) => customers[i]!));
+  const trainRows: number[] = [];
+  const validationRows: number[] = [];
+  table.customerIds.forEach((id, row) => (validationCustomers.has(id) ? validationRows : trainRows).push(row));
+  return { data: subset(all, trainRows), validation: subset(all, validationRows) };
+}
+
+function subset(data: LabelledWindows, rows: number[]): LabelledWindows {
+  const width = data.windows.values.length / data.windows.n;
+  const values = new Float32Array(rows.length * width);
+  rows.forEach((row, i) => values.set(data.windows.values.subarray(row * width, (row + 1) * width), i * width));
+  return {
+    windows: { n: rows.length, values, start: Int32Array.from(rows, (row) => data.windows.start[row]!) },
+    labels: { logGap: Float32Array.from(rows, (row) => data.labels.logGap[row]!), censored: Uint8Array.from(rows, (row) => data.labels.censored[row]!) },
+  };
+}
+
+/**
+ * The head's starting mu and log sigma: the mean and log standard deviation of the observed log
+ * gaps, so the first epochs learn differences between customers rather than the overall scale.
+ */
+function initialHeadBias(data: LabelledWindows): [number, number] {
+  const { logGap, censored } = data.labels;
+  const observed = logGap.filter((_, i) => !censored[i]);
+  const values = observed.length > 1 ? observed : logGap;
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / Math.max(1, values.length - 1);
+  return [mean, Math.log(Math.max(Math.sqrt(variance), 0.1))];
+}
+
+/** Registers the `lstm` model type with the trainer and the inference server. */
+export const lstmFactory: ModelFactory = {
+  type: 'lstm',
+  create: (hyperparameters) => LstmGapModel.create(hyperparameters),
+  load: (dir, description) => LstmGapModel.load(dir, description.hyperparameters),
+};
