@@ -1,0 +1,64 @@
+// Turns an app's esbuild bundle in dist/apps/<app> into its deployable artifact:
+// - package.json: "type": "module" and, as dependencies, only the packages the bundle leaves
+//   external (native or wasm code that cannot be bundled), pinned to the workspace's versions;
+// - package-lock.json for those (so a Docker image installs them with `npm ci`); Nx's own
+//   generated lockfile misses overridden packages, hence this step;
+// - with --zip, dist/apps/<app>.zip for Lambda: entries sorted with a fixed timestamp, so the
+//   same build gives a byte-identical zip (CDK then sees no change).
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import yazl from 'yazl';
+
+// Left external only to keep them out of bundles: libraries load them lazily for DataFrame
+// conversions that no app calls. They are not installed with the app.
+const NEVER_LOADED = new Set(['danfojs-node']);
+
+const [app, ...flags] = process.argv.slice(2);
+if (!app) {
+  console.error('usage: package-app.mjs <app> [--zip]');
+  process.exit(2);
+}
+const outDir = join('dist', 'apps', app);
+const project = JSON.parse(readFileSync(join('apps', app, 'project.json'), 'utf8'));
+const root = JSON.parse(readFileSync('package.json', 'utf8'));
+const bundle = project.targets.bundle ?? project.targets.build;
+const externals = (bundle.options?.external ?? []).filter((name) => !NEVER_LOADED.has(name));
+const versions = { ...root.dependencies, ...root.devDependencies };
+const dependencies = Object.fromEntries(
+  externals.map((name) => {
+    if (!versions[name]) throw new Error(`${app}: external "${name}" is not a dependency of the workspace`);
+    return [name, versions[name]];
+  }),
+);
+const main = readdirSync(outDir).find((name) => name.endsWith('.js'));
+const manifest = { name: `@nextbuy/${app}`, version: root.version, private: true, type: 'module', main, dependencies, overrides: root.overrides };
+for (const stale of ['package.json', 'package-lock.json']) rmSync(join(outDir, stale), { force: true });
+writeFileSync(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+if (Object.keys(dependencies).length) {
+  execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: outDir, stdio: 'inherit' });
+}
+console.log(`${outDir}: ${main}, runtime dependencies: ${Object.keys(dependencies).join(', ') || 'none'}`);
+
+if (flags.includes('--zip')) {
+  const zipPath = `${outDir}.zip`;
+  const walk = function* (dir) {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) yield* walk(path);
+      else yield path;
+    }
+  };
+  const zip = new yazl.ZipFile();
+  const mtime = new Date('2000-01-01T00:00:00Z');
+  let count = 0;
+  for (const path of walk(outDir)) {
+    if (path.endsWith('.map') || path.endsWith('package-lock.json')) continue;
+    zip.addBuffer(readFileSync(path), relative(outDir, path), { mtime, mode: 0o100644 });
+    count++;
+  }
+  zip.end();
+  await new Promise((resolve, reject) => zip.outputStream.pipe(createWriteStream(zipPath)).on('close', resolve).on('error', reject));
+  console.log(`${zipPath}: ${count} files, ${statSync(zipPath).size} bytes`);
+}
+if (!existsSync(join(outDir, main ?? ''))) throw new Error(`${outDir}: no bundle found; run the bundle target first`);
