@@ -1,0 +1,175 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { keyPatterns } from './layout';
+import { acknowledgeWildcard, fixLogicalId } from './nag';
+import { sageMakerNamePrefix } from './naming';
+
+/** Where the Lambda apps' `build` targets write their zips (README: dist/apps/<app>.zip). */
+const artifactsDir = fileURLToPath(new URL('../../dist/apps/', import.meta.url));
+
+export interface PipelineFunctionsProps {
+  bucket: s3.IBucket;
+  predictions: dynamodb.ITable;
+  idempotency: dynamodb.ITable;
+  source: {
+    /** Holds the password (or RDS-style JSON with it). */
+    secret: secretsmanager.ISecret;
+    /** `postgres://user@host:port/db?sslmode=...` without the password, when the deployment gives one. */
+    databaseUrl?: string;
+    table: string;
+  };
+  sageMakerRole: iam.IRole;
+  inferenceImageUri: string;
+  transformInstanceType: string;
+  transformInstanceCount: number;
+}
+
+/**
+ * The three Lambda functions of the state machine, each with its own role and log group. The
+ * environment variables are the ones each app's src/config.ts reads; the permissions are the
+ * calls its handler makes.
+ */
+export class PipelineFunctions extends Construct {
+  readonly extract: lambda.Function;
+  readonly batch: lambda.Function;
+  readonly dynamo: lambda.Function;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionsProps) {
+    super(scope, id);
+    const { bucket, idempotency } = props;
+    const stack = Stack.of(this);
+    const sageMakerArn = (resource: string) => stack.formatArn({ service: 'sagemaker', resource, resourceName: `${sageMakerNamePrefix}*` });
+    const anyRun = "the dataset and run are the event's, known only at invocation";
+
+    this.extract = this.pipelineFunction('Extract', {
+      app: 'lambda-extract',
+      description: 'Extract: source database -> cleaned transactions and batch input in S3',
+      timeout: Duration.minutes(15),
+      memorySize: 2048,
+      environment: {
+        DATA_BUCKET: bucket.bucketName,
+        IDEMPOTENCY_TABLE: idempotency.tableName,
+        SOURCE_SECRET_ARN: props.source.secret.secretArn,
+        SOURCE_TABLE: props.source.table,
+        ...(props.source.databaseUrl ? { SOURCE_DATABASE_URL: props.source.databaseUrl } : {}),
+      },
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'WriteRawAndBatchInput',
+          // lib-storage's multipart upload: PutObject covers create/part/complete, an abort is separate.
+          actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+          resources: [bucket.arnForObjects(keyPatterns.raw), bucket.arnForObjects(keyPatterns.batchInput)],
+        }),
+        // The lifecycle tag (layout.ts rawDataTag) on raw objects.
+        new iam.PolicyStatement({ sid: 'TagRawData', actions: ['s3:PutObjectTagging'], resources: [bucket.arnForObjects(keyPatterns.raw)] }),
+        idempotencyRecords(idempotency),
+      ],
+    });
+    props.source.secret.grantRead(this.extract);
+    acknowledgeWildcard(this.extract.role!, 'Resource::<DataBucket.Arn>/*/raw/*/*', `writes the raw extract of its run: ${anyRun}`);
+    acknowledgeWildcard(this.extract.role!, 'Resource::<DataBucket.Arn>/*/batch-input/*/*', `writes the batch input of its run: ${anyRun}`);
+
+    this.batch = this.pipelineFunction('Batch', {
+      app: 'lambda-batch',
+      description: 'CreateModel: SageMaker model and transform job request for a finished training job',
+      timeout: Duration.minutes(1),
+      memorySize: 256,
+      environment: {
+        DATA_BUCKET: bucket.bucketName,
+        INFERENCE_IMAGE_URI: props.inferenceImageUri,
+        SAGEMAKER_ROLE_ARN: props.sageMakerRole.roleArn,
+        TRANSFORM_INSTANCE_TYPE: props.transformInstanceType,
+        TRANSFORM_INSTANCE_COUNT: String(props.transformInstanceCount),
+      },
+      // It only names S3 locations in the transform request; SageMaker's role reads and writes them.
+      statements: [
+        new iam.PolicyStatement({ sid: 'ReadTrainingJob', actions: ['sagemaker:DescribeTrainingJob'], resources: [sageMakerArn('training-job')] }),
+        new iam.PolicyStatement({ sid: 'CreateModel', actions: ['sagemaker:CreateModel', 'sagemaker:DescribeModel'], resources: [sageMakerArn('model')] }),
+        new iam.PolicyStatement({
+          sid: 'PassSageMakerRole',
+          actions: ['iam:PassRole'],
+          resources: [props.sageMakerRole.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+        }),
+      ],
+    });
+    const sageMakerNames = `training jobs are named per run (${sageMakerNamePrefix}<md5>) and models after them; the prefix keeps it to the pipeline's own`;
+    acknowledgeWildcard(this.batch.role!, `Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/${sageMakerNamePrefix}*`, sageMakerNames);
+    acknowledgeWildcard(this.batch.role!, `Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model/${sageMakerNamePrefix}*`, sageMakerNames);
+
+    this.dynamo = this.pipelineFunction('Dynamo', {
+      app: 'lambda-dynamo',
+      description: 'WritePredictions: batch transform output in S3 -> predictions table',
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+      environment: {
+        DATA_BUCKET: bucket.bucketName,
+        PREDICTIONS_TABLE: props.predictions.tableName,
+        IDEMPOTENCY_TABLE: idempotency.tableName,
+      },
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ListPredictions',
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [keyPatterns.predictions] } },
+        }),
+        new iam.PolicyStatement({ sid: 'ReadPredictions', actions: ['s3:GetObject'], resources: [bucket.arnForObjects(keyPatterns.predictions)] }),
+        // Conditional puts only: a newer stored prediction is never overwritten.
+        new iam.PolicyStatement({ sid: 'PutPredictions', actions: ['dynamodb:PutItem'], resources: [props.predictions.tableArn] }),
+        idempotencyRecords(idempotency),
+      ],
+    });
+    acknowledgeWildcard(this.dynamo.role!, 'Resource::<DataBucket.Arn>/*/predictions/*/*', `reads the transform output of its run: ${anyRun}`);
+  }
+
+  private pipelineFunction(
+    id: string,
+    options: { app: string; description: string; timeout: Duration; memorySize: number; environment: Record<string, string>; statements: iam.PolicyStatement[] },
+  ): lambda.Function {
+    const zip = `${artifactsDir}${options.app}.zip`;
+    if (!existsSync(zip)) throw new Error(`${zip} is missing: build it first with \`npx nx run ${options.app}:build\``);
+    const role = new iam.Role(this, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `nextbuy ${options.app}` });
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH });
+    logGroup.grantWrite(role);
+    for (const statement of options.statements) role.addToPolicy(statement);
+    const fn = new lambda.Function(this, id, {
+      description: options.description,
+      code: lambda.Code.fromAsset(zip),
+      handler: 'main.handler',
+      // The zip's package.json says "type": "module", so Node loads main.js as an ES module.
+      runtime: lambda.Runtime.NODEJS_20_X,
+      architecture: lambda.Architecture.X86_64,
+      role,
+      logGroup,
+      timeout: options.timeout,
+      memorySize: options.memorySize,
+      environment: options.environment,
+    });
+    fixLogicalId(fn, `${id}Function`);
+    fixLogicalId(role, `${id}FunctionRole`);
+    // Node.js 20 is what the workspace builds for (esbuild target node20) and tests on. AWS
+    // deprecated nodejs20.x on 2026-04-30 and stops creating such functions on 2027-02-01, so
+    // the workspace must move to Node 22 or 24 before then; until then both checks say so.
+    const runtimeReason = 'Node.js 20 is the workspace runtime the bundle is built and tested for; moving to nodejs22.x/24.x is a workspace-wide change, due before 2027-02-01';
+    Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: runtimeReason }, { id: 'CloudFormation-Validate::W2531', reason: runtimeReason });
+    return fn;
+  }
+}
+
+/** What Powertools' idempotency (DynamoDBPersistenceLayer) calls on its table, and nothing else. */
+function idempotencyRecords(table: dynamodb.ITable): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'IdempotencyRecords',
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    resources: [table.tableArn],
+  });
+}

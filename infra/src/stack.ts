@@ -1,0 +1,76 @@
+import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { DataStore } from './data-store';
+import { PipelineFunctions } from './functions';
+import { ImageRepositories } from './images';
+import { createSageMakerRole } from './sagemaker-role';
+import type { PipelineSettings } from './settings';
+import { PipelineStateMachine } from './state-machine';
+
+export interface NextbuyStackProps extends StackProps {
+  settings: PipelineSettings;
+}
+
+/** Everything the pipeline needs on AWS: storage, images, functions, roles, state machine, schedule. */
+export class NextbuyStack extends Stack {
+  readonly dataStore: DataStore;
+  readonly images: ImageRepositories;
+  readonly functions: PipelineFunctions;
+  readonly pipeline: PipelineStateMachine;
+
+  constructor(scope: Construct, id: string, props: NextbuyStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+
+    this.dataStore = new DataStore(this, 'Data', { rawRetentionDays: settings.rawRetentionDays, datasets: settings.datasets });
+    this.images = new ImageRepositories(this, 'Images', { namePrefix: id.toLowerCase() });
+    const sageMakerRole = createSageMakerRole(this, 'SageMakerRole', {
+      bucket: this.dataStore.bucket,
+      repositories: [this.images.trainer, this.images.inference],
+    });
+
+    const sourceSecret = settings.sourceSecretArn
+      ? secretsmanager.Secret.fromSecretCompleteArn(this, 'SourceDatabase', settings.sourceSecretArn)
+      : new secretsmanager.Secret(this, 'SourceDatabase', {
+          description: 'Password of the source database lambda-extract reads (or RDS-style JSON: password, username, host, port, dbname); set its value after the first deploy',
+        });
+    if (sourceSecret instanceof secretsmanager.Secret) {
+      Validations.of(sourceSecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: "It holds the password the source database's owner issues and rotates; a deployment with a rotated secret passes it with -c sourceSecretArn.",
+      });
+    }
+
+    this.functions = new PipelineFunctions(this, 'Functions', {
+      bucket: this.dataStore.bucket,
+      predictions: this.dataStore.predictions,
+      idempotency: this.dataStore.idempotency,
+      source: {
+        secret: sourceSecret,
+        table: settings.sourceTable,
+        ...(settings.sourceDatabaseUrl ? { databaseUrl: settings.sourceDatabaseUrl } : {}),
+      },
+      sageMakerRole,
+      inferenceImageUri: this.images.imageUri(this.images.inference, settings.imageTag),
+      transformInstanceType: settings.transformInstanceType,
+      transformInstanceCount: settings.transformInstanceCount,
+    });
+
+    this.pipeline = new PipelineStateMachine(this, 'Pipeline', {
+      functions: this.functions,
+      bucket: this.dataStore.bucket,
+      sageMakerRole,
+      // The SageMaker role's own policy grants the pull (fromEcrRepository would add a second grant).
+      trainerImage: tasks.DockerImage.fromRegistry(this.images.imageUri(this.images.trainer, settings.imageTag)),
+      settings,
+    });
+
+    new CfnOutput(this, 'StateMachineArn', { value: this.pipeline.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'BucketName', { value: this.dataStore.bucket.bucketName });
+    new CfnOutput(this, 'PredictionsTableName', { value: this.dataStore.predictions.tableName });
+    new CfnOutput(this, 'TrainerRepositoryUri', { value: this.images.trainer.repositoryUri });
+    new CfnOutput(this, 'InferenceRepositoryUri', { value: this.images.inference.repositoryUri });
+  }
+}

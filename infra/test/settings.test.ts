@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { PipelineSettingsError, readPipelineSettings } from '../src/settings';
+
+const read = (context: Record<string, unknown>) => readPipelineSettings((key) => context[key]);
+
+describe('readPipelineSettings', () => {
+  it('has a default for everything, with the schedule off', () => {
+    expect(read({})).toEqual({
+      modelBackend: 'xgboost',
+      hyperparameters: { seed: '42' },
+      trainInstanceType: 'ml.m5.large',
+      trainInstanceCount: 1,
+      trainVolumeSizeGb: 30,
+      trainMaxRuntimeSeconds: 7200,
+      transformInstanceType: 'ml.m5.large',
+      transformInstanceCount: 1,
+      maxConcurrency: 2,
+      imageTag: '0.1.0',
+      sourceTable: 'transactions',
+      rawRetentionDays: 90,
+      scheduleEnabled: false,
+      scheduleExpression: 'cron(0 3 ? * MON *)',
+      datasets: [],
+    });
+  });
+
+  it('reads `-c key=value` strings as well as cdk.json values', () => {
+    const settings = read({
+      maxConcurrency: '4',
+      trainInstanceCount: 2,
+      scheduleEnabled: 'true',
+      datasets: 'cdnow, online-retail',
+      hyperparameters: '{"seed": 7, "cutoff": "2024-01-01"}',
+      modelBackend: 'lstm',
+    });
+    expect(settings).toMatchObject({
+      maxConcurrency: 4,
+      trainInstanceCount: 2,
+      scheduleEnabled: true,
+      datasets: ['cdnow', 'online-retail'],
+      hyperparameters: { seed: '7', cutoff: '2024-01-01' },
+      modelBackend: 'lstm',
+    });
+    expect(read({ datasets: '["a","b"]', scheduleEnabled: false }).datasets).toEqual(['a', 'b']);
+  });
+
+  it.each([
+    [{ trainInstanceType: 'm5.large' }, /"trainInstanceType" = "m5.large": a SageMaker instance type/],
+    [{ maxConcurrency: 0 }, /"maxConcurrency" = 0/],
+    [{ modelBackend: 'prophet' }, /"modelBackend"/],
+    [{ hyperparameters: '{"seed": ' }, /"hyperparameters" = "\{\\"seed\\": ": expected JSON/],
+    [{ hyperparameters: { model_backend: 'lstm' } }, /set the backend with "modelBackend"/],
+    [{ scheduleEnabled: true }, /"datasets" = undefined: the schedule is enabled but names no datasets/],
+    [{ datasets: 'cdnow,Bad_Name' }, /"datasets.1"/],
+    [{ sourceDatabaseUrl: 'postgres://user:secret@db/sales' }, /without a password/],
+    [{ sourceTable: 'x; drop table y' }, /"sourceTable"/],
+    [{ scheduleEnabled: 'yes' }, /"scheduleEnabled"/],
+  ])('rejects %j naming the key', (context, message) => {
+    expect(() => read(context)).toThrow(PipelineSettingsError);
+    expect(() => read(context)).toThrow(message);
+  });
+});
