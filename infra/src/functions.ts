@@ -68,8 +68,6 @@ export class PipelineFunctions extends Construct {
           actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
           resources: [bucket.arnForObjects(keyPatterns.raw), bucket.arnForObjects(keyPatterns.batchInput)],
         }),
-        // The lifecycle tag (layout.ts rawDataTag) on raw objects.
-        new iam.PolicyStatement({ sid: 'TagRawData', actions: ['s3:PutObjectTagging'], resources: [bucket.arnForObjects(keyPatterns.raw)] }),
         idempotencyRecords(idempotency),
       ],
     });

@@ -15,7 +15,7 @@ export const keyPatterns = {
 
 /**
  * The tag one lifecycle rule expires raw objects by, under every dataset (a prefix rule cannot say
- * `*\/raw/`). lambda-extract may tag what it writes to raw/ (its role may, on raw keys only);
- * until it does, the per-dataset prefix rules are what expire raw data.
+ * `*\/raw/`). lambda-extract does not tag yet (when it does, its role needs s3:PutObjectTagging on
+ * raw keys); until then the per-dataset prefix rules are what expire raw data.
  */
 export const rawDataTag = { key: 'data-class', value: 'raw' } as const;
