@@ -80,8 +80,10 @@ export function cellOutput(
 /**
  * Back through one step: from the gradient at h (`dHidden` from above plus `dRecurrent` from
  * the next step) and at c (`dCell`, updated in place to the previous step's), the gradient of
- * the four pre-activations `dz` (candidate not doubled: these are the logical weights), summed
- * into `dBias`.
+ * the four pre-activations (candidate not doubled: these are the logical weights), summed into
+ * `dBias`. It is written twice: `dz` row by row, [B][4H], and transposed into `dzT`, whose rows
+ * (one per pre-activation) are `stride` long, this step's batch at column `column`: the weight
+ * gradient dz^T U then needs no transpose on the backend.
  */
 export function cellBackward(
   gates: Float32Array,
@@ -95,14 +97,19 @@ export function cellBackward(
   B: number,
   H: number,
   dz: Float32Array,
+  dzT: Float32Array,
+  stride: number,
+  column: number,
   dBias: Float32Array,
 ): void {
   const G = 4 * H;
   for (let b = 0; b < B; b++) {
     const row = b * G;
     const unit = b * H;
+    const at = column + b;
     if (t < start[b]!) {
       dz.fill(0, row, row + G);
+      for (let k = 0; k < G; k++) dzT[k * stride + at] = 0;
       continue;
     }
     for (let j = 0; j < H; j++) {
@@ -122,6 +129,10 @@ export function cellBackward(
       dz[row + H + j] = df;
       dz[row + 2 * H + j] = dg;
       dz[row + 3 * H + j] = dO;
+      dzT[j * stride + at] = di;
+      dzT[(H + j) * stride + at] = df;
+      dzT[(2 * H + j) * stride + at] = dg;
+      dzT[(3 * H + j) * stride + at] = dO;
       dBias[j]! += di;
       dBias[H + j]! += df;
       dBias[2 * H + j]! += dg;

@@ -134,7 +134,10 @@ export function installKernelFixes(): void {
   }
 }
 
-/** Runs `fn` with tfjs's own wasm kernels back in place (to compare the fixes against). */
+/**
+ * Runs `fn` with tfjs's own wasm kernels back in place (to compare the fixes against); when
+ * `fn` returns a promise, until it settles.
+ */
 export function withOriginalKernels<T>(fn: () => T): T {
   const swap = (to: 'original' | 'fixed') => {
     for (const [name, original] of originals) {
@@ -143,9 +146,14 @@ export function withOriginalKernels<T>(fn: () => T): T {
     }
   };
   swap('original');
+  let result: T;
   try {
-    return fn();
-  } finally {
+    result = fn();
+  } catch (error) {
     swap('fixed');
+    throw error;
   }
+  if (result instanceof Promise) return result.finally(() => swap('fixed')) as T;
+  swap('fixed');
+  return result;
 }

@@ -15,80 +15,95 @@ import * as tf from '@tensorflow/tfjs';
  * underflows; for x < 0, erfc(x) = 2 - erfc(-x) lies in [1, 2] and its log is harmless.
  */
 const ERFC_POLYNOMIAL = [-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277];
+const [C0, ...POWER_COEFFICIENTS] = ERFC_POLYNOMIAL as [number, ...number[]];
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const LOG_SQRT_2_OVER_PI = 0.5 * Math.log(2 / Math.PI);
+
+// The loss runs on every training step over a small batch, where each tfjs op costs a few
+// microseconds whatever its size: the formulas below are arranged for few ops (constants folded,
+// the polynomial as one matMul of its coefficients with the powers of t from a cumulative product).
 
 /** Per-row intermediates shared by the loss and its gradient. */
 interface Terms {
   z: tf.Tensor1D;
   invSigma: tf.Tensor1D;
-  /** x^2 = z^2 / 2, x = z / sqrt 2. */
-  xSquared: tf.Tensor1D;
-  /** -log S(t) of every row, as if it were censored. */
-  negLogSurvival: tf.Tensor1D;
-  /** log of the hazard ratio f(z) / S(z) for a standard normal, less log sqrt(2/pi). */
-  logHazard: tf.Tensor1D;
+  /** x^2 - C0, with x = z / sqrt 2 (x^2 = z^2 / 2). */
+  shiftedSquare: tf.Tensor1D;
+  /** log erfc(x). */
+  logErfc: tf.Tensor1D;
+  /** log t + P(t) - C0 = log erfc(|x|) + x^2 - C0: the part of log erfc that stays small in the tail. */
+  scaled: tf.Tensor1D;
+  positive: tf.Tensor1D;
 }
 
 function terms(mu: tf.Tensor1D, logSigma: tf.Tensor1D, logGap: tf.Tensor1D): Terms {
   const invSigma = tf.exp(tf.neg(logSigma));
   const z = tf.mul(tf.sub(logGap, mu), invSigma);
   const a = tf.mul(tf.abs(z), Math.SQRT1_2);
-  const xSquared = tf.square(a);
+  const shiftedSquare = tf.sub(tf.square(a), C0);
   const t = tf.div(2, tf.add(a, 2));
-  // P(t) as one matMul of the coefficients with the stacked powers t^1..t^9: a multiply per power
-  // and no scalar adds, which cost more than a same-shape op on wasm; this runs on every step.
-  const powers: tf.Tensor[] = [t];
-  for (let k = 2; k < ERFC_POLYNOMIAL.length; k++) powers.push(tf.mul(powers[powers.length - 1]!, t));
-  const weighted = tf.matMul(tf.tensor2d(ERFC_POLYNOMIAL.slice(1), [1, ERFC_POLYNOMIAL.length - 1]), tf.stack(powers));
-  // log(erfc(|x|)) + x^2: the part of log erfc that stays small in the tail.
-  const scaled = tf.add(tf.add(tf.log(t), tf.reshape(weighted, [-1])), ERFC_POLYNOMIAL[0]!);
-  const upper = tf.sub(scaled, xSquared);
+  const powers = tf.cumprod(tf.stack(POWER_COEFFICIENTS.map(() => t)), 0);
+  const polynomial = tf.reshape(tf.matMul(tf.tensor2d(POWER_COEFFICIENTS, [1, POWER_COEFFICIENTS.length]), powers), [-1]);
+  const scaled = tf.add(tf.log(t), polynomial);
+  const upper = tf.sub(scaled, shiftedSquare);
   const positive = tf.greaterEqual(z, 0);
   const logErfc = tf.where(positive, upper, tf.log(tf.sub(2, tf.exp(upper))));
-  const negLogSurvival = tf.sub(Math.LN2, logErfc) as tf.Tensor1D;
-  // f(z)/S(z) = sqrt(2/pi) exp(-x^2 - log erfc(x)); for x >= 0 the exponent is -scaled exactly,
-  // which avoids cancelling two large x^2 terms in float32.
-  const logHazard = tf.where(positive, tf.neg(scaled), tf.sub(tf.neg(xSquared), logErfc)) as tf.Tensor1D;
-  return { z: z as tf.Tensor1D, invSigma: invSigma as tf.Tensor1D, xSquared: xSquared as tf.Tensor1D, negLogSurvival, logHazard };
+  return { z, invSigma, shiftedSquare, logErfc, scaled, positive } as Terms;
 }
 
-/**
- * Negative log-likelihood of each row: -log f(gap) (the log-normal density of T, constants
- * included) when observed, -log S(gap) when censored. `logGap` is log of the gap or of its
- * lower bound; `censored` is a bool tensor.
- */
-export function censoredLogNormalNll(mu: tf.Tensor1D, logSigma: tf.Tensor1D, logGap: tf.Tensor1D, censored: tf.Tensor1D): tf.Tensor1D {
-  return tf.tidy(() => {
-    const { xSquared, negLogSurvival } = terms(mu, logSigma, logGap);
-    const negLogDensity = tf.add(tf.add(logGap, logSigma), tf.add(xSquared, HALF_LOG_2PI));
-    return tf.where(censored, negLogSurvival, negLogDensity) as tf.Tensor1D;
-  });
-}
-
-export interface LossAndGradient {
-  /** Mean negative log-likelihood over the rows. */
-  loss: tf.Scalar;
+interface RowsAndDerivatives {
+  nll: tf.Tensor1D;
   dMu: tf.Tensor1D;
   dLogSigma: tf.Tensor1D;
 }
 
 /**
- * The mean of censoredLogNormalNll and its gradient with respect to mu and logSigma, derived by
- * hand (d/dz of -log f is z, of -log S the hazard f(z)/S(z)) so one pass serves the training
- * step: autodiff through the erfc fit would double the ops of every step.
+ * Each row's negative log-likelihood and its derivatives, derived by hand: d/dz of -log f is z,
+ * of -log S the hazard f(z)/S(z) = sqrt(2/pi) exp(-x^2 - log erfc x); z = (log t - mu) / sigma.
  */
+function rowsAndDerivatives(mu: tf.Tensor, logSigma: tf.Tensor, logGap: tf.Tensor1D, censored: tf.Tensor1D): RowsAndDerivatives {
+  const { z, invSigma, shiftedSquare, logErfc, scaled, positive } = terms(mu as tf.Tensor1D, logSigma as tf.Tensor1D, logGap);
+  const negLogDensity = tf.add(tf.add(logGap, logSigma), tf.add(shiftedSquare, HALF_LOG_2PI + C0));
+  const nll = tf.where(censored, tf.sub(Math.LN2, logErfc), negLogDensity) as tf.Tensor1D;
+  // log hazard; for x >= 0 the exponent -x^2 - log erfc x is -scaled - C0 exactly, which avoids
+  // cancelling two large x^2 terms in float32.
+  const logHazard = tf.where(positive, tf.sub(LOG_SQRT_2_OVER_PI - C0, scaled), tf.sub(tf.sub(LOG_SQRT_2_OVER_PI - C0, shiftedSquare), logErfc));
+  const dz = tf.where(censored, tf.exp(logHazard), z);
+  const dMu = tf.neg(tf.mul(dz, invSigma)) as tf.Tensor1D;
+  // By logSigma: 1 - z^2 observed (the log sigma term, then dz/dlogSigma = -z), -z * hazard censored.
+  const dLogSigma = tf.sub(tf.cast(tf.logicalNot(censored), 'float32'), tf.mul(z, dz)) as tf.Tensor1D;
+  return { nll, dMu, dLogSigma };
+}
+
+/**
+ * Negative log-likelihood of each row: -log f(gap) (the log-normal density of T, constants
+ * included) when observed, -log S(gap) when censored. `logGap` is log of the gap or of its
+ * lower bound; `censored` is a bool tensor. Differentiable in mu and logSigma (the gradient is
+ * the hand-derived one: tfjs has no gradient for the cumulative product inside).
+ */
+export function censoredLogNormalNll(mu: tf.Tensor1D, logSigma: tf.Tensor1D, logGap: tf.Tensor1D, censored: tf.Tensor1D): tf.Tensor1D {
+  const nll = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [m, s, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const { nll, dMu, dLogSigma } = rowsAndDerivatives(m, s, logGap, censored);
+    save([dMu, dLogSigma]);
+    return { value: nll, gradFunc: (dy: tf.Tensor, [dm, ds]: tf.Tensor[]) => [tf.mul(dy, dm!), tf.mul(dy, ds!)] };
+  });
+  return nll(mu, logSigma) as tf.Tensor1D;
+}
+
+export interface LossAndGradient {
+  /** Mean negative log-likelihood over the rows. */
+  loss: tf.Scalar;
+  /** Per row, the derivative of that row's negative log-likelihood by its mu (divide by the row count for the mean's). */
+  dMu: tf.Tensor1D;
+  /** Per row, the derivative by its logSigma. */
+  dLogSigma: tf.Tensor1D;
+}
+
+/** The mean of censoredLogNormalNll and each row's derivatives, in one pass for the training step. */
 export function censoredLogNormalLoss(mu: tf.Tensor1D, logSigma: tf.Tensor1D, logGap: tf.Tensor1D, censored: tf.Tensor1D): LossAndGradient {
   return tf.tidy(() => {
-    const { z, invSigma, xSquared, negLogSurvival, logHazard } = terms(mu, logSigma, logGap);
-    const negLogDensity = tf.add(tf.add(logGap, logSigma), tf.add(xSquared, HALF_LOG_2PI));
-    const loss = tf.mean(tf.where(censored, negLogSurvival, negLogDensity)) as tf.Scalar;
-    const scale = 1 / mu.size;
-    // dNll/dz: z when observed, the hazard when censored; z = (log t - mu) / sigma.
-    const dz = tf.where(censored, tf.mul(tf.exp(logHazard), SQRT_2_OVER_PI), z);
-    const dMu = tf.mul(tf.mul(dz, invSigma), -scale) as tf.Tensor1D;
-    // d/dlogSigma: 1 - z^2 observed (the log sigma term, then dz/dlogSigma = -z), -z * hazard censored.
-    const dLogSigma = tf.mul(tf.sub(tf.logicalNot(censored).toFloat(), tf.mul(z, dz)), scale) as tf.Tensor1D;
-    return { loss, dMu, dLogSigma };
+    const { nll, dMu, dLogSigma } = rowsAndDerivatives(mu, logSigma, logGap, censored);
+    return { loss: tf.mean(nll) as tf.Scalar, dMu, dLogSigma };
   });
 }

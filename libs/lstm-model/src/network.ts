@@ -113,6 +113,9 @@ interface LayerWork {
   dHidden: Float32Array;
   dz0: Float32Array;
   dzRest: Float32Array;
+  /** The same, transposed: [4H][batch] and [4H][(steps - 1) batch]. */
+  dz0T: Float32Array;
+  dzRestT: Float32Array;
   /** Inverted-dropout multipliers of the outputs this layer passes on: [steps][batch][H]. */
   dropMask: Float32Array;
 }
@@ -120,6 +123,8 @@ interface LayerWork {
 interface Workspace {
   batch: number;
   layers: LayerWork[];
+  /** The head's outputs and the batch's labels. */
+  head: { mu: Float32Array; logSigma: Float32Array; logGap: Float32Array; censored: Uint8Array };
   start: Int32Array;
   doubledCell: Float32Array;
   dRecurrent: Float32Array;
@@ -133,8 +138,12 @@ interface StepWeights {
   first: tf.Tensor2D[];
   full: tf.Tensor2D[];
   bias: tf.Tensor1D[];
-  /** Logical weights transposed for the backward pass: [4H][in + H] and (above layer 0) [4H][in]. */
-  fullT: tf.Tensor2D[];
+  /**
+   * Logical weights transposed for the backward pass: what dz is multiplied by to reach the
+   * previous hidden state and (above layer 0, whose inputs need no gradient) the step's inputs:
+   * [4H][H] on layer 0, [4H][in + H] above; and [4H][in] for step 0 above layer 0.
+   */
+  laterT: tf.Tensor2D[];
   firstT: Array<tf.Tensor2D | undefined>;
 }
 
@@ -207,26 +216,20 @@ export class LstmNetwork {
     const weights = this.uploadWeights(true);
     try {
       const work = this.forward(windows, rows, weights, dropout > 0 ? { rate: dropout, rng } : undefined);
-      const mu = new Float32Array(B);
-      const logSigma = new Float32Array(B);
+      const { mu, logSigma, logGap, censored } = work.head;
       this.head(B, mu, logSigma);
-      const logGap = new Float32Array(B);
-      const censored = new Uint8Array(B);
       for (let b = 0; b < B; b++) {
         logGap[b] = labels.logGap[rows[b]!]!;
         censored[b] = labels.censored[rows[b]!]!;
       }
-      const inputs = [tf.tensor1d(mu), tf.tensor1d(logSigma), tf.tensor1d(logGap), tf.tensor1d(censored, 'bool')] as const;
+      const inputs = [tf.tensor1d(mu.subarray(0, B)), tf.tensor1d(logSigma.subarray(0, B)), tf.tensor1d(logGap.subarray(0, B)), tf.tensor1d(censored.subarray(0, B), 'bool')] as const;
       const result = censoredLogNormalLoss(...inputs);
-      inputs.forEach((t) => t.dispose());
+      tf.dispose([...inputs]);
       const loss = readValues(result.loss)[0]!;
-      const dMu = readValues(result.dMu).slice();
-      const dLogSigma = readValues(result.dLogSigma).slice();
-      result.loss.dispose();
-      result.dMu.dispose();
-      result.dLogSigma.dispose();
       work.grad.fill(0);
-      this.headBackward(B, dMu, dLogSigma);
+      // Views of backend memory, read before the next tensor op.
+      this.headBackward(B, readValues(result.dMu), readValues(result.dLogSigma));
+      tf.dispose([result.loss, result.dMu, result.dLogSigma]);
       for (let l = this.shape.layers - 1; l >= 0; l--) this.layerBackward(l, B, weights);
       return { loss, grad: work.grad };
     } finally {
@@ -250,12 +253,15 @@ export class LstmNetwork {
         dHidden: new Float32Array(L * batch * H),
         dz0: new Float32Array(batch * 4 * H),
         dzRest: new Float32Array((L - 1) * batch * 4 * H),
+        dz0T: new Float32Array(batch * 4 * H),
+        dzRestT: new Float32Array((L - 1) * batch * 4 * H),
         dropMask: new Float32Array(L * batch * H),
       };
     });
     this.work = {
       batch,
       layers,
+      head: { mu: new Float32Array(batch), logSigma: new Float32Array(batch), logGap: new Float32Array(batch), censored: new Uint8Array(batch) },
       start: new Int32Array(batch),
       doubledCell: new Float32Array(batch * H),
       dRecurrent: new Float32Array(batch * H),
@@ -269,7 +275,7 @@ export class LstmNetwork {
   private uploadWeights(backward: boolean): StepWeights {
     const { hiddenSize: H, layers } = this.shape;
     const G = 4 * H;
-    const weights: StepWeights = { first: [], full: [], bias: [], fullT: [], firstT: [] };
+    const weights: StepWeights = { first: [], full: [], bias: [], laterT: [], firstT: [] };
     for (let l = 0; l < layers; l++) {
       const kernel = this.weight(`lstm_${l}/kernel`);
       const D = kernel.length / G;
@@ -278,12 +284,13 @@ export class LstmNetwork {
       full.set(kernel);
       full.set(this.weight(`lstm_${l}/recurrent_kernel`), D * G);
       if (backward) {
-        const fullT = new Float32Array(G * K);
-        for (let r = 0; r < K; r++) for (let k = 0; k < G; k++) fullT[k * K + r] = full[r * G + k]!;
-        weights.fullT.push(tf.tensor2d(fullT, [G, K]));
+        const from = l === 0 ? D : 0;
+        const laterT = new Float32Array(G * (K - from));
+        for (let r = from; r < K; r++) for (let k = 0; k < G; k++) laterT[k * (K - from) + r - from] = full[r * G + k]!;
+        weights.laterT.push(tf.tensor2d(laterT, [G, K - from]));
         if (l > 0) {
           const firstT = new Float32Array(G * D);
-          for (let k = 0; k < G; k++) for (let r = 0; r < D; r++) firstT[k * D + r] = fullT[k * K + r]!;
+          for (let k = 0; k < G; k++) for (let r = 0; r < D; r++) firstT[k * D + r] = laterT[k * K + r]!;
           weights.firstT.push(tf.tensor2d(firstT, [G, D]));
         } else {
           weights.firstT.push(undefined);
@@ -382,9 +389,10 @@ export class LstmNetwork {
     const { hidden, dropMask: mask, dHidden } = top;
     dHidden.fill(0, 0, L * B * H);
     const base = (L - 1) * B * H;
+    // The loss is the batch mean; the loss function gives each row's own derivatives.
     for (let b = 0; b < B; b++) {
-      const dm = dMu[b]!;
-      const ds = dLogSigma[b]!;
+      const dm = dMu[b]! / B;
+      const ds = dLogSigma[b]! / B;
       dBias[0]! += dm;
       dBias[1]! += ds;
       for (let j = 0, at = base + b * H; j < H; j++, at++) {
@@ -425,39 +433,48 @@ export class LstmNetwork {
         B,
         H,
         dz,
+        t === 0 ? layer.dz0T : layer.dzRestT,
+        t === 0 ? B : (L - 1) * B,
+        t === 0 ? 0 : (t - 1) * B,
         dBias,
       );
       // dz times the transposed weights: the gradient at the previous hidden state and (above layer 0) at this step's inputs.
       if (t === 0 && !below) break;
-      const transposed = t === 0 ? weights.firstT[l]! : weights.fullT[l]!;
+      const transposed = t === 0 ? weights.firstT[l]! : weights.laterT[l]!;
       const dzTensor = tf.tensor2d(dz.subarray(0, B * G), [B, G]);
       const du = tf.matMul(dzTensor, transposed);
       dzTensor.dispose();
-      splitInputGradient(readValues(du), B, t === 0 ? D : K, D, H, t > 0 ? dRecurrent : undefined, below, t);
+      splitInputGradient(readValues(du), B, below ? D : 0, H, t > 0 ? dRecurrent : undefined, below, t);
       du.dispose();
     }
-    // Weight gradients, U^T dz over all steps in one product (BatchMatMul with transposeA: see
-    // kernel-fixes.ts). Its first D rows belong to the kernel, the next H to the recurrent kernel.
+    // Weight gradients: dz^T U over all steps in one product, [4H][in + H] (kernel rows then
+    // recurrent rows, transposed). In this orientation the backend packs U, the smaller operand,
+    // as the matMul's right-hand side, and no tensor needs transposing.
     const dKernel = this.weight(`lstm_${l}/kernel`, grad);
     const dRecurrentKernel = this.weight(`lstm_${l}/recurrent_kernel`, grad);
-    const addProduct = (u: Float32Array, dz: Float32Array, rows: number, width: number) => {
+    const addProduct = (dzT: Float32Array, u: Float32Array, rows: number, width: number) => {
+      const dzTensor = tf.tensor2d(dzT.subarray(0, G * rows), [G, rows]);
       const uTensor = tf.tensor2d(u.subarray(0, rows * width), [rows, width]);
-      const dzTensor = tf.tensor2d(dz.subarray(0, rows * G), [rows, G]);
-      const product = tf.matMul(uTensor, dzTensor, true, false);
-      uTensor.dispose();
+      const product = tf.matMul(dzTensor, uTensor);
       dzTensor.dispose();
-      addInto(dKernel, readValues(product), 0);
-      if (width > D) addInto(dRecurrentKernel, readValues(product), D * G);
+      uTensor.dispose();
+      addTransposed(readValues(product), G, width, D, dKernel, dRecurrentKernel);
       product.dispose();
     };
-    addProduct(layer.u0, layer.dz0, B, D);
-    if (L > 1) addProduct(layer.uRest, layer.dzRest, (L - 1) * B, K);
+    addProduct(layer.dz0T, layer.u0, B, D);
+    if (L > 1) addProduct(layer.dzRestT, layer.uRest, (L - 1) * B, K);
   }
 }
 
-/** target += source[from .. from + target.length). */
-function addInto(target: Float32Array, source: Float32Array, from: number): void {
-  for (let k = 0; k < target.length; k++) target[k]! += source[from + k]!;
+/** Adds a [4H][width] product, transposed, to the kernel's gradient (columns < D) and the recurrent kernel's (the rest). */
+function addTransposed(product: Float32Array, G: number, width: number, D: number, dKernel: Float32Array, dRecurrentKernel: Float32Array): void {
+  for (let k = 0; k < G; k++) {
+    for (let r = 0; r < width; r++) {
+      const value = product[k * width + r]!;
+      if (r < D) dKernel[r * G + k]! += value;
+      else dRecurrentKernel[(r - D) * G + k]! += value;
+    }
+  }
 }
 
 /** Layer 0's inputs of the windows `rows`, time-major, into u0 and the input columns of uRest. */
@@ -491,16 +508,18 @@ function dropoutInputs(layer: LayerWork, next: LayerWork, L: number, B: number, 
 }
 
 /**
- * Splits dz W^T ([B][width]: D input columns, then H recurrent ones when width > D) into the
- * gradient at the previous hidden state and, above layer 0, at the layer below's outputs (through its dropout).
+ * Splits dz W^T (per row: `inputs` columns for the step's inputs, then H for the previous hidden
+ * state when there is one) into the gradient at the previous hidden state and, above layer 0,
+ * at the layer below's outputs (through its dropout).
  */
-function splitInputGradient(du: Float32Array, B: number, width: number, D: number, H: number, dRecurrent: Float32Array | undefined, below: LayerWork | undefined, t: number): void {
+function splitInputGradient(du: Float32Array, B: number, inputs: number, H: number, dRecurrent: Float32Array | undefined, below: LayerWork | undefined, t: number): void {
+  const width = inputs + (dRecurrent ? H : 0);
   for (let b = 0; b < B; b++) {
     const row = b * width;
-    if (dRecurrent) for (let j = 0; j < H; j++) dRecurrent[b * H + j] = du[row + D + j]!;
+    if (dRecurrent) for (let j = 0; j < H; j++) dRecurrent[b * H + j] = du[row + inputs + j]!;
     if (below) {
-      const at = (t * B + b) * D;
-      for (let j = 0; j < D; j++) below.dHidden[at + j] = du[row + j]! * below.dropMask[at + j]!;
+      const at = (t * B + b) * inputs;
+      for (let j = 0; j < inputs; j++) below.dHidden[at + j] = du[row + j]! * below.dropMask[at + j]!;
     }
   }
 }
