@@ -10,13 +10,15 @@ import { readValues } from './tensor-values';
  * Masking -> LSTM (recurrentActivation sigmoid) x layers -> Dropout -> Dense(2) (`layers-model.ts`
  * builds it from these weights and a test checks both give the same outputs and gradients).
  *
- * Why by hand: on the wasm backend every tfjs op costs ~5 us of dispatch and the tape doubles
- * the op count, so tf.layers' LSTM (or even a hand-written cell under tf.variableGrads) spends
- * most of a small batch in bookkeeping. Here the matrix products (nearly all the arithmetic) run
- * as tfjs matMuls on the backend (XNNPACK on wasm) and so do the sigmoids (XNNPACK's vectorised
- * sigmoid is ~8x faster than Math.exp); the cheap element-wise cell algebra between them runs in
- * plain loops over the backend's memory. tanh comes from the same sigmoid: tanh(x) = 2 sigmoid(2x) - 1
- * (the candidate gate's weights are doubled when they are uploaded).
+ * Why by hand: on the wasm backend every tfjs op costs a few microseconds of dispatch whatever
+ * its size, and autodiff's tape doubles the op count, so tf.layers' LSTM (or a hand-written cell
+ * under tf.variableGrads) spends most of a small batch in bookkeeping. Here the matrix products
+ * (nearly all the arithmetic) run as tfjs matMuls on the backend (XNNPACK on wasm), and so do the
+ * sigmoids (XNNPACK's vectorised sigmoid is ~8x faster than Math.exp); the cheap element-wise
+ * cell algebra between them runs in plain loops (cell.ts) over the backend's memory. tanh comes
+ * from the same sigmoid, tanh(x) = 2 sigmoid(2x) - 1 (wasm's own tanh is 15x slower than its
+ * sigmoid): the candidate gate's weights are doubled when they are uploaded. The weight gradient
+ * of a layer is one product dz^T U over all steps; the optimiser (adam.ts) runs in JS too.
  *
  * Layout: weights are Keras's (kernel [in, 4H], recurrent_kernel [H, 4H], bias [4H], gate order
  * i, f, c, o), held in one flat Float32Array so the optimiser updates them in one loop. Inside a
@@ -72,7 +74,7 @@ export interface GapLabels {
   censored: Uint8Array;
 }
 
-/** Glorot-uniform limit of a [fanIn, fanOut] kernel, as Keras initialises it. */
+/** Fills a [fanIn, fanOut] kernel with Glorot-uniform draws, as Keras initialises one. */
 function glorot(values: Float32Array, fanIn: number, fanOut: number, rng: Rng): void {
   const limit = Math.sqrt(6 / (fanIn + fanOut));
   for (let i = 0; i < values.length; i++) values[i] = (2 * rng() - 1) * limit;
@@ -111,6 +113,7 @@ interface LayerWork {
   hidden: Float32Array;
   /** Gradient reaching each hidden state from above (next layer or head), [steps][batch][H]. */
   dHidden: Float32Array;
+  /** Gradients of the pre-activations, [batch][4H] at step 0 and [steps - 1][batch][4H] after. */
   dz0: Float32Array;
   dzRest: Float32Array;
   /** The same, transposed: [4H][batch] and [4H][(steps - 1) batch]. */
