@@ -36,6 +36,11 @@ export async function selectBackend(env: NodeJS.ProcessEnv = process.env): Promi
     try {
       const pkg = PACKAGES[name];
       const module = pkg ? ((await import(/* @vite-ignore */ pkg)) as { version?: string; version_wasm?: string }) : undefined;
+      // A package can resolve without being the backend (this workspace maps tfjs-node to tfjs itself).
+      if (!tf.findBackendFactory(REGISTERED_AS[name])) {
+        tried.push({ name, error: `${pkg} loaded but registered no '${REGISTERED_AS[name]}' backend` });
+        continue;
+      }
       if (await tf.setBackend(REGISTERED_AS[name])) {
         await tf.ready();
         if (name === 'wasm') installKernelFixes();
