@@ -1,3 +1,5 @@
+import { mergeConfig } from 'vitest/config';
 import { projectTestConfig } from '../../vitest.shared';
 
-export default projectTestConfig();
+// The models every test file uses are trained once per run (test/global-setup.ts).
+export default mergeConfig(projectTestConfig(), { test: { globalSetup: ['test/global-setup.ts'] } });

@@ -1,7 +1,14 @@
-import { createApp } from './app';
+import cluster from 'node:cluster';
+import { readServerConfig, type ServerConfig } from './config';
+import { stdoutLog } from './logging';
+import { runPrimary, runWorker } from './server';
 
-const port = Number(process.env.SAGEMAKER_BIND_TO_PORT ?? 8080);
-const server = createApp({}).listen(port, () => {
-  console.log(JSON.stringify({ level: 'info', message: 'listening', port }));
-});
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+let config: ServerConfig;
+try {
+  config = readServerConfig(process.env);
+} catch (error) {
+  stdoutLog({ level: 'error', message: 'invalid configuration', error: (error as Error).message });
+  process.exit(1);
+}
+if (cluster.isPrimary) runPrimary(config, stdoutLog);
+else runWorker(config, stdoutLog);
