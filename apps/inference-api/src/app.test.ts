@@ -77,7 +77,7 @@ describe('GET /ping and /execution-parameters', () => {
       expect([answer.status, await answer.json()]).toEqual([503, { status: 'failed', error: 'checksum mismatch for "model.json"' }]);
       const invocation = await post(failed.base, '{}', 'application/json');
       expect(invocation.status).toBe(503);
-      expect(JSON.parse(invocation.text).error).toMatch(/the model failed to load: checksum mismatch/);
+      expect(JSON.parse(invocation.text).message).toMatch(/the model failed to load: checksum mismatch/);
       await failed.close();
     } finally {
       await server.close();
@@ -171,11 +171,11 @@ describe('the as-of date', () => {
   it('is refused, naming the record, when a customer ordered on or after it, or when query and header disagree', async () => {
     const before = await post(server.base, jsonLines(histories), 'application/jsonlines', { 'x-as-of-date': '2011-03-01' });
     expect(before.status).toBe(400);
-    expect(JSON.parse(before.text)).toMatchObject({ record: 1, field: 'orders[2].date', error: expect.stringMatching(/^record 1, field "orders\[2\]\.date": the customer's last order \(2011-05-30\) is not before the as-of date 2011-03-01/) });
+    expect(JSON.parse(before.text)).toMatchObject({ record: 1, field: 'orders[2].date', message: expect.stringMatching(/^record 1, field "orders\[2\]\.date": the customer's last order \(2011-05-30\) is not before the as-of date 2011-03-01/) });
     const conflict = await post(server.base, jsonLines(histories), 'application/jsonlines', { 'x-as-of-date': '2011-10-01' }, '/invocations?as_of_date=2011-09-01');
     expect([conflict.status, JSON.parse(conflict.text).field]).toEqual([400, 'as_of_date']);
     const malformed = await post(server.base, jsonLines(histories), 'application/jsonlines', {}, '/invocations?as_of_date=yesterday');
-    expect(JSON.parse(malformed.text).error).toMatch(/field "as_of_date \(query\)": not a YYYY-MM-DD date: "yesterday"/);
+    expect(JSON.parse(malformed.text).message).toMatch(/field "as_of_date \(query\)": not a YYYY-MM-DD date: "yesterday"/);
   });
 });
 
@@ -204,8 +204,8 @@ describe('bad requests', () => {
       const answer = await post(server.base, body, contentType, headers);
       expect(answer.status, answer.text.slice(0, 200)).toBe(status);
       expect(answer.type).toMatch(/^application\/json/);
-      const error = JSON.parse(answer.text) as { error: string; request_id: string };
-      expect(error.error).toMatch(message);
+      const error = JSON.parse(answer.text) as { message: string; request_id: string };
+      expect(error.message).toMatch(message);
       expect(error.request_id).toBe(answer.headers.get('x-request-id'));
       expect(recordsOf(await post(server.base, good, 'application/jsonlines', { 'x-as-of-date': AS_OF })).map((r) => r.customer_id)).toEqual(['c3', 'c1', 'c2']);
     }
@@ -215,7 +215,7 @@ describe('bad requests', () => {
     });
     expect(recordsOf(gzipped)).toHaveLength(3);
     const missing = await fetch(`${server.base}/predict`, { method: 'POST' });
-    expect([missing.status, (await missing.json()).error]).toEqual([404, 'no route for POST /predict']);
+    expect([missing.status, ((await missing.json()) as { message: string }).message]).toEqual([404, 'no route for POST /predict']);
   });
 
   it('gets a 500 with a request id and no stack trace when the model fails, and the stack goes to the log', async () => {
@@ -226,7 +226,7 @@ describe('bad requests', () => {
     const answer = await post(failing.base, good, 'application/jsonlines', { 'x-request-id': 'req-500' });
     await failing.close();
     expect(answer.status).toBe(500);
-    expect(JSON.parse(answer.text)).toEqual({ error: 'internal error; quote request id req-500', request_id: 'req-500' });
+    expect(JSON.parse(answer.text)).toEqual({ message: 'internal error; quote request id req-500', request_id: 'req-500' });
     expect(answer.text).not.toMatch(/\bat |booster|\.ts/);
     const logged = brokenLogs.find((line) => line.message === 'unhandled error')!;
     expect(logged).toMatchObject({ level: 'error', request_id: 'req-500', error: expect.stringMatching(/no trained booster/) });

@@ -106,24 +106,25 @@ export function createApp(state: ServingState, options: AppOptions): Express {
   app.post(['/invocations', '/endpoints/:name/invocations'], negotiate, body, invoke);
 
   app.use((req, res) => {
-    res.status(404).json({ error: `no route for ${req.method} ${req.path}`, request_id: res.locals.requestId });
+    res.status(404).json({ message: `no route for ${req.method} ${req.path}`, request_id: res.locals.requestId });
   });
 
+  // Error bodies carry `message`, the field the AWS SDK reads into the error it throws.
   const errors: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     const requestId = res.locals.requestId as string;
     let status = 500;
-    let answer: Record<string, unknown> = { error: `internal error; quote request id ${requestId}` };
+    let answer: Record<string, unknown> = { message: `internal error; quote request id ${requestId}` };
     const httpError = error as { status?: unknown; expose?: unknown; type?: unknown; message?: unknown };
     if (error instanceof RequestError) {
       status = error.status;
-      answer = { error: error.message, ...(error instanceof BadRecordError ? { record: error.record, field: error.field } : {}) };
+      answer = { message: error.message, ...(error instanceof BadRecordError ? { record: error.record, field: error.field } : {}) };
     } else if (httpError.type === 'entity.too.large') {
       status = 413;
-      answer = { error: `the request body exceeds the limit of ${options.maxPayloadMb} MB (SAGEMAKER_MAX_PAYLOAD_IN_MB); split it into smaller requests` };
+      answer = { message: `the request body exceeds the limit of ${options.maxPayloadMb} MB (SAGEMAKER_MAX_PAYLOAD_IN_MB); split it into smaller requests` };
     } else if (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 500 && httpError.expose === true) {
       // body-parser's own refusals (aborted upload, bad Content-Encoding, length mismatch).
       status = httpError.status;
-      answer = { error: String(httpError.message) };
+      answer = { message: String(httpError.message) };
     } else {
       log({ level: 'error', message: 'unhandled error', request_id: requestId, error: String((error as Error)?.message ?? error), stack: (error as Error)?.stack });
     }

@@ -5,16 +5,16 @@ export const MEDIA_TYPES = ['text/csv', 'application/json', 'application/jsonlin
 export type MediaType = (typeof MEDIA_TYPES)[number];
 
 // Other names clients use for JSON Lines.
-const ALIASES: Record<string, MediaType> = {
-  'application/x-jsonlines': 'application/jsonlines',
-  'application/jsonl': 'application/jsonlines',
-};
+const ALIASES = new Map<string, MediaType>([
+  ['application/x-jsonlines', 'application/jsonlines'],
+  ['application/jsonl', 'application/jsonlines'],
+]);
 
 /** The media type of a request body from its `Content-Type`; 415 for anything else. */
 export function requestMediaType(contentType: string | undefined): MediaType {
   if (!contentType) throw new UnsupportedMediaTypeError(`no Content-Type; send one of ${MEDIA_TYPES.join(', ')}`);
   const [essence = '', ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase());
-  const type = (MEDIA_TYPES as readonly string[]).includes(essence) ? (essence as MediaType) : ALIASES[essence];
+  const type = (MEDIA_TYPES as readonly string[]).includes(essence) ? (essence as MediaType) : ALIASES.get(essence);
   if (!type) throw new UnsupportedMediaTypeError(`Content-Type "${contentType}" is not supported; send one of ${MEDIA_TYPES.join(', ')}`);
   const charset = parameters.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii') {
@@ -37,7 +37,7 @@ interface MediaRange {
 function mediaRanges(accept: string): MediaRange[] {
   return accept.split(',').flatMap((part) => {
     const [range = '', ...parameters] = part.split(';').map((p) => p.trim().toLowerCase());
-    const [type, subtype] = (ALIASES[range] ?? range).split('/');
+    const [type, subtype] = (ALIASES.get(range) ?? range).split('/');
     if (!type || !subtype) return [];
     const qParameter = parameters.find((p) => p.startsWith('q='));
     const q = qParameter ? Number(qParameter.slice(2)) : 1;

@@ -81,8 +81,10 @@ export function runWorker(config: ServerConfig, log: LogSink): void {
  */
 export function runPrimary(config: ServerConfig, log: LogSink): void {
   routeConsole(log);
-  log({ level: 'info', message: 'starting', workers: config.workers, port: config.port, model_dir: config.modelDir, max_payload_mb: config.maxPayloadMb });
+  log({ level: 'info', message: 'starting', workers: config.workers, threads_per_worker: config.threadsPerWorker, port: config.port, model_dir: config.modelDir, max_payload_mb: config.maxPayloadMb });
   const restarts: number[] = [];
+  // libgomp reads OMP_NUM_THREADS when XGBoost is loaded, so it is set in the worker's environment.
+  const fork = () => cluster.fork({ OMP_NUM_THREADS: String(config.threadsPerWorker) });
   let stopping = false;
   let failed = false;
 
@@ -103,9 +105,9 @@ export function runPrimary(config: ServerConfig, log: LogSink): void {
       process.exit(1);
     }
     log({ level: 'error', message: 'worker died; starting another', worker_pid: worker.process.pid, exit_code: code, signal });
-    cluster.fork();
+    fork();
   });
-  for (let i = 0; i < config.workers; i++) cluster.fork();
+  for (let i = 0; i < config.workers; i++) fork();
 
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -99,7 +99,7 @@ describe('the built server (node dist/apps/inference-api/main.js)', () => {
         expect(failure).toMatchObject({ message: 'model failed to load; /ping answers 503', error: expect.stringMatching(cases[i]![1]) });
         const ping = await fetch(`${server.base}/ping`);
         expect(ping.status).toBe(503);
-        expect((await ping.json()).error).toMatch(cases[i]![1]);
+        expect(((await ping.json()) as { error: string }).error).toMatch(cases[i]![1]);
         expect((await postOnNewConnection(server.port, sample)).status).toBe(503);
         expect(server.linesWhere((line) => line.level === 'error')).toHaveLength(1);
       }

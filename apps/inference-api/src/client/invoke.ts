@@ -81,7 +81,9 @@ export async function* invokeEndpoint(lines: AsyncIterable<string> | Iterable<st
     } catch (error) {
       const { name, message, $metadata } = error as Error & { $metadata?: { httpStatusCode?: number } };
       const status = $metadata?.httpStatusCode ? ` (HTTP ${$metadata.httpStatusCode})` : '';
-      throw new EndpointInvocationError(`endpoint "${options.endpointName}" refused the batch of ${range}${status}: ${name}: ${message}`, { cause: error });
+      // The SDK names an error the service did not type "Unknown"; the server's message is what helps.
+      const what = name === 'Unknown' || name === 'UnknownError' ? message : `${name}: ${message}`;
+      throw new EndpointInvocationError(`endpoint "${options.endpointName}" refused the batch of ${range}${status}: ${what}`, { cause: error });
     }
     yield { batch, contentType: output.ContentType, body: output.Body.transformToString() };
   }

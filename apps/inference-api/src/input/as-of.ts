@@ -11,6 +11,19 @@ export function epochDayOf(value: unknown, record: number | undefined, field: st
   }
 }
 
+/**
+ * `epochDayOf` remembering the dates it has read: the rows of a batch repeat a few hundred
+ * distinct days, and parsing a date costs about a microsecond.
+ */
+export function cachedEpochDayOf(): typeof epochDayOf {
+  const days = new Map<unknown, number>();
+  return (value, record, field) => {
+    let day = days.get(value);
+    if (day === undefined) days.set(value, (day = epochDayOf(value, record, field)));
+    return day;
+  };
+}
+
 /** Where a request can set its as-of date, besides each record. */
 export interface AsOfSources {
   /** `?as_of_date=YYYY-MM-DD` (an array when repeated). */

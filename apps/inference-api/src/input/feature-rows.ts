@@ -1,6 +1,6 @@
 import type { ScoringTable } from '@nextbuy/contracts';
 import { BadRecordError } from '../errors';
-import { checkHistoryBefore, epochDayOf } from './as-of';
+import { cachedEpochDayOf, checkHistoryBefore } from './as-of';
 import { groupByAsOfDay, type ParseOptions, type ScoringBatch, type ScoringRequest } from './scoring-request';
 
 /** The leading columns of a feature row, before the model's features in manifest order. */
@@ -97,6 +97,7 @@ export function parseFeatureRows(rows: readonly unknown[], layout: FeatureRowLay
   const customers: Customer[] = [];
   const seen = new Set<string>();
   let rowAsOf: number | undefined;
+  const dayOf = cachedEpochDayOf();
   for (let i = 0; i < n; i++) {
     const row = rows[i];
     const record = i + 1;
@@ -108,9 +109,9 @@ export function parseFeatureRows(rows: readonly unknown[], layout: FeatureRowLay
       }
     }
     const id = customerIdOf(layout.read(row, layout.customerId), record);
-    const day = epochDayOf(layout.read(row, layout.orderDate), record, 'order_date');
+    const day = dayOf(layout.read(row, layout.orderDate), record, 'order_date');
     const asOfRaw = layout.asOfDate === undefined ? undefined : layout.read(row, layout.asOfDate);
-    rowAsOf = asOfRaw === undefined || asOfRaw === '' ? undefined : epochDayOf(asOfRaw, record, AS_OF_COLUMN);
+    rowAsOf = asOfRaw === undefined || asOfRaw === '' ? undefined : dayOf(asOfRaw, record, AS_OF_COLUMN);
     const current = customers[customers.length - 1];
     if (current?.id === id) {
       if (day <= orderDay[i - 1]!) throw new BadRecordError(record, 'order_date', `the rows of customer "${id}" must be one per order in date order (this one is not after the row before)`);

@@ -2,7 +2,7 @@ import { customerHistorySchema, historiesToOrderTable, isoToEpochDay, type Custo
 import { buildScoringTable } from '@nextbuy/features';
 import { BadRecordError } from '../errors';
 import { checkHistoryBefore } from './as-of';
-import { groupByAsOfDay, type ParseOptions, type ScoringBatch, type ScoringRequest } from './scoring-request';
+import { checkFeaturesFinite, checkOrdersFinite, groupByAsOfDay, type ParseOptions, type ScoringBatch, type ScoringRequest } from './scoring-request';
 
 /** `orders[2].date` from a validation issue's path. */
 export function fieldPath(path: readonly PropertyKey[]): string {
@@ -17,15 +17,17 @@ function historyOf(record: unknown, index: number, defaultAsOfDay: number): { as
     throw new BadRecordError(index + 1, fieldPath(issue.path) || undefined, issue.message);
   }
   const history = parsed.data;
-  const asOfDay = history.as_of_date ? isoToEpochDay(history.as_of_date) : defaultAsOfDay;
-  let lastDay = -Infinity;
-  let lastOrder = 0;
+  return { asOfDay: history.as_of_date ? isoToEpochDay(history.as_of_date) : defaultAsOfDay, item: history, position: index };
+}
+
+/** The field to blame when a history does not end before its as-of date: its own as-of date, else its latest order's date. */
+function lateField(history: CustomerHistory): string {
+  if (history.as_of_date) return 'as_of_date';
+  let latest = 0;
   history.orders.forEach((order, k) => {
-    const day = isoToEpochDay(order.date);
-    if (day > lastDay) [lastDay, lastOrder] = [day, k];
+    if (order.date > history.orders[latest]!.date) latest = k;
   });
-  checkHistoryBefore(asOfDay, lastDay, index + 1, history.as_of_date ? 'as_of_date' : `orders[${lastOrder}].date`);
-  return { asOfDay, item: history, position: index };
+  return `orders[${latest}].date`;
 }
 
 /**
@@ -39,7 +41,15 @@ export function parseHistories(records: readonly unknown[], options: ParseOption
   for (const [asOfDay, { items, positions }] of groups) {
     // Keyed by response position, so that records sharing a customer id stay separate customers.
     const orders = historiesToOrderTable(items.map((history, k) => ({ customer_id: String(positions[k]), orders: history.orders })));
+    // A customer's rows are in date order: the last one of each is its latest order.
+    for (let row = 0, k = 0; row < orders.nRows; row++) {
+      if (row + 1 < orders.nRows && orders.customerIds[row + 1] === orders.customerIds[row]) continue;
+      if (orders.day[row]! >= asOfDay) checkHistoryBefore(asOfDay, orders.day[row]!, positions[k]! + 1, lateField(items[k]!));
+      k++;
+    }
+    checkOrdersFinite(orders, (key) => ({ record: Number(key) + 1, field: 'orders' }));
     const table = buildScoringTable(orders, asOfDay);
+    checkFeaturesFinite(table, (customer) => ({ record: positions[customer]! + 1, field: 'orders' }));
     batches.push({ table, customerIds: items.map((history) => history.customer_id), positions: Int32Array.from(positions) });
   }
   return { kind: 'history', customers: records.length, batches };

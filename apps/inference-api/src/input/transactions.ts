@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { BadRecordError } from '../errors';
 import { checkHistoryBefore } from './as-of';
 import { fieldPath } from './histories';
-import type { ParseOptions, ScoringRequest } from './scoring-request';
+import { checkFeaturesFinite, checkOrdersFinite, type ParseOptions, type ScoringRequest } from './scoring-request';
 
 /** The columns a transaction needs; the others of the Online Retail schema may be left out. */
 export const REQUIRED_TRANSACTION_COLUMNS = ['InvoiceNo', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID'] as const;
@@ -77,10 +77,15 @@ export function transactionRecordsOfCsv(header: readonly string[], rows: readonl
 export function parseTransactions(records: readonly unknown[], options: ParseOptions): ScoringRequest {
   const transactions = records.map(transactionOf);
   const positionOf = new Map<string, number>();
+  const firstRecordOf = new Map<string, number>();
   transactions.forEach((transaction, i) => {
     if (cleanTransaction(transaction) !== null) return;
+    if (!Number.isFinite(transaction.quantity * transaction.unitPrice)) throw new BadRecordError(i + 1, 'UnitPrice', 'Quantity * UnitPrice overflows');
     checkHistoryBefore(options.asOfDay, toEpochDay(transaction.invoiceDate), i + 1, 'InvoiceDate');
-    if (!positionOf.has(transaction.customerId)) positionOf.set(transaction.customerId, positionOf.size);
+    if (!positionOf.has(transaction.customerId)) {
+      positionOf.set(transaction.customerId, positionOf.size);
+      firstRecordOf.set(transaction.customerId, i + 1);
+    }
   });
   const { orders, report } = ordersFromTransactions(transactions, 'request');
   if (orders.nRows === 0) {
@@ -89,8 +94,11 @@ export function parseTransactions(records: readonly unknown[], options: ParseOpt
       .map(([rule, entry]) => `${rule}: ${entry.count} (first at record ${entry.firstLines[0]})`);
     throw new BadRecordError(undefined, undefined, `no transaction is left to score after cleaning (${dropped.join(', ')})`);
   }
+  const fieldOf = (quantity: boolean) => (quantity ? 'Quantity' : 'UnitPrice');
+  checkOrdersFinite(orders, (id, column) => ({ record: firstRecordOf.get(id)!, field: fieldOf(column === 'quantity') }));
   const table = buildScoringTable(orders, options.asOfDay);
   const customerIds = Array.from(table.lastRow, (row) => table.customerIds[row]!);
+  checkFeaturesFinite(table, (customer, feature) => ({ record: firstRecordOf.get(customerIds[customer]!)!, field: fieldOf(feature === 'Quantity') }));
   const positions = Int32Array.from(customerIds, (id) => positionOf.get(id)!);
   return { kind: 'transaction', customers: positionOf.size, batches: [{ table, customerIds, positions }] };
 }
