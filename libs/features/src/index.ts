@@ -15,6 +15,7 @@ export { BASELINES, baselineCustomerMean, baselineKm, baselineRecency, HORIZON_D
 export { featureTableToDataFrame } from './dataframe';
 export { buildScoringTable, buildTrainingTable } from './feature-tables';
 export { conditionalKaplanMeier, kaplanMeier, survivalAt, type SurvivalCurve } from './kaplan-meier';
+export { ELAPSED_FEATURE, horizonOutcomes, landmarkTable, scoringLandmarks, trainingAsOfDay, type LandmarkTable } from './landmarks';
 export { erfc, lognormalConditional, lognormalSurvival, normalSurvival, normalUpperQuantile } from './lognormal';
 export { auc, brier, concordanceIndex, maeDays } from './metrics';
 export { FEATURE_COUNT, FEATURE_DESCRIPTIONS, FEATURE_NAMES, type FeatureName } from './order-features';
