@@ -1,147 +1,178 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArtifactError, InputDataError, NextBuyError } from '@nextbuy/contracts';
+import { ELAPSED_FEATURE, scoringLandmarks } from '@nextbuy/features';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GAP_FEATURES, gapScoringTable, gapTrainingTable } from '../test/synthetic';
-import { Booster, DMatrix, MIN_GAP_DAYS, XGBoostGapModel, aftLabelBounds, xgboostFactory } from './index';
+import { Booster, DMatrix, WAIT_SCALE_ATTRIBUTE, XGBoostGapModel, medianWaitWithin, train, waitLocation, xgboostFactory } from './index';
 
 const dir = mkdtempSync(join(tmpdir(), 'xgb-gap-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const SMALL = { num_boost_round: 40, nthread: 1, max_depth: 3 };
+// The synthetic gaps are 12 to 90 days (censored at 150): landmarks every 10 days up to 120.
+const SMALL = { num_boost_round: 40, nthread: 1, max_depth: 3, landmark_step_days: 10, landmark_max_days: 120 };
 const ELAPSED = [0, 0, 0, 5, 30, 30, 60, 90, 120, 200, 365, 500, 800, 2000];
 
-describe('aftLabelBounds', () => {
-  it('gives censored rows an infinite upper bound and floors zero gaps at half a day', () => {
-    const table = { ...gapTrainingTable(50, 3), gapDays: Float64Array.from([0, 12, 40]), censored: Uint8Array.from([0, 0, 1]) };
-    const { lower, upper } = aftLabelBounds(table);
-    expect(Array.from(lower)).toEqual([MIN_GAP_DAYS, 12, 40]);
-    expect(Array.from(upper)).toEqual([MIN_GAP_DAYS, 12, Number.POSITIVE_INFINITY]);
-  });
-
-  it('names the row of a negative or missing gap', () => {
-    const table = { ...gapTrainingTable(51, 3), gapDays: Float64Array.from([3, -1, 4]) };
-    expect(() => aftLabelBounds(table)).toThrow(InputDataError);
-    expect(() => aftLabelBounds(table)).toThrow(/line 1, column "gapDays"/);
-  });
-});
+/** What the saved model file alone predicts for a scoring table: XGBoost's probability and the pinned log-normal's median wait. */
+function predictFromFile(path: string, input: ReturnType<typeof gapScoringTable>, returnHorizonDays = 365) {
+  const booster = new Booster({}, [], path);
+  const rows = scoringLandmarks(input);
+  const data = new DMatrix({ values: rows.values, nrow: rows.nRows, ncol: rows.featureNames.length }, { feature_names: rows.featureNames });
+  const p = booster.predict(data, { iteration_range: [0, booster.best_iteration! + 1] });
+  const scale = Number(booster.attr(WAIT_SCALE_ATTRIBUTE));
+  const gaps = Array.from(p, (probability, i) => input.elapsedDays[i]! + medianWaitWithin(waitLocation(probability, scale, 90), scale, returnHorizonDays));
+  booster.dispose();
+  data.dispose();
+  return { p, gaps, scale };
+}
 
 describe('XGBoostGapModel', () => {
-  it('fits, reports per-round metrics, and predicts conditional medians never before the as-of date', async () => {
+  it('fits on landmark rows with held-out customers, and predicts gaps from elapsed to elapsed + the return horizon', async () => {
     const model = (await xgboostFactory.create(SMALL)) as XGBoostGapModel;
     expect(model.type).toBe('xgboost');
+    expect(model.lognormalWaitScale).toBeNaN();
     const steps: number[] = [];
     const report = await model.fit(gapTrainingTable(52, 600), { onProgress: ({ step }) => steps.push(step) });
-    expect(report.history).toHaveLength(40);
-    expect(steps).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
-    expect(report.history[39]!['train-aft-nloglik']).toBeLessThan(report.history[0]!['train-aft-nloglik']!);
-    expect(report.bestIteration).toBe(39);
+    expect(steps).toEqual(Array.from({ length: report.history.length }, (_, i) => i + 1));
+    expect(Object.keys(report.history[0]!)).toEqual(['train-logloss', 'validation-logloss']);
+    expect(report.history.at(-1)!['train-logloss']).toBeLessThan(report.history[0]!['train-logloss']!);
+    expect(report.bestIteration).toBeLessThan(40);
+    expect(model.lognormalWaitScale).toBeGreaterThan(0);
 
-    const input = gapScoringTable(53, ELAPSED);
-    const { predictedGapDays, pOrder90d } = await model.predict(input);
+    const { predictedGapDays, pOrder90d } = await model.predict(gapScoringTable(53, ELAPSED));
     expect(predictedGapDays).toHaveLength(ELAPSED.length);
     ELAPSED.forEach((elapsed, i) => {
       expect(predictedGapDays[i]).toBeGreaterThanOrEqual(elapsed);
-      expect(Number.isFinite(predictedGapDays[i])).toBe(true);
-      expect(pOrder90d[i]).toBeGreaterThanOrEqual(0);
-      expect(pOrder90d[i]).toBeLessThanOrEqual(1);
+      expect(predictedGapDays[i]).toBeLessThanOrEqual(elapsed + 365);
+      expect(pOrder90d[i]).toBeGreaterThan(0);
+      expect(pOrder90d[i]).toBeLessThan(1);
     });
     model.dispose();
   });
 
-  it('predicts exp(mu), the log-normal median, for a customer who just ordered', async () => {
-    const model = new XGBoostGapModel(SMALL);
-    await model.fit(gapTrainingTable(54, 600));
-    await model.save(dir);
-    const input = gapScoringTable(55, [0, 0, 0, 0, 0, 0]);
-    const { predictedGapDays } = await model.predict(input);
-    // XGBoost's own AFT prediction (exp of the margin) from the saved model.
-    const booster = new Booster({}, [], join(dir, 'model.json'));
-    const data = new DMatrix({ values: input.values, nrow: input.nRows, ncol: GAP_FEATURES.length }, { feature_names: GAP_FEATURES });
-    const expMu = booster.predict(data);
-    expMu.forEach((value, i) => expect(predictedGapDays[i]! / value).toBeCloseTo(1, 5));
-    // The synthetic gap grows with PrevGapDays (feature 0): so must the prediction.
-    const order = Array.from(expMu.keys()).filter((i) => !Number.isNaN(input.values[i * 4]!)).sort((a, b) => input.values[a * 4]! - input.values[b * 4]!);
-    expect(predictedGapDays[order.at(-1)!]).toBeGreaterThan(predictedGapDays[order[0]!]!);
-    for (const handle of [booster, data, model]) handle.dispose();
+  it('predicts what its saved booster alone says: the 90-day probability and the median wait of the log-normal pinned to it', async () => {
+    const model = new XGBoostGapModel({ ...SMALL, return_horizon_days: 200 });
+    // Gaps of 33 to 245 days (censored at 400): some come within 90 days of a landmark, some do not.
+    await model.fit(gapTrainingTable(54, 800, 400, 3.5));
+    const modelDir = join(dir, 'alone');
+    await model.save(modelDir);
+    const input = gapScoringTable(55, [10, 10, 10, 10, 10, 10, 10, 10, 10, 10]);
+    const { predictedGapDays, pOrder90d } = await model.predict(input);
+    const fromFile = predictFromFile(join(modelDir, 'model.json'), input, 200);
+    expect(fromFile.scale).toBe(model.lognormalWaitScale);
+    fromFile.p.forEach((p, i) => expect(pOrder90d[i]! / p).toBeCloseTo(1, 5));
+    fromFile.gaps.forEach((gap, i) => expect(predictedGapDays[i]! / gap).toBeCloseTo(1, 5));
+    // The synthetic gap grows with PrevGapDays (feature 0): the longest previous gap is the least
+    // likely to order within 90 days and is predicted the latest.
+    const known = Array.from(pOrder90d.keys()).filter((i) => !Number.isNaN(input.values[i * 4]!));
+    const [shortest, longest] = [known.reduce((a, b) => (input.values[a * 4]! < input.values[b * 4]! ? a : b)), known.reduce((a, b) => (input.values[a * 4]! > input.values[b * 4]! ? a : b))];
+    expect(pOrder90d[longest]).toBeLessThan(pOrder90d[shortest]!);
+    expect(predictedGapDays[longest]).toBeGreaterThan(predictedGapDays[shortest]!);
+    model.dispose();
   });
 
-  it('stops early on a validation table and predicts with the best rounds only', async () => {
+  it('stops early on a validation table, fits the wait scale on it, and predicts with the best rounds only', async () => {
     const model = new XGBoostGapModel({ ...SMALL, num_boost_round: 300, max_depth: 6, eta: 0.5, early_stopping_rounds: 5 });
     const report = await model.fit(gapTrainingTable(56, 300), { validation: gapTrainingTable(57, 300) });
     expect(report.bestIteration).toBeLessThan(299);
     expect(report.history).toHaveLength(report.bestIteration! + 6);
-    expect(Object.keys(report.history[0]!)).toEqual(['train-aft-nloglik', 'validation-aft-nloglik']);
     const modelDir = join(dir, 'early');
     await model.save(modelDir);
+    const input = gapScoringTable(66, [0, 20, 40, 80, 160]);
+    const { pOrder90d } = await model.predict(input);
+    const { p } = predictFromFile(join(modelDir, 'model.json'), input);
+    p.forEach((value, i) => expect(pOrder90d[i]! / value).toBeCloseTo(1, 5));
     const booster = new Booster({}, [], join(modelDir, 'model.json'));
-    const input = gapScoringTable(66, [0, 0, 0, 0, 0]);
-    const data = new DMatrix({ values: input.values, nrow: input.nRows, ncol: GAP_FEATURES.length }, { feature_names: GAP_FEATURES });
-    const best = booster.predict(data, { iteration_range: [0, report.bestIteration! + 1] });
-    const all = booster.predict(data);
-    const { predictedGapDays } = await model.predict(input);
-    best.forEach((value, i) => expect(predictedGapDays[i]! / value).toBeCloseTo(1, 5));
-    expect(Array.from(all)).not.toEqual(Array.from(best));
-    for (const handle of [booster, data, model]) handle.dispose();
+    expect(booster.num_boosted_rounds()).toBe(report.history.length);
+    booster.dispose();
+    model.dispose();
   });
 
-  it('saves XGBoost JSON and loads back through the factory with identical predictions and description', async () => {
-    const model = new XGBoostGapModel({ ...SMALL, aft_loss_distribution_scale: '0.8', max_depth: '2' });
-    await model.fit(gapTrainingTable(58, 400));
+  it('trains on every customer when none is held out, and fits the same model twice', async () => {
+    const fits = await Promise.all(
+      [0, 0, 0.2].map(async (validation_fraction) => {
+        const model = new XGBoostGapModel({ ...SMALL, validation_fraction });
+        const report = await model.fit(gapTrainingTable(58, 400));
+        const prediction = await model.predict(gapScoringTable(59, ELAPSED));
+        const scale = model.lognormalWaitScale;
+        model.dispose();
+        return { report, prediction, scale };
+      }),
+    );
+    expect(Object.keys(fits[0]!.report.history[0]!)).toEqual(['train-logloss']);
+    expect(fits[0]!.report.history).toHaveLength(40);
+    expect(fits[1]).toEqual(fits[0]);
+    expect(fits[2]!.scale).not.toBe(fits[0]!.scale);
+  });
+
+  it('saves XGBoost JSON with its wait scale and loads back through the factory with identical predictions and description', async () => {
+    const model = new XGBoostGapModel({ ...SMALL, max_depth: '2', return_horizon_days: '300' });
+    await model.fit(gapTrainingTable(60, 500));
     const modelDir = join(dir, 'saved');
     expect(await model.save(modelDir)).toEqual(['model.json']);
     const json = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8'));
-    expect(json.learner.objective.name).toBe('survival:aft');
-    // XGBoost keeps the scale as a float32.
-    expect(Number(json.learner.objective.aft_loss_param.aft_loss_distribution_scale)).toBeCloseTo(0.8, 6);
-    expect(json.learner.gradient_booster.model.trees).toHaveLength(40);
+    expect(json.learner.objective.name).toBe('binary:logistic');
+    expect(json.learner.feature_names).toEqual([...GAP_FEATURES, ELAPSED_FEATURE]);
+    expect(Number(json.learner.attributes[WAIT_SCALE_ATTRIBUTE])).toBe(model.lognormalWaitScale);
 
     const description = model.describe();
-    expect(description.hyperparameters).toMatchObject({ objective: 'survival:aft', aft_loss_distribution_scale: '0.8', max_depth: '2', num_boost_round: 40, tree_method: 'hist' });
+    expect(description.hyperparameters).toMatchObject({
+      objective: 'binary:logistic',
+      max_depth: '2',
+      return_horizon_days: '300',
+      landmark_step_days: 10,
+      landmark_max_days: 120,
+      validation_fraction: 0.2,
+      num_boost_round: 40,
+      tree_method: 'hist',
+    });
     expect(description.libraries).toEqual({ xgboost: '1.7.4' });
-    expect(Object.keys(description.featureImportance!)).toEqual(GAP_FEATURES);
-    const importance = description.featureImportance!;
-    expect(Math.max(...Object.values(importance))).toBe(importance.PrevGapDays);
+    expect(Object.keys(description.featureImportance!)).toEqual([...GAP_FEATURES, ELAPSED_FEATURE]);
 
-    const loaded = await xgboostFactory.load(modelDir, description);
-    const input = gapScoringTable(59, ELAPSED);
+    const loaded = (await xgboostFactory.load(modelDir, description)) as XGBoostGapModel;
+    expect(loaded.lognormalWaitScale).toBe(model.lognormalWaitScale);
+    const input = gapScoringTable(61, ELAPSED);
     expect(await loaded.predict(input)).toEqual(await model.predict(input));
     expect(loaded.describe()).toEqual(description);
     model.dispose();
     loaded.dispose();
   });
 
-  it('learns from censoring: the same rows predict longer gaps when their gaps are censored', async () => {
-    const observed = gapTrainingTable(60, 500);
-    const censored = { ...observed, censored: observed.censored.map((flag, row) => (row % 2 === 0 ? 1 : flag)) };
-    const input = gapScoringTable(61, Array.from({ length: 40 }, () => 0));
-    const predictions = await Promise.all(
-      [observed, censored].map(async (table) => {
-        const model = new XGBoostGapModel(SMALL);
-        await model.fit(table);
-        const { predictedGapDays } = await model.predict(input);
-        model.dispose();
-        return predictedGapDays.reduce((sum, gap) => sum + gap, 0);
-      }),
-    );
-    expect(predictions[1]).toBeGreaterThan(predictions[0]!);
+  it('refuses hyperparameters it cannot honour, naming them', () => {
+    expect(() => new XGBoostGapModel({ objective: 'survival:aft' })).toThrow(/column "objective": must be binary:logistic/);
+    expect(() => new XGBoostGapModel({ num_boost_round: 'many' })).toThrow(/num_boost_round": must be an integer >= 1, got "many"/);
+    expect(() => new XGBoostGapModel({ landmark_step_days: '0' })).toThrow(/landmark_step_days/);
+    expect(() => new XGBoostGapModel({ landmark_step_days: 60, landmark_max_days: 30 })).toThrow(/landmark_max_days": must be an integer >= 60/);
+    expect(() => new XGBoostGapModel({ validation_fraction: '1' })).toThrow(/validation_fraction": must be a number from 0 to 0.9/);
+    expect(() => new XGBoostGapModel({ return_horizon_days: 30 })).toThrow(InputDataError);
   });
 
-  it('refuses hyperparameters that do not make a log-normal gap, and bad tables', async () => {
-    expect(() => new XGBoostGapModel({ objective: 'reg:squarederror' })).toThrow(/column "objective": must be survival:aft/);
-    expect(() => new XGBoostGapModel({ aft_loss_distribution: 'logistic' })).toThrow(InputDataError);
-    expect(() => new XGBoostGapModel({ aft_loss_distribution_scale: '0' })).toThrow(/aft_loss_distribution_scale/);
-    expect(() => new XGBoostGapModel({ num_boost_round: 'many' })).toThrow(/num_boost_round": must be an integer >= 1, got "many"/);
-
+  it('refuses bad tables and models with a clear error', async () => {
     const model = new XGBoostGapModel(SMALL);
     await expect(model.predict(gapScoringTable(62, [1]))).rejects.toThrow(NextBuyError);
-    await model.fit(gapTrainingTable(63, 100));
-    const renamed = { ...gapScoringTable(64, [1, 2]), featureNames: ['PrevGapDays', 'OrderCount', 'TotalPrice', 'month_cos'] };
+    const negative = { ...gapTrainingTable(63, 3), gapDays: Float64Array.from([30, -1, 40]) };
+    await expect(model.fit(negative)).rejects.toThrow(/line 1, column "gapDays"/);
+    // Every gap shorter than the first landmark: no row to learn "orders within 90 days" from.
+    const short = { ...gapTrainingTable(64, 20), gapDays: new Float64Array(20).fill(5) };
+    await expect(model.fit(short)).rejects.toThrow(/nothing to learn "orders within 90 days" from/);
+
+    await model.fit(gapTrainingTable(65, 200));
+    const renamed = { ...gapScoringTable(66, [1, 2]), featureNames: ['PrevGapDays', 'OrderCount', 'TotalPrice', 'month_cos'] };
     await expect(model.predict(renamed)).rejects.toThrow(/missing: month_sin; unexpected: month_cos/);
-    const outside = { ...gapScoringTable(65, [1, 2]), lastRow: Int32Array.from([0, 9]) };
+    const outside = { ...gapScoringTable(67, [1, 2]), lastRow: Int32Array.from([0, 9]) };
     await expect(model.predict(outside)).rejects.toThrow(/lastRow\[1\] = 9 is outside 0..1/);
     model.dispose();
+
     await expect(xgboostFactory.load(join(dir, 'nowhere'), model.describe())).rejects.toThrow(ArtifactError);
+    // A model file from elsewhere (here an AFT booster) lacks the wait scale.
+    const foreign = join(dir, 'foreign');
+    mkdirSync(foreign, { recursive: true });
+    const table = gapTrainingTable(68, 50);
+    const data = new DMatrix({ values: table.values, nrow: table.nRows, ncol: 4 }, { label_lower_bound: table.gapDays, label_upper_bound: table.gapDays, feature_names: GAP_FEATURES });
+    const aft = train({ objective: 'survival:aft', nthread: 1 }, data, 2);
+    aft.save_model(join(foreign, 'model.json'));
+    for (const handle of [aft, data]) handle.dispose();
+    await expect(xgboostFactory.load(foreign, model.describe())).rejects.toThrow(/no lognormal_wait_scale attribute/);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -11,46 +12,69 @@ import {
   type ModelFactory,
   NextBuyError,
   type NextPurchaseModel,
+  type OrderFeatureTable,
   type ScoringTable,
   type TrainingTable,
 } from '@nextbuy/contracts';
-import { lognormalConditional } from '@nextbuy/features';
+import { HORIZON_DAYS, horizonOutcomes, landmarkTable, scoringLandmarks, type LandmarkTable } from '@nextbuy/features';
 import { Booster, type ParamValue } from './booster';
 import { DMatrix } from './dmatrix';
 import type { EvalsLog } from './eval-log';
+import { fitWaitScale, medianWaitWithin, waitLocation } from './lognormal-wait';
 import { xgboostVersion } from './native';
 import { type TrainingCallback, train } from './train';
 
-/** The file `save` writes: XGBoost's own JSON model, loadable by any XGBoost >= 1.0. */
+/** The file `save` writes: XGBoost's own JSON model (with the fitted wait scale as an attribute), loadable by any XGBoost >= 1.0. */
 export const MODEL_FILE = 'model.json';
 
-/** XGBoostGapModel's defaults; each can be overridden by a hyperparameter of the same (XGBoost) name. */
+/** The booster attribute holding the fitted scale of the log-normal wait. */
+export const WAIT_SCALE_ATTRIBUTE = 'lognormal_wait_scale';
+
+/**
+ * XGBoostGapModel's defaults. XGBoost's own parameters keep XGBoost's names; the model's are
+ * `num_boost_round`, `early_stopping_rounds` (as in `xgboost.train`), `landmark_step_days`,
+ * `landmark_max_days`, `return_horizon_days` and `validation_fraction` (see the README).
+ */
 export const DEFAULT_HYPERPARAMETERS: Readonly<Hyperparameters> = {
-  objective: 'survival:aft',
-  aft_loss_distribution: 'normal',
-  aft_loss_distribution_scale: 1.0,
+  objective: 'binary:logistic',
+  eval_metric: 'logloss',
   tree_method: 'hist',
-  // Gentler than XGBoost's 0.3: 200 rounds leave room for small steps. max_depth is XGBoost's own default.
-  eta: 0.1,
-  max_depth: 6,
-  num_boost_round: 200,
+  // Whether a customer orders within 90 days is a weak, noisy signal: shallow, strongly
+  // regularised trees and small steps generalise best on CDNOW (see the README's table).
+  eta: 0.05,
+  max_depth: 3,
+  min_child_weight: 20,
+  lambda: 10,
+  num_boost_round: 300,
+  early_stopping_rounds: 20,
+  landmark_step_days: 30,
+  landmark_max_days: 360,
+  return_horizon_days: 365,
+  validation_fraction: 0.2,
 };
 
 /**
- * AFT takes log() of both label bounds, and log(0) is -Infinity. Two orders of a customer
- * are on different days, so a real gap is at least 1 day; half a day changes none of them
- * but keeps a 0-day gap (bad input, or a censoring bound on the as-of day) finite.
+ * Waits are floored at half a day before their logarithm is taken: a wait of 0 (an order on
+ * the landmark day itself) or a censoring bound of 0 would otherwise be -Infinity.
  */
 export const MIN_GAP_DAYS = 0.5;
 
+/** Probabilities within about 1e-13 of 0 or 1 are as good as certain; keeping them off the ends keeps the log-normal finite. */
+const MAX_MARGIN = 30;
+
+const MODEL_KEYS = ['num_boost_round', 'early_stopping_rounds', 'landmark_step_days', 'landmark_max_days', 'return_horizon_days', 'validation_fraction'] as const;
+
 const SOURCE = { source: 'hyperparameters' };
 
-/** An integer hyperparameter (SageMaker passes every value as a string), at least `min`. */
-function integerOf(hyperparameters: Hyperparameters, key: string, min: number): number | undefined {
+/** A number hyperparameter (SageMaker passes every value as a string) within [min, max], integer if asked. */
+function numberOf(hyperparameters: Hyperparameters, key: string, { min, max = Infinity, integer = true }: { min: number; max?: number; integer?: boolean }): number | undefined {
   const value = hyperparameters[key];
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < min) throw new InputDataError(`must be an integer >= ${min}, got "${value}"`, { ...SOURCE, column: key });
+  if ((integer && !Number.isInteger(number)) || !(number >= min && number <= max)) {
+    const range = max === Infinity ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new InputDataError(`must be ${integer ? 'an integer' : 'a number'} ${range}, got "${value}"`, { ...SOURCE, column: key });
+  }
   return number;
 }
 
@@ -58,79 +82,100 @@ interface Settings {
   params: Record<string, ParamValue>;
   numBoostRound: number;
   earlyStoppingRounds: number | undefined;
-  /** The log-normal scale, equal to `aft_loss_distribution_scale`. */
-  sigma: number;
+  landmarkDays: number[];
+  returnHorizonDays: number;
+  validationFraction: number;
   /** XGBoost's `nthread`, also used to build the matrices (unset: all cores, as in XGBoost). */
   nthread: number | undefined;
 }
 
-/** Splits hyperparameters into XGBoost's params (unchanged) and the training loop's settings. */
+/** Splits hyperparameters into XGBoost's params (unchanged) and the model's own settings. */
 function settingsOf(hyperparameters: Hyperparameters): Settings {
-  const { num_boost_round: _rounds, early_stopping_rounds: _stopping, ...params } = hyperparameters;
-  // The conditional median and 90-day probability come from a log-normal: only AFT with a normal error gives one.
-  if (params.objective !== 'survival:aft') throw new InputDataError(`must be survival:aft, got "${params.objective}"`, { ...SOURCE, column: 'objective' });
-  if (params.aft_loss_distribution !== 'normal') {
-    throw new InputDataError(`must be normal (the gap is read as log-normal), got "${params.aft_loss_distribution}"`, { ...SOURCE, column: 'aft_loss_distribution' });
+  const params: Record<string, ParamValue> = {};
+  for (const [key, value] of Object.entries(hyperparameters)) if (!(MODEL_KEYS as readonly string[]).includes(key)) params[key] = value;
+  // p_order_90d is the booster's probability and the wait's log-normal is pinned to it.
+  if (params.objective !== 'binary:logistic') {
+    throw new InputDataError(`must be binary:logistic (the booster gives the probability of an order within ${HORIZON_DAYS} days), got "${params.objective}"`, { ...SOURCE, column: 'objective' });
   }
-  const sigma = Number(params.aft_loss_distribution_scale);
-  if (!(sigma > 0) || !Number.isFinite(sigma)) {
-    throw new InputDataError(`must be a positive number, got "${params.aft_loss_distribution_scale}"`, { ...SOURCE, column: 'aft_loss_distribution_scale' });
-  }
+  const step = numberOf(hyperparameters, 'landmark_step_days', { min: 1 })!;
+  const maxDays = numberOf(hyperparameters, 'landmark_max_days', { min: step })!;
   return {
     params,
-    numBoostRound: integerOf(hyperparameters, 'num_boost_round', 1)!,
-    earlyStoppingRounds: integerOf(hyperparameters, 'early_stopping_rounds', 1),
-    sigma,
+    numBoostRound: numberOf(hyperparameters, 'num_boost_round', { min: 1 })!,
+    earlyStoppingRounds: numberOf(hyperparameters, 'early_stopping_rounds', { min: 1 }),
+    landmarkDays: Array.from({ length: Math.floor(maxDays / step) }, (_, i) => (i + 1) * step),
+    returnHorizonDays: numberOf(hyperparameters, 'return_horizon_days', { min: HORIZON_DAYS, integer: false })!,
+    validationFraction: numberOf(hyperparameters, 'validation_fraction', { min: 0, max: 0.9, integer: false })!,
     // XGBoost reads nthread <= 0 as all cores.
-    nthread: integerOf(hyperparameters, 'nthread', Number.MIN_SAFE_INTEGER),
+    nthread: numberOf(hyperparameters, 'nthread', { min: Number.MIN_SAFE_INTEGER }),
   };
 }
 
-function checkShape(table: TrainingTable | ScoringTable, name: string): void {
-  const expected = table.nRows * table.featureNames.length;
-  if (table.values.length !== expected) {
-    throw new InputDataError(`has ${table.values.length} values, expected ${table.nRows} rows x ${table.featureNames.length} features`, { source: name, column: 'values' });
-  }
+/**
+ * Whether a customer is held out for early stopping and for fitting the wait scale: a hash of
+ * the id, so the split is the same on every run and keeps all of a customer's rows together.
+ */
+function heldOut(customerId: string, fraction: number): boolean {
+  return createHash('sha256').update(customerId).digest().readUInt32BE(0) / 2 ** 32 < fraction;
 }
 
-/** AFT label bounds of a training table: [gap, gap] when observed, [gap, +Infinity) when censored. */
-export function aftLabelBounds(table: TrainingTable, name = 'TrainingTable'): { lower: Float32Array; upper: Float32Array } {
-  if (table.gapDays.length !== table.nRows || table.censored.length !== table.nRows) {
-    throw new InputDataError(`gapDays/censored have ${table.gapDays.length}/${table.censored.length} entries for ${table.nRows} rows`, { source: name });
-  }
-  const lower = new Float32Array(table.nRows);
-  const upper = new Float32Array(table.nRows);
-  for (let row = 0; row < table.nRows; row++) {
-    const gap = table.gapDays[row]!;
-    if (!Number.isFinite(gap) || gap < 0) throw new InputDataError(`gap of row ${row} is ${gap}`, { source: name, line: row, column: 'gapDays' });
-    lower[row] = Math.max(gap, MIN_GAP_DAYS);
-    upper[row] = table.censored[row] ? Number.POSITIVE_INFINITY : lower[row]!;
-  }
-  return { lower, upper };
+/** The rows `rows` of a table's row-major values. */
+function selectRows(table: OrderFeatureTable, rows: ArrayLike<number>): Float32Array {
+  const ncol = table.featureNames.length;
+  const values = new Float32Array(rows.length * ncol);
+  for (let i = 0; i < rows.length; i++) values.set(table.values.subarray(rows[i]! * ncol, (rows[i]! + 1) * ncol), i * ncol);
+  return values;
 }
 
-function trainingMatrix(table: TrainingTable, name: string, nthread: number | undefined): DMatrix {
-  checkShape(table, name);
-  const { lower, upper } = aftLabelBounds(table, name);
+/** Landmark rows with a known 90-day outcome, split into the customers trained on and those held out. */
+interface LandmarkSets {
+  train: { table: LandmarkTable; rows: number[]; ordered: number[] };
+  validation?: { table: LandmarkTable; rows: number[]; ordered: number[] };
+  /** Landmark rows (with censored waits too) the wait scale is fitted on: the held-out customers' when there are any. */
+  scale: { table: LandmarkTable; rows: number[] };
+}
+
+function landmarkSets(table: TrainingTable, validation: TrainingTable | undefined, settings: Settings): LandmarkSets {
+  const landmarks = landmarkTable(table, settings.landmarkDays);
+  const outcomes = horizonOutcomes(landmarks, HORIZON_DAYS);
+  const everyRow = (of: LandmarkTable) => Array.from({ length: of.nRows }, (_, i) => i);
+  const all = { table: landmarks, rows: Array.from(outcomes.rows), ordered: Array.from(outcomes.ordered) };
+  if (validation) {
+    const held = landmarkTable(validation, settings.landmarkDays);
+    const heldOutcomes = horizonOutcomes(held, HORIZON_DAYS);
+    return {
+      train: all,
+      validation: { table: held, rows: Array.from(heldOutcomes.rows), ordered: Array.from(heldOutcomes.ordered) },
+      scale: held.nRows > 0 ? { table: held, rows: everyRow(held) } : { table: landmarks, rows: everyRow(landmarks) },
+    };
+  }
+  const membership = new Map<string, boolean>();
+  const isHeldOut = (row: number) => {
+    const id = landmarks.customerIds[row]!;
+    let held = membership.get(id);
+    if (held === undefined) membership.set(id, (held = heldOut(id, settings.validationFraction)));
+    return held;
+  };
+  const train = { table: landmarks, rows: [] as number[], ordered: [] as number[] };
+  const held = { table: landmarks, rows: [] as number[], ordered: [] as number[] };
+  outcomes.rows.forEach((row, i) => {
+    const set = isHeldOut(row) ? held : train;
+    set.rows.push(row);
+    set.ordered.push(outcomes.ordered[i]!);
+  });
+  // Too small a table to hold customers out: train on all of it, fit the scale on it too.
+  if (held.rows.length === 0 || train.rows.length === 0) return { train: all, scale: { table: landmarks, rows: everyRow(landmarks) } };
+  return { train, validation: held, scale: { table: landmarks, rows: everyRow(landmarks).filter(isHeldOut) } };
+}
+
+function outcomeMatrix(set: { table: LandmarkTable; rows: number[]; ordered: number[] }, nthread: number | undefined): DMatrix {
   return new DMatrix(
-    { values: table.values, nrow: table.nRows, ncol: table.featureNames.length },
-    { label_lower_bound: lower, label_upper_bound: upper, feature_names: table.featureNames, nthread },
+    { values: selectRows(set.table, set.rows), nrow: set.rows.length, ncol: set.table.featureNames.length },
+    { label: set.ordered, feature_names: set.table.featureNames, nthread },
   );
 }
 
-/** The feature rows of each scored customer's last order. */
-function lastOrderMatrix(input: ScoringTable, nthread: number | undefined): DMatrix {
-  checkShape(input, 'ScoringTable');
-  const ncol = input.featureNames.length;
-  const values = new Float32Array(input.lastRow.length * ncol);
-  input.lastRow.forEach((row, i) => {
-    if (!(row >= 0 && row < input.nRows)) throw new InputDataError(`lastRow[${i}] = ${row} is outside 0..${input.nRows - 1}`, { source: 'ScoringTable', column: 'lastRow' });
-    values.set(input.values.subarray(row * ncol, (row + 1) * ncol), i * ncol);
-  });
-  return new DMatrix({ values, nrow: input.lastRow.length, ncol }, { feature_names: input.featureNames, nthread });
-}
-
-/** The metrics of the latest round, keyed like XGBoost prints them (`validation-aft-nloglik`). */
+/** The metrics of the latest round, keyed like XGBoost prints them (`validation-logloss`). */
 function latestMetrics(log: EvalsLog): Record<string, number> {
   const metrics: Record<string, number> = {};
   for (const [data, byMetric] of Object.entries(log)) {
@@ -139,16 +184,25 @@ function latestMetrics(log: EvalsLog): Record<string, number> {
   return metrics;
 }
 
+function sigmoid(margin: number): number {
+  return 1 / (1 + Math.exp(-Math.min(MAX_MARGIN, Math.max(-MAX_MARGIN, margin))));
+}
+
 /**
- * Next-purchase model on XGBoost `survival:aft`: the gap is log-normal with location mu (the
- * booster's margin) and scale `aft_loss_distribution_scale`; censored gaps are interval labels
- * [elapsed, +Infinity).
+ * Next-purchase model that separates whether a customer orders soon from when: landmark rows
+ * (each order seen again 30, 60, ... days later, `ElapsedDays` a feature) train an XGBoost
+ * classifier of "orders within 90 days after the landmark", which is `p_order_90d` for a customer
+ * scored at their real elapsed days. The wait after the as-of date is log-normal with that
+ * 90-day probability and one scale fitted by censored maximum likelihood on held-out customers;
+ * `predicted_gap_days` is elapsed plus the median wait among customers who order within
+ * `return_horizon_days` (see the README for why not the plain median).
  */
 export class XGBoostGapModel implements NextPurchaseModel {
   readonly type = 'xgboost';
   private readonly hyperparameters: Hyperparameters;
   private readonly settings: Settings;
   private booster: Booster | undefined;
+  private waitScale = Number.NaN;
 
   constructor(hyperparameters: Hyperparameters = {}) {
     this.hyperparameters = { ...DEFAULT_HYPERPARAMETERS, ...hyperparameters };
@@ -159,20 +213,36 @@ export class XGBoostGapModel implements NextPurchaseModel {
   static load(dir: string, hyperparameters: Hyperparameters): XGBoostGapModel {
     const model = new XGBoostGapModel(hyperparameters);
     const path = join(dir, MODEL_FILE);
+    let booster: Booster;
     try {
-      model.booster = new Booster({}, [], path);
+      booster = new Booster({}, [], path);
     } catch (error) {
       throw new ArtifactError(`${path}: cannot load the XGBoost model (${(error as Error).message})`, { cause: error });
     }
+    const scale = Number(booster.attr(WAIT_SCALE_ATTRIBUTE));
+    if (!(scale > 0)) {
+      booster.dispose();
+      throw new ArtifactError(`${path}: no ${WAIT_SCALE_ATTRIBUTE} attribute: not written by this model (an older survival:aft artifact?); train it again`);
+    }
+    model.booster = booster;
+    model.waitScale = scale;
     return model;
+  }
+
+  /** The fitted scale (sigma) of the log-normal wait; NaN before fit or load. */
+  get lognormalWaitScale(): number {
+    return this.waitScale;
   }
 
   async fit(table: TrainingTable, options: FitOptions = {}): Promise<FitReport> {
     const { params, numBoostRound, earlyStoppingRounds, nthread } = this.settings;
-    const dtrain = trainingMatrix(table, 'TrainingTable', nthread);
-    let dvalid: DMatrix | undefined;
+    const sets = landmarkSets(table, options.validation, this.settings);
+    if (sets.train.rows.length === 0) {
+      throw new InputDataError(`has no order followed for ${HORIZON_DAYS} days without a further order in between: nothing to learn "orders within ${HORIZON_DAYS} days" from`, { source: 'TrainingTable' });
+    }
+    const dtrain = outcomeMatrix(sets.train, nthread);
+    const dvalid = sets.validation && sets.validation.rows.length > 0 ? outcomeMatrix(sets.validation, nthread) : undefined;
     try {
-      dvalid = options.validation ? trainingMatrix(options.validation, 'validation TrainingTable', nthread) : undefined;
       const history: Array<Record<string, number>> = [];
       const progress: TrainingCallback = {
         after_iteration: (_model, epoch, log) => {
@@ -184,12 +254,30 @@ export class XGBoostGapModel implements NextPurchaseModel {
       };
       const booster = train(params, dtrain, numBoostRound, {
         evals: dvalid ? [[dtrain, 'train'], [dvalid, 'validation']] : [[dtrain, 'train']],
-        early_stopping_rounds: earlyStoppingRounds,
+        early_stopping_rounds: dvalid ? earlyStoppingRounds : undefined,
         callbacks: [progress],
       });
-      this.booster?.dispose();
-      this.booster = booster;
-      return { history, bestIteration: booster.best_iteration };
+      try {
+        const { table: scaleTable, rows } = sets.scale;
+        const margins = this.margins(booster, selectRows(scaleTable, rows), scaleTable.featureNames);
+        const waitScale = fitWaitScale(
+          {
+            probability: Float64Array.from(margins, sigmoid),
+            waitDays: Float64Array.from(rows, (row) => Math.max(scaleTable.gapDays[row]!, MIN_GAP_DAYS)),
+            censored: Uint8Array.from(rows, (row) => scaleTable.censored[row]!),
+          },
+          HORIZON_DAYS,
+        );
+        // Kept in the model file, so that the saved model alone predicts.
+        booster.set_attr({ [WAIT_SCALE_ATTRIBUTE]: String(waitScale) });
+        this.booster?.dispose();
+        this.booster = booster;
+        this.waitScale = waitScale;
+      } catch (error) {
+        booster.dispose();
+        throw error;
+      }
+      return { history, bestIteration: this.booster.best_iteration };
     } finally {
       dtrain.dispose();
       dvalid?.dispose();
@@ -198,29 +286,19 @@ export class XGBoostGapModel implements NextPurchaseModel {
 
   async predict(input: ScoringTable): Promise<GapPrediction> {
     const booster = this.fitted();
-    const count = input.lastRow.length;
-    if (input.elapsedDays.length !== count) {
-      throw new InputDataError(`has ${input.elapsedDays.length} entries for ${count} customers`, { source: 'ScoringTable', column: 'elapsedDays' });
-    }
+    const rows = scoringLandmarks(input);
+    const count = rows.nRows;
     const predictedGapDays = new Float64Array(count);
     const pOrder90d = new Float64Array(count);
     if (count === 0) return { predictedGapDays, pOrder90d };
-    const data = lastOrderMatrix(input, this.settings.nthread);
-    try {
-      const best = booster.best_iteration;
-      // The margin of survival:aft is mu itself (its prediction is exp(mu)); the trees after an early stop are left out.
-      const mu = booster.predict(data, { output_margin: true, iteration_range: best === undefined ? [0, 0] : [0, best + 1] });
-      for (let i = 0; i < count; i++) {
-        const elapsed = input.elapsedDays[i]!;
-        if (!Number.isFinite(elapsed) || elapsed < 0) throw new InputDataError(`elapsed days of customer ${i} is ${elapsed}`, { source: 'ScoringTable', line: i, column: 'elapsedDays' });
-        const { medianGap, pWithin } = lognormalConditional(mu[i]!, this.settings.sigma, elapsed);
-        predictedGapDays[i] = medianGap;
-        pOrder90d[i] = pWithin;
-      }
-      return { predictedGapDays, pOrder90d };
-    } finally {
-      data.dispose();
+    const margins = this.margins(booster, rows.values, rows.featureNames);
+    for (let i = 0; i < count; i++) {
+      const p = sigmoid(margins[i]!);
+      const mu = waitLocation(p, this.waitScale, HORIZON_DAYS);
+      predictedGapDays[i] = input.elapsedDays[i]! + medianWaitWithin(mu, this.waitScale, this.settings.returnHorizonDays);
+      pOrder90d[i] = p;
     }
+    return { predictedGapDays, pOrder90d };
   }
 
   async save(dir: string): Promise<string[]> {
@@ -245,6 +323,17 @@ export class XGBoostGapModel implements NextPurchaseModel {
   dispose(): void {
     this.booster?.dispose();
     this.booster = undefined;
+  }
+
+  /** The booster's margins (log-odds) for landmark rows, from the trees up to the best round. */
+  private margins(booster: Booster, values: Float32Array, featureNames: readonly string[]): Float32Array {
+    const data = new DMatrix({ values, nrow: values.length / featureNames.length, ncol: featureNames.length }, { feature_names: featureNames, nthread: this.settings.nthread });
+    try {
+      const best = booster.best_iteration;
+      return booster.predict(data, { output_margin: true, iteration_range: best === undefined ? [0, 0] : [0, best + 1] });
+    } finally {
+      data.dispose();
+    }
   }
 
   private fitted(): Booster {

@@ -31,10 +31,11 @@ export function uniformMatrix(random: () => number, nrow: number, ncol: number):
 export const GAP_FEATURES = ['PrevGapDays', 'OrderCount', 'TotalPrice', 'month_sin'];
 
 /**
- * Order rows whose gap is log-normal, log(gap) = 2.5 + 2 * PrevGapDays/100 + 0.4 z, with
- * gaps beyond `horizon` days censored at the horizon; some PrevGapDays missing (NaN).
+ * Order rows whose gap is log-normal, log(gap) = logGapAt0 + 2 * PrevGapDays/100 + 0.4 z
+ * (logGapAt0 = 2.5: 12 to 90 days), with gaps beyond `horizon` days censored at the horizon;
+ * some PrevGapDays missing (NaN).
  */
-export function gapTrainingTable(seed: number, nRows: number, horizon = 150): TrainingTable {
+export function gapTrainingTable(seed: number, nRows: number, horizon = 150, logGapAt0 = 2.5): TrainingTable {
   const random = seededRandom(seed);
   const ncol = GAP_FEATURES.length;
   const values = new Float32Array(nRows * ncol);
@@ -43,7 +44,7 @@ export function gapTrainingTable(seed: number, nRows: number, horizon = 150): Tr
   for (let row = 0; row < nRows; row++) {
     const prevGap = random() * 100;
     values.set([row % 10 === 0 ? Number.NaN : prevGap, 1 + Math.floor(random() * 10), random() * 500, Math.sin(random() * 6.28)], row * ncol);
-    const gap = Math.max(1, Math.round(Math.exp(2.5 + (2 * prevGap) / 100 + 0.4 * normal(random))));
+    const gap = Math.max(1, Math.round(Math.exp(logGapAt0 + (2 * prevGap) / 100 + 0.4 * normal(random))));
     censored[row] = gap > horizon ? 1 : 0;
     gapDays[row] = Math.min(gap, horizon);
   }

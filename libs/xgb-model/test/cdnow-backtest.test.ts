@@ -1,0 +1,63 @@
+import { fileURLToPath } from 'node:url';
+import type { OrderTable } from '@nextbuy/contracts';
+import { runBacktest, type BacktestResult } from '@nextbuy/features';
+import { CDNOW_MAPPING, ingest } from '@nextbuy/ingestion';
+import { filterOutlierCustomers } from '@nextbuy/outliers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { XGBoostGapModel } from '../src/index';
+
+const CDNOW = fileURLToPath(new URL('../../../../shared/datasets/cdnow/CDNOW_master.txt', import.meta.url));
+
+/** evaluation.md's reference figures on CDNOW (its default cutoff, 1% of customers filtered as outliers). */
+const REFERENCE_AFT = { mae_days: 64.4, c_index: 0.851, auc_90d: 0.792, brier_90d: 0.165 };
+const BEST_REFERENCE = { mae_days: 50.2, c_index: 0.854, auc_90d: 0.799, brier_90d: 0.104 };
+
+/**
+ * The backtest of evaluation.md with the trainer's outlier filter and the default model. Only
+ * nthread is set: the machine's cores are shared, and XGBoost's result does not depend on it.
+ */
+describe('the default model in the CDNOW backtest', () => {
+  let result: BacktestResult;
+  beforeAll(async () => {
+    const { orders } = await ingest(CDNOW, { mapping: CDNOW_MAPPING });
+    result = await runBacktest(orders, {
+      filterTraining: (o: OrderTable) => filterOutlierCustomers(o, { contamination: 0.01, seed: 42 }).kept,
+      model: {
+        async fitPredict(train, score) {
+          const model = new XGBoostGapModel({ nthread: 1 });
+          try {
+            await model.fit(train);
+            return await model.predict(score);
+          } finally {
+            model.dispose();
+          }
+        },
+      },
+    });
+  });
+
+  it('scores the reference population', () => {
+    expect(result.cutoff).toBe('1997-12-12');
+    expect(Math.abs(result.scoredCustomers - 23_266)).toBeLessThanOrEqual(5);
+  });
+
+  it('reaches the reference XGBoost survival:aft (normal, scale 1.0) on all four metrics', () => {
+    const model = result.metrics['model']!;
+    expect(model.mae_days).toBeLessThanOrEqual(REFERENCE_AFT.mae_days);
+    expect(model.c_index).toBeGreaterThanOrEqual(REFERENCE_AFT.c_index);
+    expect(model.auc_90d).toBeGreaterThanOrEqual(REFERENCE_AFT.auc_90d);
+    expect(model.brier_90d).toBeLessThanOrEqual(REFERENCE_AFT.brier_90d);
+  });
+
+  it("beats the best reference figure for mae_days and brier_90d, and every baseline on each of its metrics", () => {
+    const { model, ...baselines } = result.metrics;
+    expect(model!.mae_days).toBeLessThanOrEqual(BEST_REFERENCE.mae_days);
+    expect(model!.brier_90d).toBeLessThanOrEqual(BEST_REFERENCE.brier_90d);
+    for (const [name, metrics] of Object.entries(baselines)) {
+      expect(model!.mae_days, name).toBeLessThan(metrics.mae_days!);
+      expect(model!.c_index, name).toBeGreaterThan(metrics.c_index!);
+      if (metrics.auc_90d !== null) expect(model!.auc_90d, name).toBeGreaterThan(metrics.auc_90d);
+      if (metrics.brier_90d !== null) expect(model!.brier_90d, name).toBeLessThan(metrics.brier_90d);
+    }
+  });
+});
