@@ -16,7 +16,7 @@ export { featureTableToDataFrame } from './dataframe';
 export { buildScoringTable, buildTrainingTable } from './feature-tables';
 export { conditionalKaplanMeier, kaplanMeier, survivalAt, type SurvivalCurve } from './kaplan-meier';
 export { ELAPSED_FEATURE, horizonOutcomes, landmarkTable, scoringLandmarks, trainingAsOfDay, type LandmarkTable } from './landmarks';
-export { erfc, lognormalConditional, lognormalSurvival, normalSurvival, normalUpperQuantile } from './lognormal';
+export { erfc, lognormalConditional, lognormalConditionalWithin, lognormalSurvival, normalSurvival, normalUpperQuantile } from './lognormal';
 export { auc, brier, concordanceIndex, maeDays } from './metrics';
 export { FEATURE_COUNT, FEATURE_DESCRIPTIONS, FEATURE_NAMES, type FeatureName } from './order-features';
 export { customerSegments, selectOrders, validateOrderTable, type CustomerSegment } from './orders';

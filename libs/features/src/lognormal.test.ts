@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lognormalConditional, lognormalSurvival, normalSurvival, normalUpperQuantile } from './lognormal';
+import { lognormalConditional, lognormalConditionalWithin, lognormalSurvival, normalSurvival, normalUpperQuantile } from './lognormal';
 
 describe('normal tail functions', () => {
   it('match known values', () => {
@@ -36,5 +36,25 @@ describe('lognormalConditional', () => {
     const p = [30, 90, 365].map((e) => lognormalConditional(mu, 0.7, e).pWithin);
     expect(p[0]!).toBeGreaterThan(p[1]!);
     expect(p[1]!).toBeGreaterThan(p[2]!);
+  });
+});
+
+describe('lognormalConditionalWithin', () => {
+  it('puts the median halfway through the probability of ordering within the return horizon', () => {
+    const mu = Math.log(60);
+    const sigma = 1.5;
+    for (const elapsed of [0, 30, 200, 900]) {
+      const { medianGap, pWithin } = lognormalConditionalWithin(mu, sigma, elapsed, 90, 365);
+      expect(medianGap).toBeGreaterThanOrEqual(elapsed);
+      expect(medianGap).toBeLessThanOrEqual(elapsed + 365);
+      const sE = lognormalSurvival(elapsed, mu, sigma);
+      const sEnd = lognormalSurvival(elapsed + 365, mu, sigma);
+      expect((sE - lognormalSurvival(medianGap, mu, sigma)) / (sE - sEnd)).toBeCloseTo(0.5, 4);
+      expect(pWithin).toBe(lognormalConditional(mu, sigma, elapsed).pWithin);
+    }
+  });
+  it('is below the unrestricted conditional median when many never return', () => {
+    const within = lognormalConditionalWithin(Math.log(200), 2.5, 300).medianGap;
+    expect(within).toBeLessThan(lognormalConditional(Math.log(200), 2.5, 300).medianGap);
   });
 });

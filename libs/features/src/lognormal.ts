@@ -82,3 +82,20 @@ export function lognormalConditional(mu: number, sigma: number, elapsed: number,
   const sLater = lognormalSurvival(elapsed + horizon, mu, sigma);
   return { medianGap, pWithin: Math.min(1, Math.max(0, 1 - sLater / sElapsed)) };
 }
+
+/**
+ * Like `lognormalConditional`, but the gap predicted is the median among customers who order
+ * within `returnHorizon` days after the as-of date: the t in (elapsed, elapsed + returnHorizon]
+ * with S(t) halfway between S(elapsed) and S(elapsed + returnHorizon). Customers who in effect
+ * never return (most of the mass years away) then get the typical wait of those who do, rather
+ * than a median years out that no returning customer resembles (evaluation.md: separating
+ * whether from when).
+ */
+export function lognormalConditionalWithin(mu: number, sigma: number, elapsed: number, horizon = 90, returnHorizon = 365): { medianGap: number; pWithin: number } {
+  const { pWithin } = lognormalConditional(mu, sigma, elapsed, horizon);
+  const sElapsed = lognormalSurvival(elapsed, mu, sigma);
+  const sEnd = lognormalSurvival(elapsed + returnHorizon, mu, sigma);
+  if (!(sElapsed - sEnd > 0)) return { medianGap: elapsed + returnHorizon, pWithin };
+  const medianGap = Math.exp(mu + sigma * normalUpperQuantile((sElapsed + sEnd) / 2));
+  return { medianGap: Math.min(elapsed + returnHorizon, Math.max(elapsed, medianGap)), pWithin };
+}

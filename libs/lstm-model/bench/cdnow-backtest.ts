@@ -1,47 +1,23 @@
 /**
  * The evaluation.md backtest of the LSTM on the CDNOW data set (a benchmark, not a test: it
- * trains on ~50k windows). Usage:
+ * trains on ~50k windows), with the trainer's 1% outlier filter. Usage:
  *   npx tsx bench/cdnow-backtest.ts [path/to/CDNOW_master.txt] [hyperparameter=value ...]
  * Prints the four metrics for the model and the baselines, and the seconds fit() took.
  */
-import { readFileSync } from 'node:fs';
-import type { OrderTable } from '@nextbuy/contracts';
 import { runBacktest } from '@nextbuy/features';
+import { CDNOW_MAPPING, ingest } from '@nextbuy/ingestion';
+import { filterOutlierCustomers } from '@nextbuy/outliers';
 import { LstmGapModel } from '../src/index';
 
 const args = process.argv.slice(2);
 const path = args.find((a) => !a.includes('=')) ?? '/work/shared/datasets/cdnow/CDNOW_master.txt';
 const hyperparameters = Object.fromEntries(args.filter((a) => a.includes('=')).map((a) => a.split('=') as [string, string]));
 
-/** CDNOW lines (customer, yyyymmdd, cds, dollars) as orders: one per customer and day. */
-function cdnowOrders(text: string): OrderTable {
-  const byKey = new Map<string, { customer: string; day: number; price: number; quantity: number; lines: number }>();
-  for (const line of text.split('\n')) {
-    const [customer, date, cds, dollars] = line.trim().split(/\s+/);
-    if (!customer || !date || !/^\d{8}$/.test(date)) continue;
-    const day = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(4, 6)) - 1, Number(date.slice(6, 8))) / 86_400_000;
-    const key = `${customer}|${day}`;
-    const order = byKey.get(key) ?? { customer, day, price: 0, quantity: 0, lines: 0 };
-    order.price += Number(dollars);
-    order.quantity += Number(cds);
-    order.lines += 1;
-    byKey.set(key, order);
-  }
-  const orders = [...byKey.values()].filter((o) => o.price > 0 && o.quantity > 0).sort((a, b) => (a.customer < b.customer ? -1 : a.customer > b.customer ? 1 : a.day - b.day));
-  return {
-    nRows: orders.length,
-    customerIds: orders.map((o) => o.customer),
-    day: Int32Array.from(orders, (o) => o.day),
-    totalPrice: Float64Array.from(orders, (o) => o.price),
-    quantity: Float64Array.from(orders, (o) => o.quantity),
-    lines: Int32Array.from(orders, (o) => o.lines),
-    invoices: Int32Array.from(orders, () => 1),
-  };
-}
-
-const orders = cdnowOrders(readFileSync(path, 'utf8'));
+const { orders } = await ingest(path, { mapping: CDNOW_MAPPING });
 let fitSeconds = 0;
 const result = await runBacktest(orders, {
+  // The trainer's outlier filter, so these figures are the trainer's.
+  filterTraining: (o) => filterOutlierCustomers(o, { contamination: 0.01, seed: 42 }).kept,
   model: {
     async fitPredict(train, score) {
       const model = await LstmGapModel.create(hyperparameters);

@@ -15,6 +15,8 @@ export interface LstmSettings {
   /** Epochs without a better validation loss before training stops. */
   patience: number;
   seed: number;
+  /** The predicted gap is the median among customers who order within this many days after the as-of date. */
+  returnHorizonDays: number;
 }
 
 type Kind = 'positiveInteger' | 'nonNegativeInteger' | 'positiveNumber' | 'fraction';
@@ -41,6 +43,7 @@ const DEFINITIONS: Record<string, Definition> = {
   validation_split: { key: 'validationSplit', kind: 'fraction', default: 0.1 },
   patience: { key: 'patience', kind: 'positiveInteger', default: 3 },
   seed: { key: 'seed', kind: 'nonNegativeInteger', default: 42 },
+  return_horizon_days: { key: 'returnHorizonDays', kind: 'positiveInteger', default: 365 },
 };
 
 /** The hyperparameter names the LSTM accepts. */

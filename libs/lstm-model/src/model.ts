@@ -14,7 +14,7 @@ import {
   type ScoringTable,
   type TrainingTable,
 } from '@nextbuy/contracts';
-import { lognormalConditional } from '@nextbuy/features';
+import { lognormalConditionalWithin } from '@nextbuy/features';
 import * as tf from '@tensorflow/tfjs';
 import { type BackendChoice, modelBackend } from './backend';
 import { type LstmSettings, parseHyperparameters, settingsToHyperparameters } from './hyperparameters';
@@ -30,7 +30,8 @@ import { scoringWindows, trainingWindows } from './windows';
  * Next-purchase model on a TensorFlow.js LSTM over each customer's last `time_series_length`
  * orders: the gap to the next order is log-normal, log T ~ N(mu, sigma), with mu and log sigma
  * from the network, trained with the censored likelihood (loss.ts). Predictions condition on the
- * days already elapsed (lognormalConditional).
+ * days already elapsed; the gap is the median among customers who order within
+ * `return_horizon_days` (lognormalConditionalWithin).
  */
 export class LstmGapModel implements NextPurchaseModel {
   readonly type = 'lstm';
@@ -127,7 +128,7 @@ export class LstmGapModel implements NextPurchaseModel {
     for (let i = 0; i < count; i++) {
       const elapsed = input.elapsedDays[i]!;
       if (!Number.isFinite(elapsed) || elapsed < 0) throw new InputDataError(`elapsed days of customer ${i} is ${elapsed}`, { source: 'ScoringTable', line: i, column: 'elapsedDays' });
-      const { medianGap, pWithin } = lognormalConditional(mu[i]!, Math.exp(logSigma[i]!), elapsed);
+      const { medianGap, pWithin } = lognormalConditionalWithin(mu[i]!, Math.exp(logSigma[i]!), elapsed, 90, this.settings.returnHorizonDays);
       predictedGapDays[i] = medianGap;
       pOrder90d[i] = pWithin;
     }
