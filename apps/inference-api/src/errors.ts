@@ -37,12 +37,6 @@ export class NotAcceptableError extends RequestError {
   }
 }
 
-export class PayloadTooLargeError extends RequestError {
-  constructor(message: string) {
-    super(413, message);
-  }
-}
-
 /** The model is not loaded (yet, or it failed to load): the request cannot be served. */
 export class ModelUnavailableError extends RequestError {
   constructor(message: string) {

@@ -4,7 +4,7 @@ import { cachedEpochDayOf, checkHistoryBefore } from './as-of';
 import { groupByAsOfDay, type ParseOptions, type ScoringBatch, type ScoringRequest } from './scoring-request';
 
 /** The leading columns of a feature row, before the model's features in manifest order. */
-export const FEATURE_ROW_KEY_COLUMNS = ['customer_id', 'order_date'] as const;
+const FEATURE_ROW_KEY_COLUMNS = ['customer_id', 'order_date'] as const;
 const AS_OF_COLUMN = 'as_of_date';
 const FLOAT32_MAX = 3.4028234663852886e38;
 
@@ -57,7 +57,7 @@ export function headerLayout(header: readonly string[], featureNames: readonly s
  * A feature value: a finite number within the 32-bit float range the models compute in, or
  * missing (JSON null, an empty CSV field or `NaN` as pandas writes it) as NaN.
  */
-export function featureValue(raw: unknown, record: number, field: string): number {
+function featureValue(raw: unknown, record: number, field: string): number {
   if (raw === null || raw === '' || raw === 'NaN' || raw === 'nan') return NaN;
   const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
   if (Number.isNaN(value)) {

@@ -8,7 +8,7 @@ import { fieldPath } from './histories';
 import { checkFeaturesFinite, checkOrdersFinite, type ParseOptions, type ScoringRequest } from './scoring-request';
 
 /** The columns a transaction needs; the others of the Online Retail schema may be left out. */
-export const REQUIRED_TRANSACTION_COLUMNS = ['InvoiceNo', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID'] as const;
+const REQUIRED_TRANSACTION_COLUMNS = ['InvoiceNo', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID'] as const;
 
 const text = z.union([z.string(), z.number()]).transform((value) => String(value).trim());
 // CSV gives every value as text; JSON may give numbers either way.
@@ -47,7 +47,7 @@ const transactionSchema = z
   );
 
 /** A transaction record of a request; 400 naming the record and field at fault. */
-export function transactionOf(record: unknown, index: number): Transaction {
+function transactionOf(record: unknown, index: number): Transaction {
   const parsed = transactionSchema.safeParse(record);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
