@@ -2,10 +2,29 @@ import { Command, Option } from 'commander';
 import type { Hyperparameters } from '@nextbuy/contracts';
 
 /** Model hyperparameters by their own names: the seed's LSTM flags and XGBoost's parameters. */
-export const LSTM_FLAGS = ['time_series_length', 'epochs', 'batch_size', 'learning_rate', 'hidden_size', 'dropout', 'lstm_layers', 'validation_split', 'patience'] as const;
+export const LSTM_FLAGS = [
+  'time_series_length',
+  'epochs',
+  'batch_size',
+  'learning_rate',
+  'hidden_size',
+  'dropout',
+  'lstm_layers',
+  'validation_split',
+  'patience',
+  'return_horizon_days',
+] as const;
 export const XGBOOST_FLAGS = [
+  // The model's own settings (libs/xgb-model README).
   'num_boost_round',
   'early_stopping_rounds',
+  'landmark_step_days',
+  'landmark_max_days',
+  'return_horizon_days',
+  'validation_fraction',
+  // XGBoost's parameters, passed through with XGBoost's meaning.
+  'objective',
+  'eval_metric',
   'eta',
   'max_depth',
   'min_child_weight',
@@ -17,9 +36,6 @@ export const XGBOOST_FLAGS = [
   'max_bin',
   'tree_method',
   'nthread',
-  'objective',
-  'aft_loss_distribution',
-  'aft_loss_distribution_scale',
 ] as const;
 
 /** The trainer's settings, from command-line flags (the seed's names) or SageMaker hyperparameters. */
@@ -63,8 +79,11 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--outlier_contamination <share>', 'share of customers the Isolation Forest removes before training; 0 turns it off', '0.01')
     .option('--upload_artifact <s3-prefix>', 'also upload model.tar.gz under this s3:// prefix')
     .option('--upload_batch_input <s3-prefix>', 'also upload the batch input (one customer per line) under this s3:// prefix');
-  for (const flag of LSTM_FLAGS) program.option(`--${flag} <value>`, `LSTM hyperparameter ${flag}`);
-  for (const flag of XGBOOST_FLAGS) program.option(`--${flag} <value>`, `XGBoost parameter ${flag} (XGBoost's own meaning)`);
+  // return_horizon_days is shared by both models: declared once, passed to whichever is chosen.
+  const shared = new Set<string>(LSTM_FLAGS.filter((f) => (XGBOOST_FLAGS as readonly string[]).includes(f)));
+  for (const flag of shared) program.option(`--${flag} <days>`, 'both models: the predicted gap is the median among customers who order within this many days after the as-of date');
+  for (const flag of LSTM_FLAGS) if (!shared.has(flag)) program.option(`--${flag} <value>`, `LSTM hyperparameter ${flag}`);
+  for (const flag of XGBOOST_FLAGS) if (!shared.has(flag)) program.option(`--${flag} <value>`, `XGBoost model setting or parameter ${flag} (XGBoost's own meaning for its parameters)`);
   return program.exitOverride().configureOutput({ writeErr: () => undefined });
 }
 

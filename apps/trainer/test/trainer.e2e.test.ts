@@ -35,7 +35,7 @@ describe('trainer, command-line mode', () => {
     expect(manifest.backtest.cutoff).toBe('2011-06-01');
     expect(Object.keys(manifest.backtest.metrics).sort()).toEqual(['baseline_customer_mean', 'baseline_km', 'baseline_recency', 'model']);
     for (const metric of ['mae_days', 'c_index', 'auc_90d', 'brier_90d'] as const) expect(manifest.backtest.metrics.model![metric]).toEqual(expect.any(Number));
-    expect(manifest.hyperparameters).toMatchObject({ num_boost_round: 40, objective: 'survival:aft' });
+    expect(manifest.hyperparameters).toMatchObject({ num_boost_round: 40, objective: 'binary:logistic' });
     expect(Object.keys(manifest.files).sort()).toEqual(['batch-input.jsonl', 'model.json', 'report.html']);
     expect(manifest.dataQuality.rowsRead).toBeGreaterThan(29_000);
     expect(manifest.featureImportance).toBeDefined();
