@@ -4,12 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom, uniformMatrix } from '../test/synthetic';
 import { DMatrix, liveHandles, train } from './index';
 
-// 1,200 boosters each load their trees in an OpenMP region (XGBoost copies the trained
-// booster, like Python). On shared, oversubscribed cores libgomp's default spin-waiting makes
-// that 40x slower; passive waiting (read when libxgboost is first loaded, below) changes
-// only the waiting, not what is allocated or freed.
-process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
-
 // A forced collection makes RSS and the finalizers deterministic enough to compare.
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;

@@ -21,6 +21,12 @@ export function loadLibrary(env: NodeJS.ProcessEnv = process.env): LoadedLibrary
   const known = loaded.get(key);
   if (known) return known;
   const candidates = key ? [key] : CANDIDATES;
+  // libgomp spins idle threads for a while after each parallel region (OMP_WAIT_POLICY=ACTIVE
+  // by default). On a shared or oversubscribed machine that spinning starves the threads doing
+  // work: the CDNOW training fit took 33 s instead of 7 s with two busy neighbours. Sleeping
+  // threads cost little on a dedicated one. Read once when the library loads; a user's own
+  // setting wins.
+  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
   const failures: string[] = [];
   for (const path of candidates) {
     try {
