@@ -144,18 +144,19 @@ async function main(): Promise<void> {
           await load(port, workload, 2);
           const result = await load(port, workload, SECONDS);
           const perSecond = result.requests.average;
-          const peerCustomers = PEER.requestsPerSecond * PEER.customersPerRequest;
+          const small = workload.customers <= PEER.customersPerRequest;
           rows.push([
             type,
             workload.name,
-            workload.customers,
-            workload.connections,
+            String(workload.customers),
+            String(workload.connections),
             perSecond,
             perSecond * workload.customers,
             result.latency.p50,
             result.latency.p99,
-            `${((perSecond * workload.customers) / peerCustomers).toFixed(1)}x`,
-            workload.customers === PEER.customersPerRequest ? `${(PEER.p99Ms / result.latency.p99).toFixed(1)}x` : '',
+            small ? `${(perSecond / PEER.requestsPerSecond).toFixed(1)}x` : '',
+            `${((perSecond * workload.customers) / (PEER.requestsPerSecond * PEER.customersPerRequest)).toFixed(1)}x`,
+            small ? `${(PEER.p99Ms / result.latency.p99).toFixed(1)}x` : '',
           ]);
         }
       } finally {
@@ -168,7 +169,7 @@ async function main(): Promise<void> {
   }
   console.log(`\nbench:serve (${SECONDS} s per workload after 2 s warm-up; ${availableParallelism()} cores, default workers; 1-minute load average before the run ${loadBefore.toFixed(1)})`);
   console.log(`peer: the seed's Flask+gunicorn (2 workers), 2-customer CSV: ${PEER.requestsPerSecond} requests/s (${PEER.requestsPerSecond * PEER.customersPerRequest} customers/s), p99 ${PEER.p99Ms} ms\n`);
-  printTable(['model', 'workload', 'customers/req', 'connections', 'requests/s', 'customers/s', 'p50 ms', 'p99 ms', 'customers/s vs peer', 'p99 vs peer'], rows);
+  printTable(['model', 'workload', 'customers/req', 'connections', 'requests/s', 'customers/s', 'p50 ms', 'p99 ms', 'requests/s vs peer', 'customers/s vs peer', 'p99 peer/ours'], rows);
 }
 
 await main();
