@@ -82,6 +82,8 @@ function serviceError(error: unknown): never {
 export class LocalPipeline {
   private readonly extractFunctions = new Map<string, LocalLambdaFunction>();
   private extractQueue: Promise<unknown> = Promise.resolve();
+  /** Ends the training and model server processes of running jobs when the pipeline stops. */
+  private readonly jobProcesses = new AbortController();
   private stopped = false;
 
   private constructor(
@@ -206,6 +208,7 @@ export class LocalPipeline {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.jobProcesses.abort();
     const functions = [this.batch, this.dynamo, ...this.extractFunctions.values()];
     await Promise.allSettled(functions.map((fn) => fn.stop()));
     for (const server of [this.sagemakerApi, this.source, this.aws]) await boundedStop(server);
@@ -226,7 +229,7 @@ export class LocalPipeline {
     }
     if (resource === functionArn(FUNCTION_NAMES.batch)) return (input) => this.batch.invoke(input) as Promise<Json>;
     if (resource === functionArn(FUNCTION_NAMES.dynamo)) return (input) => this.dynamo.invoke(input) as Promise<Json>;
-    const jobDeps = { s3: this.aws.s3, plane: this.sagemaker, logDir: this.settings.logDir, progress };
+    const jobDeps = { s3: this.aws.s3, plane: this.sagemaker, logDir: this.settings.logDir, progress, signal: this.jobProcesses.signal };
     if (resource.endsWith(TRAINING_RESOURCE)) {
       return async (input) => {
         const job = await runTrainingJob(input as unknown as CreateTrainingJobRequest, { ...jobDeps, trainerBundle: this.bundles.trainer }).catch(serviceError);

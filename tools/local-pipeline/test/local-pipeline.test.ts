@@ -153,6 +153,19 @@ describe('the local pipeline', () => {
     expect(new Set(stored.map((item) => item.run))).toEqual(new Set(['r2']));
   });
 
+  it('replays a finished run as AWS would: Extract answers from its record, the repeated training job name is refused, nothing is written', async () => {
+    const before = await storedPredictions('shop');
+    const { report, calls } = await execute({ datasets: ['shop'], run: 'r1', hyperparameters: FAST, retryIntervalMs: 0 });
+    expect(report.status).toBe('FAILED');
+    const shop = outcome(report, 'shop');
+    expect(shop.data!.extract!.transactions.uri).toBe(`s3://${LOCAL_RESOURCES.bucket}/shop/raw/r1/transactions.csv.gz`);
+    // A SageMaker ValidationException is a SageMaker.AmazonSageMakerException to Step Functions, which Train's Retry matches: 5 retries.
+    expect(calls.get('shop:Train')).toBe(6);
+    expect(shop.data!.failure!.Error).toBe('SageMaker.AmazonSageMakerException');
+    expect(shop.data!.failure!.Cause).toMatch(/a training job with this name already exists.*Error Code: ValidationException/);
+    expect(await storedPredictions('shop')).toEqual(before);
+  });
+
   it('catches a failed training job into RecordFailure without retrying it, while the other dataset carries on', async () => {
     pipeline.useSourceTable('broken', 'transactions_shop');
     // A stray object under the train channel's prefix: the real trainer refuses a channel of two files.

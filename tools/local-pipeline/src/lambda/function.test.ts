@@ -59,7 +59,7 @@ describe('LocalLambdaFunction', () => {
   it('writes what the function prints to its log file', async () => {
     const fn = localFunction('chatty', { GREETING: 'x' });
     await fn.invoke({ fail: 'Boom' }).catch(() => undefined);
-    await fn.stop();
-    expect(await readFile(join(logDir, 'chatty.log'), 'utf8')).toContain('{"message":"invoked","event":{"fail":"Boom"}}');
+    // The worker's output reaches the file asynchronously.
+    await expect.poll(() => readFile(join(logDir, 'chatty.log'), 'utf8')).toContain('{"message":"invoked","event":{"fail":"Boom"}}');
   });
 });

@@ -77,9 +77,13 @@ export class LocalLambdaFunction {
     this.started = undefined;
     for (const { reject } of this.pending.values()) reject(new TaskError('Lambda.ServiceException', `${this.spec.name}: the execution environment was shut down`));
     this.pending.clear();
-    if (worker) await worker.terminate();
     const log = this.log;
     this.log = undefined;
+    if (worker) {
+      await worker.terminate();
+      // Nothing may write to the log once it is closed.
+      if (log) for (const output of [worker.stdout, worker.stderr]) output.unpipe(log);
+    }
     if (log) await new Promise<void>((resolve) => log.end(resolve));
   }
 
@@ -110,17 +114,19 @@ export class LocalLambdaFunction {
         if ('result' in reply) waiting.resolve(JSON.parse(reply.result));
         else waiting.reject(new TaskError(reply.error.errorType, JSON.stringify(reply.error)));
       });
-      worker.on('error', (error) => {
-        reject(error);
+      // The environment dies under its invocations (an uncaught error, process.exit): Lambda reports Runtime.ExitError.
+      const died = (errorMessage: string) => {
+        reject(new Error(`${spec.name}: ${errorMessage}`));
+        if (this.worker !== worker) return;
         for (const { reject: rejectInvocation } of this.pending.values()) {
-          rejectInvocation(new TaskError('Runtime.ExitError', JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: error.message })));
+          rejectInvocation(new TaskError('Runtime.ExitError', JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage })));
         }
         this.pending.clear();
-        if (this.worker === worker) {
-          this.worker = undefined;
-          this.started = undefined;
-        }
-      });
+        this.worker = undefined;
+        this.started = undefined;
+      };
+      worker.on('error', (error) => died(error.message));
+      worker.on('exit', (code) => died(`the runtime exited with code ${code}`));
     });
   }
 }

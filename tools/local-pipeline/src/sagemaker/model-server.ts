@@ -25,6 +25,8 @@ export interface ModelServerOptions {
   logFile: string;
   /** How long the container may take to answer GET /ping with 200. */
   readyTimeoutMs: number;
+  /** Stops the server (the pipeline is shutting down). */
+  signal?: AbortSignal;
 }
 
 export interface ModelServer {
@@ -52,6 +54,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   const child = spawn(process.execPath, [options.bundle], {
     env: { ...process.env, ...options.environment, SM_MODEL_DIR: options.modelDir, SAGEMAKER_BIND_TO_PORT: String(port) },
     stdio: ['ignore', logFd, logFd],
+    signal: options.signal,
   });
   closeSync(logFd);
   let exit: string | undefined;

@@ -20,6 +20,8 @@ export interface TrainingJobDeps {
   /** The job's log (its CloudWatch stream, locally) goes to `<logDir>/<job>.log`. */
   logDir: string;
   progress?: (message: string) => void;
+  /** Stops the training process (the pipeline is shutting down). */
+  signal?: AbortSignal;
 }
 
 /** SageMaker sends SIGTERM at MaxRuntimeInSeconds and SIGKILL this much later. */
@@ -132,6 +134,7 @@ async function runTrainer(request: CreateTrainingJobRequest, root: string, deps:
     cwd: root,
     env: { ...process.env, ...request.Environment, SM_OPT_ML_ROOT: root, TRAINING_JOB_NAME: name, TRAINING_JOB_ARN: arn },
     stdio: ['ignore', 'pipe', 'pipe'],
+    signal: deps.signal,
   });
   const readLines = async (stream: Readable) => {
     for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {

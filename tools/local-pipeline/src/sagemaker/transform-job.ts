@@ -20,6 +20,8 @@ export interface TransformJobDeps {
   /** How long the model server may take to become ready. */
   readyTimeoutMs?: number;
   progress?: (message: string) => void;
+  /** Stops the model server (the pipeline is shutting down). */
+  signal?: AbortSignal;
 }
 
 const MIB = 1024 * 1024;
@@ -96,6 +98,7 @@ export async function runTransformJob(request: CreateTransformJobRequest, deps: 
       },
       logFile: join(deps.logDir, `${name}.log`),
       readyTimeoutMs: deps.readyTimeoutMs ?? 120_000,
+      signal: deps.signal,
     });
     const requested = definedOf({ MaxConcurrentTransforms: request.MaxConcurrentTransforms, MaxPayloadInMB: request.MaxPayloadInMB, BatchStrategy: request.BatchStrategy });
     const settings = { ...DEFAULTS, ...(await executionParameters(server.url)), ...requested };
