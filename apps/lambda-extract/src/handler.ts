@@ -4,7 +4,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { customerHistoryLines, datasetNameSchema, runIdSchema, runPrefixes, s3Uri, type DataQualityReport } from '@nextbuy/contracts';
+import { customerHistoryLines, datasetNameSchema, epochDayToIso, isoToEpochDay, runIdSchema, runPrefixes, s3Uri, type DataQualityReport } from '@nextbuy/contracts';
 import { formatOnlineRetailLine, ONLINE_RETAIL_CSV_HEADER, OrderAccumulator, readCleanedTransactions } from '@nextbuy/ingestion';
 import pg from 'pg';
 import { z } from 'zod';
@@ -110,9 +110,10 @@ export function extractStep(deps: ExtractDeps) {
       if (report.rowsKept === 0) throw new NoCleanTransactionsError(report);
 
       const table = orders.finish();
-      // Score as of the end of the requested range, or of the data: deterministic, unlike "now",
-      // and for a live source extracted up to today the two agree.
-      const asOfDate = event.to ?? report.lastDate!;
+      // Score as of the day after the requested range, or after the data: deterministic, unlike
+      // "now" (for a live source extracted up to today the two agree). Features use the orders
+      // strictly before the as-of day, so the last day's orders must fall before it.
+      const asOfDate = epochDayToIso(isoToEpochDay(event.to ?? report.lastDate!) + 1);
       let customers = 0;
       function* historyLines(): Generator<string> {
         for (const line of customerHistoryLines(table, asOfDate)) {

@@ -117,7 +117,7 @@ describe('Extract step', () => {
       dataset: 'retail',
       run: 'r1',
       transactions: { uri: `s3://${BUCKET}/retail/raw/r1/transactions.csv.gz`, rows: data.kept },
-      batchInput: { uri: `s3://${BUCKET}/retail/batch-input/r1/customers.jsonl`, customers: 12, asOfDate: '2011-04-27' },
+      batchInput: { uri: `s3://${BUCKET}/retail/batch-input/r1/customers.jsonl`, customers: 12, asOfDate: '2011-04-28' },
       report: { source: 'postgres:sales', rowsRead: data.rows.length, rowsKept: data.kept, customers: 12, orders: 36 },
     });
     expect(output.report.dropped).toEqual({
@@ -138,7 +138,7 @@ describe('Extract step', () => {
     expect(histories.map((history) => history.customer_id)).toEqual(Array.from({ length: 12 }, (_, i) => String(12001 + i)));
     expect(histories[0]).toEqual({
       customer_id: '12001',
-      as_of_date: '2011-04-27',
+      as_of_date: '2011-04-28',
       orders: [
         { date: '2011-01-04', total_price: 1.25, quantity: 1, lines: 1, invoices: 1 },
         { date: '2011-02-13', total_price: 1.25, quantity: 1, lines: 1, invoices: 1 },
@@ -154,7 +154,7 @@ describe('Extract step', () => {
     expect(output.transactions.rows).toBe(14);
     expect(output.report.firstDate).toBe('2011-02-13');
     expect(output.report.lastDate).toBe('2011-03-25');
-    expect(output.batchInput).toMatchObject({ customers: 12, asOfDate: '2011-03-25' });
+    expect(output.batchInput).toMatchObject({ customers: 12, asOfDate: '2011-03-26' });
     expect(output.report.source).toMatch(/"InvoiceDate" >= \$1 AND "InvoiceDate" < \$2/);
   });
 
