@@ -73,11 +73,21 @@ export function runWorker(config: ServerConfig, log: LogSink): void {
   process.on('SIGINT', () => stop('SIGINT'));
   // The primary is gone (killed without a chance to signal us): nobody would stop this worker.
   process.on('disconnect', () => stop('disconnect'));
+  stopWhenLogIsGone(stop);
+}
+
+/**
+ * Whoever read the log (a terminal, `nx serve`, the container runtime) is gone when stdout
+ * breaks: stop as on SIGTERM instead of dying on the first log line and being restarted.
+ */
+function stopWhenLogIsGone(stop: (reason: string) => void): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => stop(`stdout ${error.code ?? error.message}`));
 }
 
 /**
  * The primary: forks the workers (node:cluster shares the port between them), replaces one
- * that dies, and on SIGTERM passes it on and exits 0 once every worker has drained.
+ * that dies, and on SIGTERM passes it on and exits 0 once every worker has drained (also when
+ * the workers were signalled directly and all stopped).
  */
 export function runPrimary(config: ServerConfig, log: LogSink): void {
   routeConsole(log);
@@ -89,8 +99,11 @@ export function runPrimary(config: ServerConfig, log: LogSink): void {
   let failed = false;
 
   cluster.on('exit', (worker, code, signal) => {
-    if (stopping) {
+    // A worker exits 0 only once it has drained on a signal, ours or one sent to it directly
+    // (a process-tree kill, Ctrl-C in a terminal): that is a stop, not a death to repair.
+    if (stopping || code === 0) {
       if (code !== 0) failed = true;
+      else if (!stopping) log({ level: 'info', message: 'worker stopped', worker_pid: worker.process.pid });
       if (Object.keys(cluster.workers ?? {}).length === 0) {
         log({ level: 'info', message: 'stopped', exit_code: failed ? 1 : 0 });
         process.exit(failed ? 1 : 0);
@@ -109,7 +122,7 @@ export function runPrimary(config: ServerConfig, log: LogSink): void {
   });
   for (let i = 0; i < config.workers; i++) fork();
 
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log({ level: 'info', message: 'stopping', signal });
@@ -117,4 +130,5 @@ export function runPrimary(config: ServerConfig, log: LogSink): void {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  stopWhenLogIsGone(stop);
 }

@@ -139,6 +139,15 @@ describe('the built server (node dist/apps/inference-api/main.js)', () => {
     expect(server.linesWhere((line) => line.message === NOT_JSON)).toEqual([]);
   });
 
+  it('stops without restarting them when its workers are signalled directly, as a process-tree kill does', async () => {
+    const server = await ServerProcess.start({ SM_MODEL_DIR: dirs.xgboost, SAGEMAKER_MODEL_SERVER_WORKERS: '2' });
+    await server.waitForLog((line) => line.message === 'model loaded' && server.linesWhere((l) => l.message === 'model loaded').length === 2);
+    for (const line of server.linesWhere((l) => l.message === 'model loaded')) process.kill(line.pid, 'SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.linesWhere((line) => line.message === 'worker stopped')).toHaveLength(2);
+    expect(server.linesWhere((line) => line.level === 'error')).toEqual([]);
+  });
+
   it('exits 1 with one structured line when the environment is invalid', async () => {
     const server = await ServerProcess.start({ SM_MODEL_DIR: dirs.xgboost, SAGEMAKER_MODEL_SERVER_WORKERS: 'many' });
     expect(await server.exited).toBe(1);
