@@ -6,8 +6,8 @@ import type { ServerConfig } from './config';
 import type { LogSink } from './logging';
 import { loadServingModel } from './model-loading';
 
-// In-flight requests get this long to finish after SIGTERM; SageMaker and `docker stop` wait 30 s
-// before SIGKILL, so the server gives up a little before that, on its own terms.
+// In-flight requests get this long to finish after SIGTERM (a 6 MB batch takes about a second);
+// then the worker closes what is left and says so, rather than being cut off by a later SIGKILL.
 const DRAIN_TIMEOUT_MS = 25_000;
 // A worker that dies this often is not going to recover: the primary exits so the container fails loudly.
 const MAX_RESTARTS = 5;
@@ -33,7 +33,12 @@ export function runWorker(config: ServerConfig, log: LogSink): void {
   routeConsole(log);
   const state: ServingState = {};
   const app = createApp(state, config);
-  const server: Server = app.listen(config.port, () => log({ level: 'info', message: 'listening', port: config.port }));
+  const server: Server = app.listen(config.port);
+  server.once('listening', () => log({ level: 'info', message: 'listening', port: config.port }));
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    log({ level: 'error', message: 'cannot listen', port: config.port, error: error.message });
+    process.exit(1);
+  });
   const started = Date.now();
   loadServingModel(config.modelDir).then(
     (model) => {
