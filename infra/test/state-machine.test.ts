@@ -1,21 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { loadStepFunctionsEngine } from '@nextbuy/local-aws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { synthesizeAsl } from '../src/app';
 import type { AslDefinition } from '../src/asl';
 import { aslFile, aslFileText } from '../src/cli/write-asl';
 
-// aws-local-stepfunctions 3 calls Promise.withResolvers (Node 22); Node 20 needs it supplied first.
-const promiseStatics = Promise as unknown as { withResolvers?: () => unknown };
-promiseStatics.withResolvers ??= () => {
-  let resolve!: (value: unknown) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-};
-const { StateMachine, ExecutionError } = await import('aws-local-stepfunctions');
+const { StateMachine, ExecutionError } = await loadStepFunctionsEngine();
 
 type State = Record<string, unknown> & { Type: string; Next?: string; End?: boolean };
 type Json = Record<string, unknown>;

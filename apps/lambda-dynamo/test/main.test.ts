@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigurationError } from '../src/errors';
 import { handler } from '../src/main';
-import { startDynamo, startS3, type LocalDynamo, type LocalS3 } from './local-aws';
+import { startDynamo, startS3, type LocalDynamo, type LocalS3 } from '@nextbuy/local-aws';
 
 let s3Server: LocalS3;
 let dynamoServer: LocalDynamo;

@@ -10,7 +10,7 @@ import { PredictionsNotFoundError } from '../src/errors';
 import { writePredictionsStep } from '../src/handler';
 import { predictionItem, putPrediction } from '../src/predictions-table';
 import { listTransformOutputs } from '../src/transform-output';
-import { startDynamo, startS3, type LocalDynamo, type LocalS3 } from './local-aws';
+import { startDynamo, startS3, type LocalDynamo, type LocalS3 } from '@nextbuy/local-aws';
 
 const BUCKET = 'nextbuy-data';
 const config = loadConfig({

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type ExtractConfig } from '../src/config';
 import { NoCleanTransactionsError } from '../src/errors';
 import { extractStep } from '../src/handler';
-import { startDynamo, startS3, type LocalDynamo, type LocalS3 } from './local-aws';
+import { startDynamo, startS3, type LocalDynamo, type LocalS3 } from '@nextbuy/local-aws';
 import { startPostgres, type LocalPostgres } from './local-postgres';
 
 const BUCKET = 'nextbuy-data';

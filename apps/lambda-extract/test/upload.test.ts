@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadText } from '../src/upload';
-import { startS3, type LocalS3 } from './local-aws';
+import { startS3, type LocalS3 } from '@nextbuy/local-aws';
 
 const BUCKET = 'nextbuy-data';
 let server: LocalS3;

@@ -1,15 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import dynalite from 'dynalite';
-import S3rver from 's3rver';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamo, startS3 } from '@nextbuy/local-aws';
 
-export const REGION = 'us-east-1';
-/** s3rver checks signatures against its one built-in key pair; dynalite accepts any. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+export const REGION = LOCAL_REGION;
+export { LOCAL_CREDENTIALS };
 
 /** The stack's data bucket and tables, under local names. */
 export const LOCAL_RESOURCES = {
@@ -40,37 +34,18 @@ export async function startLocalAws(): Promise<LocalAws> {
     for (const step of stops.reverse()) await step().catch(() => undefined);
   };
   try {
-    const directory = await mkdtemp(join(tmpdir(), 'nextbuy-s3rver-'));
-    stops.push(() => rm(directory, { recursive: true, force: true }));
-    const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: LOCAL_RESOURCES.bucket }] });
-    const { port: s3Port } = await s3rver.run();
-    stops.push(() => s3rver.close());
-
-    // Tables are ACTIVE as soon as created, as the CDK deployment leaves them.
-    const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    await new Promise<void>((resolve) => dynamoServer.listen(0, '127.0.0.1', resolve));
-    stops.push(() => new Promise<void>((resolve, reject) => dynamoServer.close((error) => (error ? reject(error) : resolve()))));
-
-    const s3Endpoint = `http://127.0.0.1:${s3Port}`;
-    const dynamoEndpoint = `http://127.0.0.1:${(dynamoServer.address() as AddressInfo).port}`;
-    const s3 = new S3Client({ region: REGION, endpoint: s3Endpoint, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
-    const dynamo = new DynamoDBClient({ region: REGION, endpoint: dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
+    const s3Server = await startS3([LOCAL_RESOURCES.bucket]);
+    stops.push(() => s3Server.stop());
+    const dynamoServer = await startDynamo();
+    stops.push(() => dynamoServer.stop());
+    const s3 = s3Server.client();
+    const dynamo = dynamoServer.client();
     stops.push(async () => {
       s3.destroy();
       dynamo.destroy();
     });
-    for (const { table, partitionKey, sortKey } of TABLE_KEYS) {
-      const keys = sortKey ? [partitionKey, sortKey] : [partitionKey];
-      await dynamo.send(
-        new CreateTableCommand({
-          TableName: table,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: keys.map((key) => ({ AttributeName: key, AttributeType: 'S' })),
-          KeySchema: keys.map((key, i) => ({ AttributeName: key, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
-        }),
-      );
-    }
-    return { s3Endpoint, dynamoEndpoint, s3, dynamo, stop };
+    for (const { table, partitionKey, sortKey } of TABLE_KEYS) await dynamoServer.createTable(table, partitionKey, sortKey);
+    return { s3Endpoint: s3Server.endpoint, dynamoEndpoint: dynamoServer.endpoint, s3, dynamo, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -11,7 +11,8 @@ import { LOCAL_ACCOUNT, SageMakerApiError, SageMakerControlPlane } from './sagem
 import { runTrainingJob } from './sagemaker/training-job';
 import { runTransformJob } from './sagemaker/transform-job';
 import { startSourceDatabase, type SourceDatabase } from './source-database';
-import { loadStepFunctionsEngine, localDefinition, taskStates, type EventLog, type Json, type Placeholders } from './state-machine';
+import { localDefinition, taskStates, type EventLog, type Json, type Placeholders } from './state-machine';
+import { loadStepFunctionsEngine } from '@nextbuy/local-aws';
 import { aslFile, builtBundle } from './workspace';
 
 /** Wraps one Task state's local handler (tests inject failures with it). */

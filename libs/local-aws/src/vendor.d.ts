@@ -1,4 +1,4 @@
-// s3rver and dynalite ship no type declarations: the parts the tests use.
+// s3rver and dynalite ship no type declarations: the parts used here.
 declare module 's3rver' {
   export interface S3rverOptions {
     address?: string;

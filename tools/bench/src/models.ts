@@ -1,0 +1,85 @@
+// bench:models: training and prediction time and peak memory of each model type on the CDNOW
+// backtest and on 1 million generated rows, each run in its own process, with the backend named.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { writeOnlineRetailCsv } from '@nextbuy/datagen';
+import { backtestSplit, buildScoringTable, buildTrainingTable, defaultCutoffDay } from '@nextbuy/features';
+import { CDNOW_MAPPING, ingest } from '@nextbuy/ingestion';
+import { MODEL_TYPES, modelFactory } from '@nextbuy/model-registry';
+import { filterOutlierCustomers } from '@nextbuy/outliers';
+import { measure, printTable } from './measure';
+
+const CDNOW = resolve(import.meta.dirname, '../../../../shared/datasets/cdnow/CDNOW_master.txt');
+const GENERATED_ROWS = Number(process.env.BENCH_MODELS_ROWS ?? 1_000_000);
+const MODELS = (process.env.BENCH_MODELS ?? Object.keys(MODEL_TYPES).join(',')).split(',');
+
+interface Result {
+  dataset: string;
+  model: string;
+  backend: string;
+  trainRows: number;
+  scored: number;
+  fitSeconds: number;
+  predictSeconds: number;
+  peakRssMb: number;
+}
+
+async function generated(): Promise<string> {
+  const path = join(tmpdir(), 'nextbuy-bench-data', `online-retail-${GENERATED_ROWS}.csv`);
+  if (!existsSync(path)) {
+    await mkdir(join(path, '..'), { recursive: true });
+    process.stderr.write(`generating ${GENERATED_ROWS} rows into ${path} (cached for later runs)\n`);
+    await writeOnlineRetailCsv(path, { rows: GENERATED_ROWS, seed: 1 });
+  }
+  return path;
+}
+
+/** One dataset and model in this process: the backtest's training and scoring tables, fit, predict. */
+async function runOne(dataset: string, model: string): Promise<void> {
+  const path = dataset === 'cdnow' ? CDNOW : await generated();
+  const { orders } = await ingest(path, dataset === 'cdnow' ? { mapping: CDNOW_MAPPING } : {});
+  const cutoff = defaultCutoffDay(orders);
+  const kept = filterOutlierCustomers(backtestSplit(orders, cutoff).trainOrders, { contamination: 0.01, seed: 42 }).kept;
+  const train = buildTrainingTable(kept, cutoff);
+  const score = buildScoringTable(kept, cutoff);
+  const instance = await (await modelFactory(model)).create({ seed: 42 });
+  const fit = await measure(() => instance.fit(train));
+  const predict = await measure(() => instance.predict(score));
+  const description = instance.describe();
+  instance.dispose();
+  const result: Result = {
+    dataset,
+    model,
+    backend: description.backend ?? `native (${Object.entries(description.libraries).map(([k, v]) => `${k} ${v}`).join(', ')})`,
+    trainRows: train.nRows,
+    scored: score.lastRow.length,
+    fitSeconds: fit.seconds,
+    predictSeconds: predict.seconds,
+    peakRssMb: predict.peakRssMb,
+  };
+  console.log(JSON.stringify(result));
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === '--one') return runOne(process.argv[3]!, process.argv[4]!);
+  if (GENERATED_ROWS > 0) await generated();
+  const results: Result[] = [];
+  for (const dataset of ['cdnow', ...(GENERATED_ROWS > 0 ? ['generated'] : [])]) {
+    for (const model of MODELS) {
+      process.stderr.write(`${dataset} / ${model} ...\n`);
+      const child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, '--one', dataset, model], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      if (child.status !== 0) throw new Error(`${dataset}/${model} failed: ${child.stderr}`);
+      results.push(JSON.parse(child.stdout.trim().split('\n').pop()!) as Result);
+    }
+  }
+  console.log(`\nbench:models (backtest at the default cutoff, 1% outlier filter; generated: ${GENERATED_ROWS.toLocaleString('en-US')} rows)\n`);
+  printTable(
+    ['dataset', 'model', 'backend', 'train rows', 'scored', 'fit s', 'predict s', 'train rows/s', 'peak RSS MB'],
+    results.map((r) => [r.dataset, r.model, r.backend, r.trainRows, r.scored, r.fitSeconds, r.predictSeconds, r.trainRows / r.fitSeconds, r.peakRssMb]),
+  );
+}
+
+await main();
