@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readArtifact } from '@nextbuy/artifact';
@@ -12,9 +13,32 @@ const ENTRYPOINT = join(root, 'docker/entrypoint.sh');
 // The image's layout: /opt/nextbuy/<app>/<bundle>; here the Nx build outputs play /opt/nextbuy.
 const APP_ROOT = join(root, 'dist/apps');
 
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolvePort(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function waitForPing(url: string, exited: Promise<unknown>): Promise<void> {
+  let stopped = false;
+  void exited.then(() => (stopped = true));
+  for (let attempt = 0; attempt < 300 && !stopped; attempt++) {
+    const status = await fetch(url).then((r) => r.status, () => 0);
+    if (status === 200) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} never answered 200${stopped ? ' (the server exited)' : ''}`);
+}
+
 function entrypoint(args: string[], env: NodeJS.ProcessEnv) {
   return spawn(ENTRYPOINT, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, APP_ROOT, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+let trainedModel: string | undefined;
 
 describe('the container entrypoint', () => {
   it('runs a SageMaker training job for `train`, under an /opt/ml root', async () => {
@@ -33,7 +57,31 @@ describe('the container entrypoint', () => {
     expect(stdout).toMatch(/^mae_days=[0-9.]+;$/m);
     expect((await readArtifact(join(optMl, 'model'))).hyperparameters).toMatchObject({ num_boost_round: 20 });
     expect(existsSync(join(optMl, 'output/failure'))).toBe(false);
+    trainedModel = join(optMl, 'model');
   }, 120_000);
+
+  it('serves that model for `serve` on SAGEMAKER_BIND_TO_PORT, and stops cleanly on SIGTERM', async () => {
+    expect(trainedModel, 'the train test must run first').toBeDefined();
+    const port = await freePort();
+    const child = entrypoint(['serve'], { SM_MODEL_DIR: trainedModel!, SAGEMAKER_BIND_TO_PORT: String(port), SAGEMAKER_MODEL_SERVER_WORKERS: '1' });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitForPing(`${base}/ping`, exited);
+      const line = (await readFile(join(trainedModel!, 'batch-input.jsonl'), 'utf8')).split('\n')[0]!;
+      const response = await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'application/jsonlines', accept: 'application/jsonlines' }, body: `${line}\n` });
+      expect(response.status, await response.clone().text()).toBe(200);
+      const prediction = JSON.parse((await response.text()).trim()) as { customer_id: string; predicted_gap_days: number };
+      expect(prediction.customer_id).toBe((JSON.parse(line) as { customer_id: string }).customer_id);
+      expect(prediction.predicted_gap_days).toBeGreaterThan(0);
+    } finally {
+      // exec: the signal reaches the server itself, not a shell that would leave it running.
+      child.kill('SIGTERM');
+    }
+    expect(await exited, stderr).toBe(0);
+  }, 60_000);
 
   it('writes the failure file and exits non-zero when training fails', async () => {
     const optMl = await mkdtemp(join(tmpdir(), 'opt-ml-'));
