@@ -48,8 +48,9 @@ if (action === 'build') {
   const login = spawnSync('aws', ['ecr', 'get-login-password', '--region', region], { encoding: 'utf8' });
   if (login.error || login.status !== 0) fail(`Could not get an ECR login from the AWS CLI: ${(login.error?.message ?? login.stderr).trim()}`);
   run('docker', ['login', '--username', 'AWS', '--password-stdin', registry], { input: login.stdout, stdio: ['pipe', 'inherit', 'inherit'] });
+  // The revision tag is immutable in ECR; IMAGE_TAGS adds the moving branch tags (latest, dev).
   const extra = (process.env.IMAGE_TAGS ?? '').split(',').filter(Boolean);
-  for (const tag of [revision, version, ...extra]) {
+  for (const tag of [revision, ...extra]) {
     const remote = `${registry}/${repository}:${tag}`;
     run('docker', ['tag', `${repository}:${revision}`, remote]);
     run('docker', ['push', remote]);

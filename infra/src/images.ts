@@ -15,8 +15,11 @@ export class ImageRepositories extends Construct {
         repositoryName: `${props.namePrefix}/${name.toLowerCase()}`,
         imageScanOnPush: true,
         // Immutable tags: a training job and the model made from it always name the exact image
-        // they ran; a new build is pushed under a new tag and selected with `-c imageTag=...`.
-        imageTagMutability: ecr.TagMutability.IMMUTABLE,
+        // they ran; a new build is pushed under a new tag (its git revision) and selected with
+        // `-c imageTag=...`. Only the moving branch tags the CI pushes, `latest` (main) and `dev`,
+        // are excluded.
+        imageTagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION,
+        imageTagMutabilityExclusionFilters: [ecr.ImageTagMutabilityExclusionFilter.wildcard('latest'), ecr.ImageTagMutabilityExclusionFilter.wildcard('dev')],
         lifecycleRules: [
           { rulePriority: 1, description: 'drop untagged images after a week', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(7) },
           { rulePriority: 2, description: 'keep the 30 newest images', tagStatus: ecr.TagStatus.ANY, maxImageCount: 30 },

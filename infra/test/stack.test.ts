@@ -86,13 +86,17 @@ describe('storage', () => {
 });
 
 describe('images', () => {
-  it('has scanned, immutable, lifecycle-managed repositories for the trainer and inference images', () => {
+  it('has scanned, immutable (but for latest and dev), lifecycle-managed repositories for the trainer and inference images', () => {
     template.resourceCountIs('AWS::ECR::Repository', 2);
     for (const name of ['nextbuy/trainer', 'nextbuy/inference']) {
       template.hasResourceProperties('AWS::ECR::Repository', {
         RepositoryName: name,
         ImageScanningConfiguration: { ScanOnPush: true },
-        ImageTagMutability: 'IMMUTABLE',
+        ImageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+        ImageTagMutabilityExclusionFilters: [
+          { ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'latest' },
+          { ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'dev' },
+        ],
         LifecyclePolicy: { LifecyclePolicyText: Match.stringLikeRegexp('"countType":"sinceImagePushed"') },
       });
     }
