@@ -1,25 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import type { ScoringTable, TrainingTable } from '@nextbuy/contracts';
+import { createRng, sampleNormal } from '@nextbuy/datagen';
 
-/**
- * mulberry32: seeded uniform numbers in [0, 1), so every test sees the same data. The
- * workspace's copy lives in tools/datagen, which a library may not import.
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform numbers in [0, 1), so every test sees the same data. */
+export const seededRandom = createRng;
 
-/** A standard normal draw (Box-Muller). */
-export function normal(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
+/** A standard normal draw. */
+export const normal = sampleNormal;
 
 /** A row-major matrix of uniform [0, 1) features. */
 export function uniformMatrix(random: () => number, nrow: number, ncol: number): { values: Float32Array; nrow: number; ncol: number } {

@@ -3,4 +3,4 @@ export { csvField, writeOnlineRetailCsv, type CsvWriteOptions, type CsvWriteSumm
 export { GeneratorOptionsError } from './errors';
 export { generateTransactions, plantedWholesaleCustomerIds } from './generator';
 export { MAX_ROWS, MIN_ROWS, type GeneratorOptions } from './options';
-export { createRng, type Rng } from './random';
+export { createRng, sampleNormal, type Rng } from './random';
