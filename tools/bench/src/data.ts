@@ -33,7 +33,14 @@ async function runOne(path: string): Promise<void> {
   let lastDay = 0;
   for (let i = 0; i < orders.nRows; i++) lastDay = Math.max(lastDay, orders.day[i]!);
   const features = await measure(() => buildTrainingTable(orders, lastDay + 1));
-  console.log(JSON.stringify({ rows: report.rowsRead, orders: orders.nRows, read, features: { seconds: features.seconds, peakRssMb: features.peakRssMb } }));
+  console.log(
+    JSON.stringify({
+      rows: report.rowsRead,
+      orders: orders.nRows,
+      read: { seconds: read.seconds, peakRssMb: read.peakRssMb },
+      features: { seconds: features.seconds, peakRssMb: features.peakRssMb },
+    }),
+  );
 }
 
 function pandasPeer(path: string): { seconds: number; peakRssMb: number } | string {
