@@ -1,6 +1,6 @@
 import { TransformInstanceType } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
-import { ConfigurationError } from './errors';
+import { parseConfiguration } from '@nextbuy/contracts';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -52,8 +52,5 @@ export type BatchConfig = z.output<typeof configSchema>;
 
 /** Reads and validates the configuration; ConfigurationError names the variable at fault. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BatchConfig {
-  const result = configSchema.safeParse(env);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw new ConfigurationError(String(issue.path[0] ?? '(environment)'), issue.message);
+  return parseConfiguration(configSchema, env);
 }

@@ -7,10 +7,10 @@ import {
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { ArtifactError, datasetNameSchema, runIdSchema } from '@nextbuy/contracts';
+import { ArtifactError, datasetNameSchema, runIdSchema, parseStepInput } from '@nextbuy/contracts';
 import { z } from 'zod';
 import type { BatchConfig } from './config';
-import { InvalidEventError, ModelConflictError, TrainingJobNotCompletedError } from './errors';
+import { ModelConflictError, TrainingJobNotCompletedError } from './errors';
 import { createModelRequest, modelNameFor, transformJobRequest } from './requests';
 
 /** The CreateModel step's input: the dataset's run and its finished training job (other keys are ignored). */
@@ -35,10 +35,7 @@ export interface LambdaContext {
 
 /** Validates the step input; InvalidEventError names the field at fault. */
 export function parseCreateModelEvent(event: unknown): CreateModelEvent {
-  const result = createModelEventSchema.safeParse(event);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw new InvalidEventError(issue.path.join('.') || '(root)', issue.message);
+  return parseStepInput('CreateModel', createModelEventSchema, event);
 }
 
 // SageMaker models no "already exists" error: CreateModel answers a ValidationException so worded.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigurationError } from './errors';
+import { parseConfiguration } from '@nextbuy/contracts';
 
 /**
  * Every environment variable lambda-dynamo reads. Region, credentials and endpoints are the AWS
@@ -36,8 +36,5 @@ export type DynamoConfig = z.output<typeof configSchema>;
 
 /** Reads and validates the configuration; ConfigurationError names the variable at fault. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DynamoConfig {
-  const result = configSchema.safeParse(env);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw new ConfigurationError(String(issue.path[0] ?? '(environment)'), issue.message);
+  return parseConfiguration(configSchema, env);
 }

@@ -1,24 +1,6 @@
 import { NextBuyError } from '@nextbuy/contracts';
 
-/** An environment variable that is missing or invalid: names it. */
-export class ConfigurationError extends NextBuyError {
-  constructor(
-    readonly variable: string,
-    reason: string,
-  ) {
-    super(`invalid configuration "${variable}": ${reason}`);
-  }
-}
-
-/** A WritePredictions step input that does not match its schema: names the field at fault. */
-export class InvalidEventError extends NextBuyError {
-  constructor(
-    readonly field: string,
-    reason: string,
-  ) {
-    super(`invalid WritePredictions input at "${field}": ${reason}`);
-  }
-}
+export { ConfigurationError, InvalidEventError } from '@nextbuy/contracts';
 
 /**
  * No transform output under the predictions prefix: the transform did not run or wrote elsewhere.

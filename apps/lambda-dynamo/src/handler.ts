@@ -4,11 +4,11 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { datasetNameSchema, parseS3Uri, runIdSchema, runPrefixes, s3Uri } from '@nextbuy/contracts';
+import { datasetNameSchema, parseS3Uri, runIdSchema, runPrefixes, s3Uri, parseStepInput } from '@nextbuy/contracts';
 import { z } from 'zod';
 import { DEFAULT_BACKOFF } from './backoff';
 import type { DynamoConfig } from './config';
-import { InvalidEventError, PredictionsNotFoundError } from './errors';
+import { PredictionsNotFoundError } from './errors';
 import { parsePredictionLine } from './prediction-lines';
 import { predictionItem, putPrediction } from './predictions-table';
 import { TaskPool } from './task-pool';
@@ -66,10 +66,7 @@ export interface LambdaContext {
 
 /** Validates the step input; InvalidEventError names the field at fault. */
 export function parseWritePredictionsEvent(event: unknown): WritePredictionsEvent {
-  const result = writePredictionsEventSchema.safeParse(event);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw new InvalidEventError(issue.path.join('.') || '(root)', issue.message);
+  return parseStepInput('WritePredictions', writePredictionsEventSchema, event);
 }
 
 export interface WritePredictionsDeps {

@@ -1,5 +1,6 @@
 import { ONLINE_RETAIL_MAPPING, parseColumnMapping, type ColumnMapping } from '@nextbuy/ingestion';
 import { z } from 'zod';
+import { parseConfiguration } from '@nextbuy/contracts';
 import { ConfigurationError } from './errors';
 
 /** A table as `name` or `schema.name`, written as in SQL: what @nextbuy/ingestion reads as a table. */
@@ -99,12 +100,7 @@ function columnMapping(text: string | undefined): ColumnMapping {
 
 /** Reads and validates the configuration; ConfigurationError names the variable at fault. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExtractConfig {
-  const result = configSchema.safeParse(env);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new ConfigurationError(String(issue.path[0] ?? '(environment)'), issue.message);
-  }
-  const settings = result.data;
+  const settings = parseConfiguration(configSchema, env);
   const mapping = columnMapping(settings.SOURCE_COLUMN_MAPPING);
   const mappedDate = mapping.columns.InvoiceDate;
   const database: DatabaseSettings = settings.SOURCE_DATABASE_URL

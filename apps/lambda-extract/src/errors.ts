@@ -1,24 +1,6 @@
 import { NextBuyError, type DataQualityReport } from '@nextbuy/contracts';
 
-/** An environment variable that is missing or invalid: names it. */
-export class ConfigurationError extends NextBuyError {
-  constructor(
-    readonly variable: string,
-    reason: string,
-  ) {
-    super(`invalid configuration "${variable}": ${reason}`);
-  }
-}
-
-/** An Extract step input that does not match its schema: names the field at fault. */
-export class InvalidEventError extends NextBuyError {
-  constructor(
-    readonly field: string,
-    reason: string,
-  ) {
-    super(`invalid Extract input at "${field}": ${reason}`);
-  }
-}
+export { ConfigurationError, InvalidEventError } from '@nextbuy/contracts';
 
 /** The database secret is not a password nor a JSON object holding one. */
 export class SecretFormatError extends NextBuyError {}

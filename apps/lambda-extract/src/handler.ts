@@ -4,12 +4,12 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { customerHistoryLines, datasetNameSchema, epochDayToIso, isoToEpochDay, runIdSchema, runPrefixes, s3Uri, type DataQualityReport } from '@nextbuy/contracts';
+import { customerHistoryLines, datasetNameSchema, epochDayToIso, isoToEpochDay, runIdSchema, runPrefixes, s3Uri, type DataQualityReport, parseStepInput } from '@nextbuy/contracts';
 import { formatOnlineRetailLine, ONLINE_RETAIL_CSV_HEADER, OrderAccumulator, readCleanedTransactions } from '@nextbuy/ingestion';
 import pg from 'pg';
 import { z } from 'zod';
 import type { ExtractConfig } from './config';
-import { InvalidEventError, NoCleanTransactionsError } from './errors';
+import { NoCleanTransactionsError } from './errors';
 import { databaseSettings, sourceSelection } from './source';
 import { uploadText } from './upload';
 
@@ -47,10 +47,7 @@ export interface LambdaContext {
 
 /** Validates the step input; InvalidEventError names the field at fault. */
 export function parseExtractEvent(event: unknown): ExtractEvent {
-  const result = extractEventSchema.safeParse(event);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw new InvalidEventError(issue.path.join('.') || '(root)', issue.message);
+  return parseStepInput('Extract', extractEventSchema, event);
 }
 
 /** A run id from a time: `YYYY-MM-DD-HH-mm-ss-SSS` in UTC, so runs sort by when they started. */

@@ -26,3 +26,24 @@ export class InputDataError extends NextBuyError {
 
 /** An artifact that fails verification (checksum, format version, missing file). */
 export class ArtifactError extends NextBuyError {}
+
+/** An environment variable that is missing or invalid: names it. */
+export class ConfigurationError extends NextBuyError {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`invalid configuration "${variable}": ${reason}`);
+  }
+}
+
+/** A pipeline step's input that does not match its schema: names the step and the field at fault. */
+export class InvalidEventError extends NextBuyError {
+  constructor(
+    readonly step: string,
+    readonly field: string,
+    reason: string,
+  ) {
+    super(`invalid ${step} input at "${field}": ${reason}`);
+  }
+}

@@ -29,3 +29,25 @@ describe('contracts', () => {
     expect(result.success).toBe(false);
   });
 });
+
+describe('step input and configuration parsing', () => {
+  it('names the step and field, or the variable, at fault', async () => {
+    const { z } = await import('zod');
+    const { parseConfiguration, parseStepInput, ConfigurationError, InvalidEventError } = await import('./index');
+    const event = z.object({ dataset: z.string(), run: z.object({ id: z.string() }) });
+    expect(parseStepInput('Extract', event, { dataset: 'a', run: { id: 'r' } })).toEqual({ dataset: 'a', run: { id: 'r' } });
+    const error = (() => {
+      try {
+        parseStepInput('Extract', event, { dataset: 'a', run: { id: 3 } });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(InvalidEventError);
+    expect((error as Error).message).toMatch(/^invalid Extract input at "run\.id": /);
+    expect(() => parseStepInput('Extract', event, null)).toThrow(/at "\(root\)"/);
+    const config = z.object({ DATA_BUCKET: z.string().min(1) });
+    expect(() => parseConfiguration(config, {})).toThrow(ConfigurationError);
+    expect(() => parseConfiguration(config, {})).toThrow(/invalid configuration "DATA_BUCKET"/);
+  });
+});

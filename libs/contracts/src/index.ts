@@ -8,3 +8,4 @@ export * from './predictions';
 export * from './storage';
 export * from './tables';
 export * from './transactions';
+export * from './validation';
