@@ -14,9 +14,10 @@ import {
   type ScoringTable,
   type TrainingTable,
 } from '@nextbuy/contracts';
-import { lognormalConditionalWithin } from '@nextbuy/features';
+import { horizonOutcomes, landmarkTable, lognormalConditional, lognormalConditionalWithin } from '@nextbuy/features';
 import * as tf from '@tensorflow/tfjs';
 import { type BackendChoice, modelBackend } from './backend';
+import { applyCalibration, type Calibration, fitCalibration } from './calibration';
 import { type LstmSettings, parseHyperparameters, settingsToHyperparameters } from './hyperparameters';
 import { fromLayersModel, toLayersModel } from './layers-model';
 import { directoryHandler, MODEL_JSON, WEIGHTS_BIN } from './model-files';
@@ -24,7 +25,7 @@ import { LstmNetwork } from './network';
 import { fitPreprocessing, parsePreprocessing, PREPROCESSING_FILE, type Preprocessing } from './preprocessing';
 import { createRng, type Rng, shuffle } from './random';
 import { type LabelledWindows, trainNetwork } from './train';
-import { scoringWindows, trainingWindows } from './windows';
+import { buildWindows, scoringWindows, trainingWindows } from './windows';
 
 /**
  * Next-purchase model on a TensorFlow.js LSTM over each customer's last `time_series_length`
@@ -111,7 +112,8 @@ export class LstmGapModel implements NextPurchaseModel {
       options.onProgress?.({ step: metrics.epoch, total: settings.epochs, metrics: losses as Record<string, number> });
     });
     this.network = network;
-    this.preprocessing = preprocessing;
+    const calibration = calibrationFor(network, train, preprocessing);
+    this.preprocessing = calibration ? { ...preprocessing, calibration } : preprocessing;
     return { history: history.map((m) => ({ ...m })), ...(bestEpoch === undefined ? {} : { bestIteration: bestEpoch - 1 }) };
   }
 
@@ -128,10 +130,11 @@ export class LstmGapModel implements NextPurchaseModel {
     for (let i = 0; i < count; i++) {
       const elapsed = input.elapsedDays[i]!;
       if (!Number.isFinite(elapsed) || elapsed < 0) throw new InputDataError(`elapsed days of customer ${i} is ${elapsed}`, { source: 'ScoringTable', line: i, column: 'elapsedDays' });
-      const { medianGap, pWithin } = lognormalConditionalWithin(mu[i]!, Math.exp(logSigma[i]!), elapsed, 90, this.settings.returnHorizonDays);
+      const { medianGap, pWithin } = lognormalConditionalWithin(mu[i]!, Math.exp(logSigma[i]!), elapsed, HORIZON_DAYS, this.settings.returnHorizonDays);
       predictedGapDays[i] = medianGap;
       pOrder90d[i] = pWithin;
     }
+    if (preprocessing.calibration) pOrder90d.set(applyCalibration(preprocessing.calibration, pOrder90d, input.elapsedDays, HORIZON_DAYS));
     return { predictedGapDays, pOrder90d };
   }
 
@@ -215,3 +218,32 @@ export const lstmFactory: ModelFactory = {
   create: (hyperparameters) => LstmGapModel.create(hyperparameters),
   load: (dir, description) => LstmGapModel.load(dir, description.hyperparameters),
 };
+
+const HORIZON_DAYS = 90;
+/** Landmarks of the calibration: each training order seen again 0, 30, ..., 360 days later. */
+const CALIBRATION_LANDMARKS = Array.from({ length: 13 }, (_, i) => i * 30);
+/** Fewer known outcomes than this (or only one kind) leave the probabilities as the network gives them. */
+const MIN_CALIBRATION_OUTCOMES = 200;
+
+/**
+ * Fits the 90-day probability's recalibration (calibration.ts) on landmark rows of the training
+ * table whose 90-day outcome is known before its as-of date: the network's probability at each
+ * landmark's elapsed days against whether the customer ordered within 90 days.
+ */
+function calibrationFor(network: LstmNetwork, train: TrainingTable, preprocessing: Preprocessing): Calibration | undefined {
+  const landmarks = landmarkTable(train, CALIBRATION_LANDMARKS);
+  const { rows, ordered } = horizonOutcomes(landmarks, HORIZON_DAYS);
+  const returned = ordered.reduce((sum, y) => sum + y, 0);
+  if (rows.length < MIN_CALIBRATION_OUTCOMES || returned === 0 || returned === rows.length) return undefined;
+  const sources = [...new Set(Array.from(rows, (r) => landmarks.sourceRow[r]!))];
+  const index = new Map(sources.map((row, i) => [row, i]));
+  const { mu, logSigma } = network.predict(buildWindows(train, sources, preprocessing, 'TrainingTable'));
+  const p = new Float64Array(rows.length);
+  const elapsed = new Float64Array(rows.length);
+  rows.forEach((r, i) => {
+    const k = index.get(landmarks.sourceRow[r]!)!;
+    elapsed[i] = landmarks.elapsedDays[r]!;
+    p[i] = lognormalConditional(mu[k]!, Math.exp(logSigma[k]!), elapsed[i]!, HORIZON_DAYS).pWithin;
+  });
+  return fitCalibration(p, elapsed, ordered, train, HORIZON_DAYS);
+}

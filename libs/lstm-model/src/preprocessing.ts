@@ -1,4 +1,5 @@
 import { ArtifactError, InputDataError, type OrderFeatureTable } from '@nextbuy/contracts';
+import type { Calibration } from './calibration';
 
 /** How one feature is scaled: optional log1p, then (x - mean) / std. */
 export interface FeatureScaling {
@@ -14,6 +15,8 @@ export interface Preprocessing {
   /** Orders per window. */
   timeSeriesLength: number;
   features: FeatureScaling[];
+  /** Recalibration of the 90-day probability, when the training data allowed one (calibration.ts). */
+  calibration?: Calibration;
 }
 
 /** The file holding Preprocessing next to the tfjs model. */
@@ -89,6 +92,13 @@ export function parsePreprocessing(json: unknown, source: string): Preprocessing
   if (p?.formatVersion !== 1) throw fail(`unsupported formatVersion ${JSON.stringify(p?.formatVersion)} (expected 1)`);
   if (!Number.isInteger(p.timeSeriesLength) || p.timeSeriesLength! < 1) throw fail('timeSeriesLength must be a positive integer');
   if (!Array.isArray(p.features) || p.features.length === 0) throw fail('features must be a non-empty list');
+  const c = p.calibration;
+  if (c !== undefined) {
+    const finite = (v: unknown) => Array.isArray(v) && v.every(Number.isFinite);
+    if (!(finite(c?.coefficients) && c.coefficients.length === 4 && finite(c.population?.times) && finite(c.population?.survival) && c.population.times.length === c.population.survival.length && Array.isArray(c.bounds) && c.bounds.length === 3 && c.bounds.every(finite))) {
+      throw fail('calibration needs 4 finite coefficients, a population curve of matching times and survival, and 3 finite input bounds');
+    }
+  }
   p.features.forEach((f, i) => {
     const ok = typeof f?.name === 'string' && typeof f.log1p === 'boolean' && Number.isFinite(f.mean) && Number.isFinite(f.std) && f.std > 0;
     if (!ok) throw fail(`feature ${i} needs a name, log1p, a finite mean and a positive std`);
