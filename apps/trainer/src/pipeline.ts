@@ -22,6 +22,7 @@ import { filterOutlierCustomers } from '@nextbuy/outliers';
 import type { TrainerOptions } from './cli';
 import type { Reporter } from './progress';
 import { renderReport, type BacktestCustomer } from './report';
+import { s3ClientFromEnv } from './upload';
 
 /** A problem with the user's data or settings: reported as one sentence, never a stack trace. */
 export class TrainingInputError extends NextBuyError {}
@@ -137,7 +138,12 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
   try {
     const mapping = await mappingFor(options.mapping);
     const reading = reporter.step('read transactions', 0, 'rows');
-    const { orders, report } = await ingest(source, { mapping, strict: options.strict, onProgress: (rows) => reading.update(rows) });
+    const { orders, report } = await ingest(source, {
+      mapping,
+      strict: options.strict,
+      onProgress: (rows) => reading.update(rows),
+      ...(source.startsWith('s3://') ? { s3Client: s3ClientFromEnv() } : {}),
+    });
     reading.end(`${report.rowsRead} rows read, ${report.rowsKept} kept, ${report.orders} orders of ${report.customers} customers`);
     checkTrainable(orders, report);
 

@@ -1,0 +1,62 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { extractArtifact, readArtifact } from '@nextbuy/artifact';
+import { writeOnlineRetailCsv } from '@nextbuy/datagen';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startS3, type LocalS3 } from '@nextbuy/local-aws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTrainer } from './run-trainer';
+
+let s3: LocalS3;
+let client: S3Client;
+
+beforeAll(async () => {
+  s3 = await startS3(['data']);
+  client = s3.client();
+  const path = join(await mkdtemp(join(tmpdir(), 'trainer-s3-')), 'transactions.csv');
+  await writeOnlineRetailCsv(path, { rows: 20_000, seed: 3 });
+  await client.send(new PutObjectCommand({ Bucket: 'data', Key: 'retail/raw/r1/transactions.csv', Body: await readFile(path) }));
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await s3?.stop();
+});
+
+describe('trainer with S3 (a real S3 API server on loopback)', () => {
+  it('reads transactions from s3:// and uploads model.tar.gz and the batch input', async () => {
+    const modelDir = await mkdtemp(join(tmpdir(), 'trainer-s3-model-'));
+    const run = await runTrainer(
+      [
+        '--file_path', 's3://data/retail/raw/r1/transactions.csv',
+        '--model_dir', modelDir,
+        '--cutoff', '2011-06-01',
+        '--num_boost_round', '20',
+        '--upload_artifact', 's3://data/retail/models/r1/',
+        '--upload_batch_input', 's3://data/retail/batch-input/r1',
+      ],
+      {
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+        S3_FORCE_PATH_STYLE: 'true',
+        AWS_REGION: LOCAL_REGION,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('uploaded s3://data/retail/models/r1/model.tar.gz');
+    expect(run.stdout).toContain('uploaded s3://data/retail/batch-input/r1/customers.jsonl');
+
+    const tarball = await client.send(new GetObjectCommand({ Bucket: 'data', Key: 'retail/models/r1/model.tar.gz' }));
+    const local = join(await mkdtemp(join(tmpdir(), 'downloaded-')), 'model.tar.gz');
+    await writeFile(local, await tarball.Body!.transformToByteArray());
+    const extracted = await mkdtemp(join(tmpdir(), 'extracted-'));
+    await extractArtifact(local, extracted);
+    const manifest = await readArtifact(extracted);
+    expect(manifest.dataQuality.source).toBe('s3://data/retail/raw/r1/transactions.csv');
+
+    const batch = await client.send(new GetObjectCommand({ Bucket: 'data', Key: 'retail/batch-input/r1/customers.jsonl' }));
+    expect(await batch.Body!.transformToString()).toBe(await readFile(join(modelDir, 'batch-input.jsonl'), 'utf8'));
+  }, 120_000);
+});
