@@ -15,7 +15,7 @@ import {
   type OrderTable,
 } from '@nextbuy/contracts';
 import { writeOnlineRetailCsv } from '@nextbuy/datagen';
-import { buildTrainingTable, defaultCutoffDay, FEATURE_NAMES, runBacktest, type BacktestResult } from '@nextbuy/features';
+import { backtestModel, buildTrainingTable, defaultCutoffDay, FEATURE_NAMES, runBacktest, type BacktestResult } from '@nextbuy/features';
 import { CDNOW_MAPPING, fingerprintOrders, ingest, loadColumnMapping, ONLINE_RETAIL_MAPPING, type ColumnMappingInput } from '@nextbuy/ingestion';
 import { modelFactory } from '@nextbuy/model-registry';
 import { filterOutlierCustomers } from '@nextbuy/outliers';
@@ -154,17 +154,7 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
     const backtest = await runBacktest(orders, {
       cutoffDay,
       filterTraining: filter,
-      model: {
-        fitPredict: async (trainTable, scoreTable) => {
-          const model = await factory.create(hyperparameters);
-          try {
-            await model.fit(trainTable);
-            return await model.predict(scoreTable);
-          } finally {
-            model.dispose();
-          }
-        },
-      },
+      model: backtestModel(() => factory.create(hyperparameters)),
     });
     backtestStep.end(`${backtest.scoredCustomers} customers scored, ${backtest.returnedCustomers} returned`);
 

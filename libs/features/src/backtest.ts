@@ -1,4 +1,13 @@
-import { epochDayToIso, type BacktestMetrics, type BacktestReport, type GapPrediction, type OrderTable, type ScoringTable, type TrainingTable } from '@nextbuy/contracts';
+import {
+  epochDayToIso,
+  type BacktestMetrics,
+  type BacktestReport,
+  type GapPrediction,
+  type NextPurchaseModel,
+  type OrderTable,
+  type ScoringTable,
+  type TrainingTable,
+} from '@nextbuy/contracts';
 import { BASELINES, HORIZON_DAYS } from './baselines';
 import { buildScoringTable, buildTrainingTable } from './feature-tables';
 import { auc, brier, concordanceIndex, maeDays } from './metrics';
@@ -32,6 +41,21 @@ export interface BacktestSplit {
 /** A model under test: fitted on the training table, then scoring the scoring table. */
 export interface BacktestModel {
   fitPredict(train: TrainingTable, score: ScoringTable): Promise<GapPrediction>;
+}
+
+/** The BacktestModel of a model type: a fresh model fitted on the training table, predicting, then disposed. */
+export function backtestModel(create: () => Promise<NextPurchaseModel> | NextPurchaseModel): BacktestModel {
+  return {
+    async fitPredict(train, score) {
+      const model = await create();
+      try {
+        await model.fit(train);
+        return await model.predict(score);
+      } finally {
+        model.dispose();
+      }
+    },
+  };
 }
 
 export interface BacktestOptions {

@@ -1,5 +1,6 @@
 export {
   alignTruth,
+  backtestModel,
   backtestSplit,
   defaultCutoffDay,
   evaluate,

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { isoToEpochDay, type OrderTable } from '@nextbuy/contracts';
 import { generateTransactions } from '@nextbuy/datagen';
-import { runBacktest, type BacktestResult } from '@nextbuy/features';
+import { backtestModel, runBacktest, type BacktestResult } from '@nextbuy/features';
 import { CDNOW_MAPPING, ingest, ordersFromTransactions } from '@nextbuy/ingestion';
 import { filterOutlierCustomers } from '@nextbuy/outliers';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,17 +16,7 @@ function backtest(orders: OrderTable, cutoffDay?: number): Promise<BacktestResul
   return runBacktest(orders, {
     ...(cutoffDay === undefined ? {} : { cutoffDay }),
     filterTraining: (o) => filterOutlierCustomers(o, { contamination: 0.01, seed: 42 }).kept,
-    model: {
-      async fitPredict(train, score) {
-        const model = await LstmGapModel.create({});
-        try {
-          await model.fit(train);
-          return await model.predict(score);
-        } finally {
-          model.dispose();
-        }
-      },
-    },
+    model: backtestModel(() => LstmGapModel.create({})),
   });
 }
 

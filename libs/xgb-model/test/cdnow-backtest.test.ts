@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { OrderTable } from '@nextbuy/contracts';
-import { runBacktest, type BacktestResult } from '@nextbuy/features';
+import { backtestModel, runBacktest, type BacktestResult } from '@nextbuy/features';
 import { CDNOW_MAPPING, ingest } from '@nextbuy/ingestion';
 import { filterOutlierCustomers } from '@nextbuy/outliers';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -22,17 +22,7 @@ describe('the default model in the CDNOW backtest', () => {
     const { orders } = await ingest(CDNOW, { mapping: CDNOW_MAPPING });
     result = await runBacktest(orders, {
       filterTraining: (o: OrderTable) => filterOutlierCustomers(o, { contamination: 0.01, seed: 42 }).kept,
-      model: {
-        async fitPredict(train, score) {
-          const model = new XGBoostGapModel({ nthread: 1 });
-          try {
-            await model.fit(train);
-            return await model.predict(score);
-          } finally {
-            model.dispose();
-          }
-        },
-      },
+      model: backtestModel(() => new XGBoostGapModel({ nthread: 1 })),
     });
   });
 

@@ -1,6 +1,6 @@
 import { isoToEpochDay, type OrderTable } from '@nextbuy/contracts';
 import { generateTransactions } from '@nextbuy/datagen';
-import { runBacktest, type BacktestResult } from '@nextbuy/features';
+import { backtestModel, runBacktest, type BacktestResult } from '@nextbuy/features';
 import { ordersFromTransactions } from '@nextbuy/ingestion';
 import { filterOutlierCustomers } from '@nextbuy/outliers';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -18,17 +18,7 @@ describe('the default model in a backtest on generated data', () => {
     result = await runBacktest(orders, {
       cutoffDay: isoToEpochDay('2011-08-01'),
       filterTraining: (o: OrderTable) => filterOutlierCustomers(o, { contamination: 0.01, seed: 42 }).kept,
-      model: {
-        async fitPredict(train, score) {
-          const model = new XGBoostGapModel({ nthread: 1 });
-          try {
-            await model.fit(train);
-            return await model.predict(score);
-          } finally {
-            model.dispose();
-          }
-        },
-      },
+      model: backtestModel(() => new XGBoostGapModel({ nthread: 1 })),
     });
   });
 
