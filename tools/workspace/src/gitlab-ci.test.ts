@@ -47,7 +47,12 @@ describe('.gitlab-ci.yml', () => {
 
   it('tests what a change affects against the merge base, with full history', () => {
     const check = jobs.find(([name]) => name === 'check')![1];
-    expect(check.script!.join('\n')).toMatch(/git merge-base .*\n.*nx affected -t lint typecheck test --base="\$BASE"/);
+    const script = check.script!.join('\n');
+    expect(script).toMatch(/BASE=\$\(git merge-base "origin\/\$CI_MERGE_REQUEST_TARGET_BRANCH_NAME" HEAD\)/);
+    expect(script).toMatch(/BASE=\$\(git merge-base "origin\/\$CI_DEFAULT_BRANCH" HEAD\)/);
+    // On the default branch the merge base is HEAD itself: the previous commit instead.
+    expect(script).toMatch(/else BASE=\$\(git rev-parse HEAD~1\)/);
+    expect(script).toMatch(/nx affected -t lint typecheck test --base="\$BASE"/);
     expect((config.variables as Record<string, string>).GIT_DEPTH).toBe('0');
   });
 
