@@ -34,29 +34,34 @@ export function runWorker(config: ServerConfig, log: LogSink): void {
   const state: ServingState = {};
   const app = createApp(state, config);
   const server: Server = app.listen(config.port);
-  server.once('listening', () => log({ level: 'info', message: 'listening', port: config.port }));
+  // The model loads once the port is open, so a "model loaded" or "failed" line always means
+  // /ping already answers (a failure found at once would otherwise be logged before the port is).
+  server.once('listening', () => {
+    log({ level: 'info', message: 'listening', port: config.port });
+    const started = Date.now();
+    loadServingModel(config.modelDir).then(
+      (model) => {
+        state.model = model;
+        log({
+          level: 'info',
+          message: 'model loaded',
+          model_dir: config.modelDir,
+          model_type: model.manifest.modelType,
+          model_version: model.manifest.modelVersion,
+          load_ms: Date.now() - started,
+        });
+      },
+      (error: Error) => {
+        state.failure = error.message;
+        log({ level: 'error', message: 'model failed to load; /ping answers 503', model_dir: config.modelDir, error: error.message, error_name: error.name });
+      },
+    );
+  });
+
   server.on('error', (error: NodeJS.ErrnoException) => {
     log({ level: 'error', message: 'cannot listen', port: config.port, error: error.message });
     process.exit(1);
   });
-  const started = Date.now();
-  loadServingModel(config.modelDir).then(
-    (model) => {
-      state.model = model;
-      log({
-        level: 'info',
-        message: 'model loaded',
-        model_dir: config.modelDir,
-        model_type: model.manifest.modelType,
-        model_version: model.manifest.modelVersion,
-        load_ms: Date.now() - started,
-      });
-    },
-    (error: Error) => {
-      state.failure = error.message;
-      log({ level: 'error', message: 'model failed to load; /ping answers 503', model_dir: config.modelDir, error: error.message, error_name: error.name });
-    },
-  );
 
   let stopping = false;
   const stop = (signal: string) => {
