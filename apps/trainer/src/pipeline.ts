@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeManifest } from '@nextbuy/artifact';
 import {
+  ARTIFACT_FORMAT_VERSION,
   customerHistoryLines,
   epochDayToIso,
   isoToEpochDay,
@@ -15,7 +16,7 @@ import {
   type OrderTable,
 } from '@nextbuy/contracts';
 import { writeOnlineRetailCsv } from '@nextbuy/datagen';
-import { backtestModel, buildTrainingTable, defaultCutoffDay, FEATURE_NAMES, runBacktest, type BacktestResult } from '@nextbuy/features';
+import { backtestModel, buildTrainingTable, defaultCutoffDay, FEATURE_NAMES, orderDaySpan, runBacktest, type BacktestResult } from '@nextbuy/features';
 import { CDNOW_MAPPING, fingerprintOrders, ingest, loadColumnMapping, ONLINE_RETAIL_MAPPING, type ColumnMappingInput } from '@nextbuy/ingestion';
 import { modelFactory } from '@nextbuy/model-registry';
 import { filterOutlierCustomers } from '@nextbuy/outliers';
@@ -72,13 +73,7 @@ function checkTrainable(orders: OrderTable, report: DataQualityReport): void {
   }
 }
 
-function cutoffDayOf(options: TrainerOptions, orders: OrderTable): number {
-  let first = Infinity;
-  let last = -Infinity;
-  for (let i = 0; i < orders.nRows; i++) {
-    first = Math.min(first, orders.day[i]!);
-    last = Math.max(last, orders.day[i]!);
-  }
+function cutoffDayOf(options: TrainerOptions, orders: OrderTable, { first, last }: { first: number; last: number }): number {
   if (!options.cutoff) return defaultCutoffDay(orders);
   let day: number;
   try {
@@ -147,7 +142,8 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
     reading.end(`${report.rowsRead} rows read, ${report.rowsKept} kept, ${report.orders} orders of ${report.customers} customers`);
     checkTrainable(orders, report);
 
-    const cutoffDay = cutoffDayOf(options, orders);
+    const span = orderDaySpan(orders);
+    const cutoffDay = cutoffDayOf(options, orders, span);
     const filter = (o: OrderTable) => (options.outlierContamination > 0 ? filterOutlierCustomers(o, { contamination: options.outlierContamination, seed: options.seed }).kept : o);
 
     const backtestStep = reporter.step(`backtest (cutoff ${epochDayToIso(cutoffDay)})`, 1);
@@ -159,9 +155,7 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
     backtestStep.end(`${backtest.scoredCustomers} customers scored, ${backtest.returnedCustomers} returned`);
 
     // The final model learns from all the data, censored the day after the last order.
-    let lastDay = -Infinity;
-    for (let i = 0; i < orders.nRows; i++) lastDay = Math.max(lastDay, orders.day[i]!);
-    const asOfDay = lastDay + 1;
+    const asOfDay = span.last + 1;
     const trainingOrders = filter(orders);
     const table = buildTrainingTable(trainingOrders, asOfDay);
     const model = await factory.create(hyperparameters);
@@ -199,7 +193,7 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
       ...(description.featureImportance ? { featureImportance: description.featureImportance } : {}),
     };
     // The report is written before the manifest so its checksum is in it too.
-    const provisional = { ...draft, formatVersion: 1, files: {} } as Manifest;
+    const provisional: Manifest = { ...draft, formatVersion: ARTIFACT_FORMAT_VERSION, files: {} };
     await writeFile(join(options.modelDir, REPORT_FILE), await renderReport({ manifest: provisional, customers: reportCustomers(backtest), history }));
     const manifest = await writeManifest(options.modelDir, draft);
     return { manifest, modelDir: options.modelDir, backtest: manifest.backtest };

@@ -11,7 +11,7 @@ import {
 import { BASELINES, HORIZON_DAYS } from './baselines';
 import { buildScoringTable, buildTrainingTable } from './feature-tables';
 import { auc, brier, concordanceIndex, maeDays } from './metrics';
-import { customerSegments, selectOrders, validateOrderTable } from './orders';
+import { customerSegments, orderDaySpan, selectOrders, validateOrderTable } from './orders';
 
 /** What happened after the cutoff to each customer scored as of it, aligned by customer. */
 export interface BacktestTruth {
@@ -99,8 +99,7 @@ export function defaultCutoffDay(orders: OrderTable): number {
 export function backtestSplit(orders: OrderTable, cutoffDay: number): BacktestSplit {
   if (!Number.isInteger(cutoffDay)) throw new RangeError(`cutoffDay must be a whole epoch day, got ${cutoffDay}`);
   validateOrderTable(orders);
-  let endDay = -Infinity;
-  for (let i = 0; i < orders.nRows; i++) endDay = Math.max(endDay, orders.day[i]!);
+  const endDay = orderDaySpan(orders).last;
   const coversHorizon = endDay >= cutoffDay + HORIZON_DAYS;
   const customerIds: string[] = [];
   const lastOrderDay: number[] = [];

@@ -20,5 +20,5 @@ export { ELAPSED_FEATURE, horizonOutcomes, landmarkTable, scoringLandmarks, trai
 export { erfc, lognormalConditional, lognormalConditionalWithin, lognormalSurvival, normalSurvival, normalUpperQuantile } from './lognormal';
 export { auc, brier, concordanceIndex, maeDays } from './metrics';
 export { FEATURE_COUNT, FEATURE_DESCRIPTIONS, FEATURE_NAMES, type FeatureName } from './order-features';
-export { customerSegments, selectOrders, validateOrderTable, type CustomerSegment } from './orders';
+export { customerSegments, orderDaySpan, selectOrders, validateOrderTable, type CustomerSegment } from './orders';
 export { buildSequences, type SequenceBatch } from './sequences';

@@ -65,3 +65,15 @@ export function selectOrders(orders: OrderTable, keep: (row: number) => boolean)
     invoices: Int32Array.from(rows, (i) => orders.invoices[i]!),
   };
 }
+
+/** The first and last order day of a non-empty order table. */
+export function orderDaySpan(orders: OrderTable): { first: number; last: number } {
+  if (orders.nRows === 0) throw new RangeError('orderDaySpan: no orders');
+  let first = Infinity;
+  let last = -Infinity;
+  for (let i = 0; i < orders.nRows; i++) {
+    first = Math.min(first, orders.day[i]!);
+    last = Math.max(last, orders.day[i]!);
+  }
+  return { first, last };
+}

@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeOnlineRetailCsv } from '@nextbuy/datagen';
-import { buildTrainingTable } from '@nextbuy/features';
+import { buildTrainingTable, orderDaySpan } from '@nextbuy/features';
 import { ingest } from '@nextbuy/ingestion';
 import { measure, printTable } from './measure';
 
@@ -30,9 +30,7 @@ async function datasetPath(rows: number): Promise<string> {
 async function runOne(path: string): Promise<void> {
   const read = await measure(() => ingest(path));
   const { orders, report } = read.result;
-  let lastDay = 0;
-  for (let i = 0; i < orders.nRows; i++) lastDay = Math.max(lastDay, orders.day[i]!);
-  const features = await measure(() => buildTrainingTable(orders, lastDay + 1));
+  const features = await measure(() => buildTrainingTable(orders, orderDaySpan(orders).last + 1));
   console.log(
     JSON.stringify({
       rows: report.rowsRead,
