@@ -53,7 +53,8 @@ describe('the built server (node dist/apps/inference-api/main.js)', () => {
         const records = answer.text.trimEnd().split('\n').map((line) => predictionRecordSchema.parse(JSON.parse(line)));
         expect(records.map((r) => [r.customer_id, r.model_version])).toEqual(['c3', 'c1', 'c2'].map((id) => [id, manifest.modelVersion]));
       }
-      await server.waitForLog((line) => line.request_id === 'spread-5');
+      // Each worker writes its own access lines: wait for all six, not just the last answered.
+      for (let i = 0; i < 6; i++) await server.waitForLog((line) => line.message === 'request' && line.request_id === `spread-${i}`);
       const served = server.linesWhere((line) => line.message === 'request' && String(line.request_id).startsWith('spread-'));
       expect(new Set(served.map((line) => line.pid))).toEqual(new Set(loaded.map((line) => line.pid)));
 
