@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { cellBackward, cellForward, cellOutput } from './cell';
-import { censoredLogNormalLoss } from './loss';
+import { CellKernels, type KernelArray } from './cell-kernels';
+import { censoredLogNormalLossRows } from './loss';
 import { type Rng, sampleNormal } from './random';
 import { readValues } from './tensor-values';
 
@@ -13,12 +13,11 @@ import { readValues } from './tensor-values';
  * Why by hand: on the wasm backend every tfjs op costs a few microseconds of dispatch whatever
  * its size, and autodiff's tape doubles the op count, so tf.layers' LSTM (or a hand-written cell
  * under tf.variableGrads) spends most of a small batch in bookkeeping. Here the matrix products
- * (nearly all the arithmetic) run as tfjs matMuls on the backend (XNNPACK on wasm), and so do the
- * sigmoids (XNNPACK's vectorised sigmoid is ~8x faster than Math.exp); the cheap element-wise
- * cell algebra between them runs in plain loops (cell.ts) over the backend's memory. tanh comes
- * from the same sigmoid, tanh(x) = 2 sigmoid(2x) - 1 (wasm's own tanh is 15x slower than its
- * sigmoid): the candidate gate's weights are doubled when they are uploaded. The weight gradient
- * of a layer is one product dz^T U over all steps; the optimiser (adam.ts) runs in JS too.
+ * (nearly all the arithmetic) run as tfjs matMuls on the backend (XNNPACK on wasm): each layer's
+ * input projection for all steps at once, then one recurrent product per step. Everything
+ * element-wise (gates, cell, their derivatives, and the transposes the weight gradients need)
+ * runs in cell-kernels.wat, a small WebAssembly SIMD module with its own memory where the
+ * per-batch state lives; the loss (loss.ts) and the optimiser (adam.ts) run in plain loops.
  *
  * Layout: weights are Keras's (kernel [in, 4H], recurrent_kernel [H, 4H], bias [4H], gate order
  * i, f, c, o), held in one flat Float32Array so the optimiser updates them in one loop. Inside a
@@ -99,26 +98,23 @@ function orthogonal(values: Float32Array, rows: number, cols: number, rng: Rng):
   values.set(m);
 }
 
-/** Per-layer arrays of a batch, sized for the largest batch seen and used from the front. */
+/** Per-layer arrays of a batch, sized for the largest batch seen and used from the front; time-major, [steps][batch][...]. */
 interface LayerWork {
   inputSize: number;
-  /** Step 0's inputs [batch][in] (the state before it is zero, so no recurrent part). */
-  u0: Float32Array;
-  /** Steps 1.. : [steps - 1][batch][in + H], each step's inputs next to the previous hidden state. */
-  uRest: Float32Array;
+  /** The layer's inputs, [steps][batch][in] (layer 0: the windows; above: the layer below's outputs after dropout). */
+  x: Float32Array;
+  /** Input projections x W + bias, [steps][batch][4H], and one step's recurrent projection h W_h, [batch][4H]. */
+  zx: KernelArray;
+  zh: KernelArray;
   /** Activated gates i, f, c~ (= tanh), o: [steps][batch][4H]. */
-  gates: Float32Array;
-  cell: Float32Array;
-  tanhCell: Float32Array;
-  hidden: Float32Array;
+  gates: KernelArray;
+  cell: KernelArray;
+  tanhCell: KernelArray;
+  hidden: KernelArray;
   /** Gradient reaching each hidden state from above (next layer or head), [steps][batch][H]. */
-  dHidden: Float32Array;
-  /** Gradients of the pre-activations, [batch][4H] at step 0 and [steps - 1][batch][4H] after. */
-  dz0: Float32Array;
-  dzRest: Float32Array;
-  /** The same, transposed: [4H][batch] and [4H][(steps - 1) batch]. */
-  dz0T: Float32Array;
-  dzRestT: Float32Array;
+  dHidden: KernelArray;
+  /** Gradients of the pre-activations, [steps][batch][4H]. */
+  dz: KernelArray;
   /** Inverted-dropout multipliers of the outputs this layer passes on: [steps][batch][H]. */
   dropMask: Float32Array;
 }
@@ -127,27 +123,26 @@ interface Workspace {
   batch: number;
   layers: LayerWork[];
   /** The head's outputs and the batch's labels. */
-  head: { mu: Float32Array; logSigma: Float32Array; logGap: Float32Array; censored: Uint8Array };
-  start: Int32Array;
-  doubledCell: Float32Array;
-  dRecurrent: Float32Array;
-  dCell: Float32Array;
+  head: { mu: Float32Array; logSigma: Float32Array; logGap: Float32Array; censored: Uint8Array; dMu: Float32Array; dLogSigma: Float32Array };
+  start: KernelArray<Int32Array>;
+  dRecurrent: KernelArray;
+  dCell: KernelArray;
+  dBias: KernelArray;
+  /** dz of a layer transposed, [4H][steps batch]. */
+  dzT: KernelArray;
   grad: Float32Array;
 }
 
-/** One step's weights as tensors, per layer. */
-interface StepWeights {
-  /** Kernel (step 0) and [kernel; recurrent_kernel] (later steps), candidate gate doubled. */
-  first: tf.Tensor2D[];
-  full: tf.Tensor2D[];
+/** A batch's weights as tensors, per layer. */
+interface BatchWeights {
+  kernel: tf.Tensor2D[];
+  recurrent: tf.Tensor2D[];
   bias: tf.Tensor1D[];
-  /**
-   * Logical weights transposed for the backward pass: what dz is multiplied by to reach the
-   * previous hidden state and (above layer 0, whose inputs need no gradient) the step's inputs:
-   * [4H][H] on layer 0, [4H][in + H] above; and [4H][in] for step 0 above layer 0.
-   */
-  laterT: tf.Tensor2D[];
-  firstT: Array<tf.Tensor2D | undefined>;
+  /** Transposed for the backward pass: [4H][H], and [4H][in] above layer 0 (whose inputs need no gradient). */
+  recurrentT: tf.Tensor2D[];
+  kernelT: Array<tf.Tensor2D | undefined>;
+  /** Each layer's inputs as a tensor, kept from the forward pass for the weight gradient. */
+  inputs: tf.Tensor2D[];
 }
 
 /** Forward and backward passes of the network over windows; see the file comment. */
@@ -155,6 +150,7 @@ export class LstmNetwork {
   readonly specs: WeightSpec[];
   readonly theta: Float32Array;
   private work: Workspace | undefined;
+  private kernels: CellKernels | undefined;
 
   constructor(
     readonly shape: NetworkShape,
@@ -203,6 +199,7 @@ export class LstmNetwork {
         const rows = Int32Array.from({ length: Math.min(batchSize, windows.n - from) }, (_, i) => from + i);
         this.forward(windows, rows, weights, undefined);
         this.head(rows.length, mu.subarray(from), logSigma.subarray(from));
+        tf.dispose(weights.inputs.splice(0));
       }
     } finally {
       disposeWeights(weights);
@@ -219,20 +216,15 @@ export class LstmNetwork {
     const weights = this.uploadWeights(true);
     try {
       const work = this.forward(windows, rows, weights, dropout > 0 ? { rate: dropout, rng } : undefined);
-      const { mu, logSigma, logGap, censored } = work.head;
+      const { mu, logSigma, logGap, censored, dMu, dLogSigma } = work.head;
       this.head(B, mu, logSigma);
       for (let b = 0; b < B; b++) {
         logGap[b] = labels.logGap[rows[b]!]!;
         censored[b] = labels.censored[rows[b]!]!;
       }
-      const inputs = [tf.tensor1d(mu.subarray(0, B)), tf.tensor1d(logSigma.subarray(0, B)), tf.tensor1d(logGap.subarray(0, B)), tf.tensor1d(censored.subarray(0, B), 'bool')] as const;
-      const result = censoredLogNormalLoss(...inputs);
-      tf.dispose([...inputs]);
-      const loss = readValues(result.loss)[0]!;
+      const loss = censoredLogNormalLossRows(B, mu, logSigma, logGap, censored, dMu, dLogSigma);
       work.grad.fill(0);
-      // Views of backend memory, read before the next tensor op.
-      this.headBackward(B, readValues(result.dMu), readValues(result.dLogSigma));
-      tf.dispose([result.loss, result.dMu, result.dLogSigma]);
+      this.headBackward(B, dMu, dLogSigma);
       for (let l = this.shape.layers - 1; l >= 0; l--) this.layerBackward(l, B, weights);
       return { loss, grad: work.grad };
     } finally {
@@ -243,79 +235,74 @@ export class LstmNetwork {
   private workspace(batch: number): Workspace {
     if (this.work && this.work.batch >= batch) return this.work;
     const { hiddenSize: H, steps: L } = this.shape;
+    const G = 4 * H;
+    const kernels = (this.kernels ??= new CellKernels());
+    kernels.reset();
     const layers = Array.from({ length: this.shape.layers }, (_, l): LayerWork => {
       const inputSize = l === 0 ? this.shape.inputSize : H;
       return {
         inputSize,
-        u0: new Float32Array(batch * inputSize),
-        uRest: new Float32Array((L - 1) * batch * (inputSize + H)),
-        gates: new Float32Array(L * batch * 4 * H),
-        cell: new Float32Array(L * batch * H),
-        tanhCell: new Float32Array(L * batch * H),
-        hidden: new Float32Array(L * batch * H),
-        dHidden: new Float32Array(L * batch * H),
-        dz0: new Float32Array(batch * 4 * H),
-        dzRest: new Float32Array((L - 1) * batch * 4 * H),
-        dz0T: new Float32Array(batch * 4 * H),
-        dzRestT: new Float32Array((L - 1) * batch * 4 * H),
+        x: new Float32Array(L * batch * inputSize),
+        zx: kernels.floats(L * batch * G),
+        zh: kernels.floats(batch * G),
+        gates: kernels.floats(L * batch * G),
+        cell: kernels.floats(L * batch * H),
+        tanhCell: kernels.floats(L * batch * H),
+        hidden: kernels.floats(L * batch * H),
+        dHidden: kernels.floats(L * batch * H),
+        dz: kernels.floats(L * batch * G),
         dropMask: new Float32Array(L * batch * H),
       };
     });
     this.work = {
       batch,
       layers,
-      head: { mu: new Float32Array(batch), logSigma: new Float32Array(batch), logGap: new Float32Array(batch), censored: new Uint8Array(batch) },
-      start: new Int32Array(batch),
-      doubledCell: new Float32Array(batch * H),
-      dRecurrent: new Float32Array(batch * H),
-      dCell: new Float32Array(batch * H),
+      head: {
+        mu: new Float32Array(batch),
+        logSigma: new Float32Array(batch),
+        logGap: new Float32Array(batch),
+        censored: new Uint8Array(batch),
+        dMu: new Float32Array(batch),
+        dLogSigma: new Float32Array(batch),
+      },
+      start: kernels.ints(batch),
+      dRecurrent: kernels.floats(batch * H),
+      dCell: kernels.floats(batch * H),
+      dBias: kernels.floats(G),
+      dzT: kernels.floats(G * L * batch),
       grad: new Float32Array(this.theta.length),
     };
     return this.work;
   }
 
-  /** Uploads this step's weights: candidate gate doubled for the forward pass, logical transposes for the backward pass. */
-  private uploadWeights(backward: boolean): StepWeights {
+  /** Uploads the weights for a batch, with their transposes for the backward pass. */
+  private uploadWeights(backward: boolean): BatchWeights {
     const { hiddenSize: H, layers } = this.shape;
     const G = 4 * H;
-    const weights: StepWeights = { first: [], full: [], bias: [], laterT: [], firstT: [] };
+    const weights: BatchWeights = { kernel: [], recurrent: [], bias: [], recurrentT: [], kernelT: [], inputs: [] };
     for (let l = 0; l < layers; l++) {
       const kernel = this.weight(`lstm_${l}/kernel`);
+      const recurrent = this.weight(`lstm_${l}/recurrent_kernel`);
       const D = kernel.length / G;
-      const K = D + H;
-      const full = new Float32Array(K * G);
-      full.set(kernel);
-      full.set(this.weight(`lstm_${l}/recurrent_kernel`), D * G);
+      weights.kernel.push(tf.tensor2d(kernel, [D, G]));
+      weights.recurrent.push(tf.tensor2d(recurrent, [H, G]));
+      weights.bias.push(tf.tensor1d(this.weight(`lstm_${l}/bias`)));
       if (backward) {
-        const from = l === 0 ? D : 0;
-        const laterT = new Float32Array(G * (K - from));
-        for (let r = from; r < K; r++) for (let k = 0; k < G; k++) laterT[k * (K - from) + r - from] = full[r * G + k]!;
-        weights.laterT.push(tf.tensor2d(laterT, [G, K - from]));
-        if (l > 0) {
-          const firstT = new Float32Array(G * D);
-          for (let k = 0; k < G; k++) for (let r = 0; r < D; r++) firstT[k * D + r] = laterT[k * K + r]!;
-          weights.firstT.push(tf.tensor2d(firstT, [G, D]));
-        } else {
-          weights.firstT.push(undefined);
-        }
+        weights.recurrentT.push(tf.tensor2d(transpose(recurrent, H, G), [G, H]));
+        weights.kernelT.push(l > 0 ? tf.tensor2d(transpose(kernel, D, G), [G, D]) : undefined);
       }
-      for (let r = 0; r < K; r++) for (let j = 2 * H; j < 3 * H; j++) full[r * G + j] = 2 * full[r * G + j]!;
-      const bias = this.weight(`lstm_${l}/bias`).slice();
-      for (let j = 2 * H; j < 3 * H; j++) bias[j] = 2 * bias[j]!;
-      weights.full.push(tf.tensor2d(full, [K, G]));
-      weights.first.push(tf.tensor2d(full.subarray(0, D * G), [D, G]));
-      weights.bias.push(tf.tensor1d(bias));
     }
     return weights;
   }
 
   /** Runs every layer over the windows `rows`, leaving states (and dropout masks) in the workspace. */
-  private forward(windows: Windows, rows: Int32Array, weights: StepWeights, dropout: { rate: number; rng: Rng } | undefined): Workspace {
+  private forward(windows: Windows, rows: Int32Array, weights: BatchWeights, dropout: { rate: number; rng: Rng } | undefined): Workspace {
     const { hiddenSize: H, steps: L, inputSize: D, layers } = this.shape;
     const B = rows.length;
     const work = this.workspace(B);
-    for (let b = 0; b < B; b++) work.start[b] = windows.start[rows[b]!]!;
-    gatherWindows(windows.values, rows, L, D, work.layers[0]!, H);
+    const start = work.start.view;
+    for (let b = 0; b < B; b++) start[b] = windows.start[rows[b]!]!;
+    gatherWindows(windows.values, rows, L, D, work.layers[0]!.x);
     for (let l = 0; l < layers; l++) {
       const layer = work.layers[l]!;
       this.layerForward(l, B, weights);
@@ -328,35 +315,52 @@ export class LstmNetwork {
       } else {
         mask.fill(1);
       }
-      if (l + 1 < layers) dropoutInputs(layer, work.layers[l + 1]!, L, B, H);
+      if (l + 1 < layers) {
+        const { x } = work.layers[l + 1]!;
+        const hidden = layer.hidden.view;
+        for (let i = 0; i < L * B * H; i++) x[i] = hidden[i]! * mask[i]!;
+      }
     }
     return work;
   }
 
-  private layerForward(l: number, B: number, weights: StepWeights): void {
+  /**
+   * One layer over all steps: the input projection of every step in one product, then step by
+   * step the recurrent projection (a product) and the cell (cell-kernels.wat).
+   */
+  private layerForward(l: number, B: number, weights: BatchWeights): void {
     const { hiddenSize: H, steps: L } = this.shape;
     const G = 4 * H;
     const work = this.work!;
     const layer = work.layers[l]!;
-    const D = layer.inputSize;
-    const K = D + H;
+    const kernels = this.kernels!;
+    const inputs = tf.tensor2d(layer.x.subarray(0, L * B * layer.inputSize), [L * B, layer.inputSize]);
+    weights.inputs.push(inputs);
+    const zx = tf.fused.matMul({ a: inputs, b: weights.kernel[l]!, bias: weights.bias[l]! });
+    layer.zx.view.set(readValues(zx));
+    zx.dispose();
+    const { zh, cell, tanhCell, hidden, gates } = layer;
     for (let t = 0; t < L; t++) {
-      const u = t === 0 ? tf.tensor2d(layer.u0.subarray(0, B * D), [B, D]) : tf.tensor2d(layer.uRest.subarray((t - 1) * B * K, t * B * K), [B, K]);
-      const z = tf.fused.matMul({ a: u, b: t === 0 ? weights.first[l]! : weights.full[l]!, bias: weights.bias[l]! });
-      u.dispose();
-      const sigmoid = tf.sigmoid(z);
-      z.dispose();
-      const gates = layer.gates.subarray(t * B * G, (t + 1) * B * G);
-      const previousCell = t === 0 ? undefined : layer.cell.subarray((t - 1) * B * H, t * B * H);
-      cellForward(readValues(sigmoid), previousCell, work.start, t, B, H, gates, layer.cell.subarray(t * B * H, (t + 1) * B * H), work.doubledCell);
-      sigmoid.dispose();
-      const doubled = tf.tensor2d(work.doubledCell.subarray(0, B * H), [B, H]);
-      const sigmoidCell = tf.sigmoid(doubled);
-      doubled.dispose();
-      const next = t + 1 < L ? layer.uRest.subarray(t * B * K, (t + 1) * B * K) : undefined;
-      const steps = [t * B * H, (t + 1) * B * H] as const;
-      cellOutput(readValues(sigmoidCell), gates, B, H, layer.tanhCell.subarray(...steps), layer.hidden.subarray(...steps), next, K, D);
-      sigmoidCell.dispose();
+      if (t > 0) {
+        const previous = tf.tensor2d(hidden.view.subarray((t - 1) * B * H, t * B * H), [B, H]);
+        const product = tf.matMul(previous, weights.recurrent[l]!);
+        previous.dispose();
+        zh.view.set(readValues(product));
+        product.dispose();
+      }
+      kernels.forward(
+        layer.zx.ptr + 4 * t * B * G,
+        t > 0 ? zh.ptr : 0,
+        t > 0 ? cell.ptr + 4 * (t - 1) * B * H : 0,
+        work.start.ptr,
+        t,
+        B,
+        H,
+        gates.ptr + 4 * t * B * G,
+        cell.ptr + 4 * t * B * H,
+        tanhCell.ptr + 4 * t * B * H,
+        hidden.ptr + 4 * t * B * H,
+      );
     }
   }
 
@@ -366,7 +370,7 @@ export class LstmNetwork {
     const top = this.work!.layers[layers - 1]!;
     const kernel = this.weight('head/kernel');
     const bias = this.weight('head/bias');
-    const hidden = top.hidden;
+    const hidden = top.hidden.view;
     const mask = top.dropMask;
     const base = (L - 1) * B * H;
     for (let b = 0; b < B; b++) {
@@ -389,7 +393,9 @@ export class LstmNetwork {
     const kernel = this.weight('head/kernel');
     const dKernel = this.weight('head/kernel', work.grad);
     const dBias = this.weight('head/bias', work.grad);
-    const { hidden, dropMask: mask, dHidden } = top;
+    const mask = top.dropMask;
+    const hidden = top.hidden.view;
+    const dHidden = top.dHidden.view;
     dHidden.fill(0, 0, L * B * H);
     const base = (L - 1) * B * H;
     // The loss is the batch mean; the loss function gives each row's own derivatives.
@@ -407,126 +413,105 @@ export class LstmNetwork {
     }
   }
 
-  private layerBackward(l: number, B: number, weights: StepWeights): void {
+  /**
+   * Back through one layer: step by step the cell (cell-kernels.wat) and the gradient reaching
+   * the previous hidden state (a product); then the weight gradients over all steps, one product
+   * each, and (above layer 0) the gradient at the layer below's outputs.
+   */
+  private layerBackward(l: number, B: number, weights: BatchWeights): void {
     const { hiddenSize: H, steps: L } = this.shape;
     const G = 4 * H;
     const work = this.work!;
+    const kernels = this.kernels!;
     const layer = work.layers[l]!;
     const below = l > 0 ? work.layers[l - 1] : undefined;
-    const D = layer.inputSize;
-    const K = D + H;
-    const { dRecurrent, dCell, grad } = work;
-    const dBias = this.weight(`lstm_${l}/bias`, grad);
-    dRecurrent.fill(0, 0, B * H);
-    dCell.fill(0, 0, B * H);
-    if (below) below.dHidden.fill(0, 0, L * B * H);
+    const { dRecurrent, dCell, dBias } = work;
+    const { gates, tanhCell, cell, dHidden, dz } = layer;
+    dRecurrent.view.fill(0, 0, B * H);
+    dCell.view.fill(0, 0, B * H);
+    dBias.view.fill(0, 0, G);
     for (let t = L - 1; t >= 0; t--) {
-      const dz = t === 0 ? layer.dz0 : layer.dzRest.subarray((t - 1) * B * G, t * B * G);
-      const steps = [t * B * H, (t + 1) * B * H] as const;
-      const previousCell = t === 0 ? undefined : layer.cell.subarray((t - 1) * B * H, t * B * H);
-      cellBackward(
-        layer.gates.subarray(t * B * G, (t + 1) * B * G),
-        layer.tanhCell.subarray(...steps),
-        previousCell,
-        layer.dHidden.subarray(...steps),
-        dRecurrent,
-        dCell,
-        work.start,
+      kernels.backward(
+        gates.ptr + 4 * t * B * G,
+        tanhCell.ptr + 4 * t * B * H,
+        t > 0 ? cell.ptr + 4 * (t - 1) * B * H : 0,
+        dHidden.ptr + 4 * t * B * H,
+        dRecurrent.ptr,
+        dCell.ptr,
+        work.start.ptr,
         t,
         B,
         H,
-        dz,
-        t === 0 ? layer.dz0T : layer.dzRestT,
-        t === 0 ? B : (L - 1) * B,
-        t === 0 ? 0 : (t - 1) * B,
-        dBias,
+        dz.ptr + 4 * t * B * G,
+        dBias.ptr,
       );
-      // dz times the transposed weights: the gradient at the previous hidden state and (above layer 0) at this step's inputs.
-      if (t === 0 && !below) break;
-      const transposed = t === 0 ? weights.firstT[l]! : weights.laterT[l]!;
-      const dzTensor = tf.tensor2d(dz.subarray(0, B * G), [B, G]);
-      const du = tf.matMul(dzTensor, transposed);
-      dzTensor.dispose();
-      splitInputGradient(readValues(du), B, below ? D : 0, H, t > 0 ? dRecurrent : undefined, below, t);
-      du.dispose();
-    }
-    // Weight gradients: dz^T U over all steps in one product, [4H][in + H] (kernel rows then
-    // recurrent rows, transposed). In this orientation the backend packs U, the smaller operand,
-    // as the matMul's right-hand side, and no tensor needs transposing.
-    const dKernel = this.weight(`lstm_${l}/kernel`, grad);
-    const dRecurrentKernel = this.weight(`lstm_${l}/recurrent_kernel`, grad);
-    const addProduct = (dzT: Float32Array, u: Float32Array, rows: number, width: number) => {
-      const dzTensor = tf.tensor2d(dzT.subarray(0, G * rows), [G, rows]);
-      const uTensor = tf.tensor2d(u.subarray(0, rows * width), [rows, width]);
-      const product = tf.matMul(dzTensor, uTensor);
-      dzTensor.dispose();
-      uTensor.dispose();
-      addTransposed(readValues(product), G, width, D, dKernel, dRecurrentKernel);
+      if (t === 0) break;
+      const dzStep = tf.tensor2d(dz.view.subarray(t * B * G, (t + 1) * B * G), [B, G]);
+      const product = tf.matMul(dzStep, weights.recurrentT[l]!);
+      dzStep.dispose();
+      dRecurrent.view.set(readValues(product));
       product.dispose();
-    };
-    addProduct(layer.dz0T, layer.u0, B, D);
-    if (L > 1) addProduct(layer.dzRestT, layer.uRest, (L - 1) * B, K);
-  }
-}
-
-/** Adds a [4H][width] product, transposed, to the kernel's gradient (columns < D) and the recurrent kernel's (the rest). */
-function addTransposed(product: Float32Array, G: number, width: number, D: number, dKernel: Float32Array, dRecurrentKernel: Float32Array): void {
-  for (let k = 0; k < G; k++) {
-    for (let r = 0; r < width; r++) {
-      const value = product[k * width + r]!;
-      if (r < D) dKernel[r * G + k]! += value;
-      else dRecurrentKernel[(r - D) * G + k]! += value;
+    }
+    const grad = work.grad;
+    const gradBias = this.weight(`lstm_${l}/bias`, grad);
+    for (let k = 0; k < G; k++) gradBias[k]! += dBias.view[k]!;
+    // Weight gradients: x^T dz over all steps and h_prev^T dz over steps 1.., each one product
+    // with dz transposed (by the kernels: tfjs's Transpose on wasm is slower than the product).
+    const dzT = work.dzT;
+    kernels.transpose(dz.ptr, L * B, G, dzT.ptr);
+    const dzAllT = tf.tensor2d(dzT.view.subarray(0, L * B * G), [G, L * B]);
+    const dKernel = tf.matMul(dzAllT, weights.inputs[l]!);
+    dzAllT.dispose();
+    addTransposed(readValues(dKernel), G, layer.inputSize, this.weight(`lstm_${l}/kernel`, grad));
+    dKernel.dispose();
+    if (L > 1) {
+      kernels.transpose(dz.ptr + 4 * B * G, (L - 1) * B, G, dzT.ptr);
+      const dzLaterT = tf.tensor2d(dzT.view.subarray(0, (L - 1) * B * G), [G, (L - 1) * B]);
+      const previous = tf.tensor2d(layer.hidden.view.subarray(0, (L - 1) * B * H), [(L - 1) * B, H]);
+      const dRecurrentKernel = tf.matMul(dzLaterT, previous);
+      tf.dispose([dzLaterT, previous]);
+      addTransposed(readValues(dRecurrentKernel), G, H, this.weight(`lstm_${l}/recurrent_kernel`, grad));
+      dRecurrentKernel.dispose();
+    }
+    if (below) {
+      // The gradient at the layer below's outputs, through its dropout.
+      const dzAll = tf.tensor2d(dz.view.subarray(0, L * B * G), [L * B, G]);
+      const dInputs = tf.matMul(dzAll, weights.kernelT[l]!);
+      dzAll.dispose();
+      const values = readValues(dInputs);
+      const target = below.dHidden.view;
+      const mask = below.dropMask;
+      for (let i = 0; i < L * B * H; i++) target[i] = values[i]! * mask[i]!;
+      dInputs.dispose();
     }
   }
 }
 
-/** Layer 0's inputs of the windows `rows`, time-major, into u0 and the input columns of uRest. */
-function gatherWindows(values: Float32Array, rows: Int32Array, L: number, D: number, layer: LayerWork, H: number): void {
+/** Adds a [4H][width] product, transposed, to a [width][4H] weight's gradient. */
+function addTransposed(product: Float32Array, G: number, width: number, target: Float32Array): void {
+  for (let k = 0; k < G; k++) for (let r = 0; r < width; r++) target[r * G + k]! += product[k * width + r]!;
+}
+
+/** A [rows][cols] matrix transposed. */
+function transpose(values: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c]!;
+  return out;
+}
+
+/** Layer 0's inputs of the windows `rows`, time-major. */
+function gatherWindows(values: Float32Array, rows: Int32Array, L: number, D: number, x: Float32Array): void {
   const B = rows.length;
-  const K = D + H;
-  const { u0, uRest } = layer;
   for (let b = 0; b < B; b++) {
     const window = rows[b]! * L * D;
-    for (let f = 0; f < D; f++) u0[b * D + f] = values[window + f]!;
-    for (let t = 1; t < L; t++) {
+    for (let t = 0; t < L; t++) {
       const from = window + t * D;
-      const to = ((t - 1) * B + b) * K;
-      for (let f = 0; f < D; f++) uRest[to + f] = values[from + f]!;
+      const to = (t * B + b) * D;
+      for (let f = 0; f < D; f++) x[to + f] = values[from + f]!;
     }
   }
 }
 
-/** The next layer's inputs: this layer's hidden states times their dropout multipliers. */
-function dropoutInputs(layer: LayerWork, next: LayerWork, L: number, B: number, H: number): void {
-  const K = 2 * H;
-  const { hidden, dropMask } = layer;
-  for (let t = 0; t < L; t++) {
-    for (let b = 0; b < B; b++) {
-      const from = (t * B + b) * H;
-      const to = t === 0 ? b * H : ((t - 1) * B + b) * K;
-      const target = t === 0 ? next.u0 : next.uRest;
-      for (let j = 0; j < H; j++) target[to + j] = hidden[from + j]! * dropMask[from + j]!;
-    }
-  }
-}
-
-/**
- * Splits dz W^T (per row: `inputs` columns for the step's inputs, then H for the previous hidden
- * state when there is one) into the gradient at the previous hidden state and, above layer 0,
- * at the layer below's outputs (through its dropout).
- */
-function splitInputGradient(du: Float32Array, B: number, inputs: number, H: number, dRecurrent: Float32Array | undefined, below: LayerWork | undefined, t: number): void {
-  const width = inputs + (dRecurrent ? H : 0);
-  for (let b = 0; b < B; b++) {
-    const row = b * width;
-    if (dRecurrent) for (let j = 0; j < H; j++) dRecurrent[b * H + j] = du[row + inputs + j]!;
-    if (below) {
-      const at = (t * B + b) * inputs;
-      for (let j = 0; j < inputs; j++) below.dHidden[at + j] = du[row + j]! * below.dropMask[at + j]!;
-    }
-  }
-}
-
-function disposeWeights(weights: StepWeights): void {
+function disposeWeights(weights: BatchWeights): void {
   for (const list of Object.values(weights) as Array<Array<tf.Tensor | undefined>>) for (const t of list) t?.dispose();
 }
