@@ -2,14 +2,18 @@
  * Training speed of the LSTM on the workload of tooling-notes.md (a benchmark, not a test):
  * 28k random windows x 3 steps x 19 features, LSTM(32) + Dense, Adam, 20 epochs, at batch
  * 64 / 256 / 1024, against PyTorch 1.13 CPU (1 thread) and stock tfjs on wasm measured there.
- * Usage: npx tsx bench/train-speed.ts [epochs=20] [--stock]   (TFJS_BACKEND picks the backend)
+ * Usage: `npx nx run bench:lstm-speed` or `npx tsx libs/lstm-model/bench/train-speed.ts
+ * [epochs=20] [--stock]` (TFJS_BACKEND picks the backend; fewer epochs are scaled to 20).
  *
  * The reference figures were taken on an idle machine; on a shared one every figure here is
  * slower, wall time most (time slices) and CPU time too (a busy sibling hyperthread). `--stock`
  * also times stock tfjs (tf.layers LSTM + Dense, model.fit, tfjs's own wasm kernels) for one
- * epoch per batch size in the same run: the ratio of CPU times, and from it an estimate of our
- * time on the idle machine (its 33.4 / 24.7 / 23.9 s divided by that ratio), depend far less on
- * the load.
+ * epoch per batch size in the same run: the ratio of CPU times depends far less on the load.
+ *
+ * What bounds it: the matrix products, the same ~82 MFLOP per 1,024 windows whatever the batch,
+ * run at ~20 GFLOP/s in XNNPACK's 128-bit wasm SIMD kernels (no FMA, one thread), ~2.1 s of the
+ * 20 epochs; PyTorch's MKL/oneDNN (AVX2 FMA) does them several times faster, which is all of its
+ * lead at batch 1024. At small batches the per-op costs dominate, and those we control.
  */
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
