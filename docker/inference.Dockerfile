@@ -26,6 +26,7 @@ ENV NODE_ENV=production APP_ROOT=/opt/nextbuy SAGEMAKER_BIND_TO_PORT=8080
 WORKDIR /opt/nextbuy
 COPY --from=deps /opt/nextbuy/inference-api/node_modules inference-api/node_modules
 COPY dist/apps/inference-api/main.js dist/apps/inference-api/package.json inference-api/
+COPY dist/apps/inference-api/chunks inference-api/chunks/
 COPY --chmod=755 docker/entrypoint.sh /usr/local/bin/nextbuy-entrypoint
 USER 1000:1000
 EXPOSE 8080

@@ -50,6 +50,7 @@ ENV NODE_ENV=production APP_ROOT=/opt/nextbuy
 WORKDIR /opt/nextbuy
 COPY --from=deps /opt/nextbuy/trainer/node_modules trainer/node_modules
 COPY dist/apps/trainer/bin.js dist/apps/trainer/package.json trainer/
+COPY dist/apps/trainer/chunks trainer/chunks/
 COPY --chmod=755 docker/entrypoint.sh /usr/local/bin/nextbuy-entrypoint
 USER 1000:1000
 ENTRYPOINT ["/usr/local/bin/nextbuy-entrypoint"]
