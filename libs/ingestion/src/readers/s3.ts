@@ -13,9 +13,8 @@ export async function s3ObjectBytes(uri: string, client?: S3Client): Promise<Asy
   const { bucket, key } = parseS3Uri(uri);
   // Loaded on first use so that code reading local files never loads the AWS SDK. The SDK is a
   // CommonJS package: Node gives its exports both by name and as `default`, an esbuild bundle
-  // split into chunks (the apps') only as `default`.
-  const sdk = await import('@aws-sdk/client-s3');
-  const { GetObjectCommand, S3Client: DefaultClient } = (sdk as { default?: typeof sdk }).default ?? sdk;
+  // split into chunks (the apps') only as `default`, so take them from there.
+  const { GetObjectCommand, S3Client: DefaultClient } = (await import('@aws-sdk/client-s3')).default;
   try {
     const response = await (client ?? new DefaultClient({})).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     // In Node the body is a Readable (an AsyncIterable of Buffers).
