@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -72,7 +73,9 @@ describe('.gitlab-ci.yml', () => {
   it('passes GitLab’s schema as gitlab-ci-local reads it', () => {
     const result = spawnSync('npx', ['gitlab-ci-local', '--list'], { cwd: root, encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout + result.stderr).toMatch(/json schema validated/);
-    for (const [name] of jobs) expect(result.stdout).toMatch(new RegExp(`^${name}\\s`, 'm'));
+    // It colours its table when the environment asks for colour (Nx sets FORCE_COLOR for its tasks).
+    const [stdout, stderr] = [stripVTControlCharacters(result.stdout), stripVTControlCharacters(result.stderr)];
+    expect(stdout + stderr).toMatch(/json schema validated/);
+    for (const [name] of jobs) expect(stdout).toMatch(new RegExp(`^${name}\\s`, 'm'));
   }, 60_000);
 });
