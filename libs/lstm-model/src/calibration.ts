@@ -13,7 +13,7 @@ import { conditionalKaplanMeier, kaplanMeier, type SurvivalCurve } from '@nextbu
  *   p' = sigmoid(b0 + b1 logit(p) + b2 log1p(elapsed) + b3 logit(p_km(elapsed))).
  */
 export interface Calibration {
-  coefficients: [number, number, number, number];
+  coefficients: number[];
   /** The training table's Kaplan-Meier curve, for p_km. */
   population: { times: number[]; survival: number[] };
   /**
@@ -39,8 +39,14 @@ function curveOf(population: Calibration['population']): SurvivalCurve {
   return { times: Float64Array.from(population.times), survival: Float64Array.from(population.survival) };
 }
 
-function inputs(p: number, elapsedDays: number, curve: SurvivalCurve, horizonDays: number): [number, number, number, number] {
-  return [1, logit(p), Math.log1p(elapsedDays), logit(conditionalKaplanMeier(curve, elapsedDays, horizonDays).pWithin)];
+/** The number of coefficients a calibration fitted now has. */
+export const CALIBRATION_TERMS = 5;
+
+/** The regression's inputs, the first `terms` of them (the constant first). */
+function inputs(p: number, elapsedDays: number, curve: SurvivalCurve, horizonDays: number, terms = CALIBRATION_TERMS): number[] {
+  const logitP = logit(p);
+  const logElapsed = Math.log1p(elapsedDays);
+  return [1, logitP, logElapsed, logit(conditionalKaplanMeier(curve, elapsedDays, horizonDays).pWithin), logitP * logElapsed].slice(0, terms);
 }
 
 /** The recalibrated probabilities of customers with network probabilities `p` after `elapsedDays`. */
@@ -48,18 +54,18 @@ export function applyCalibration(calibration: Calibration, p: ArrayLike<number>,
   const curve = curveOf(calibration.population);
   const b = calibration.coefficients;
   return Float64Array.from({ length: p.length }, (_, i) => {
-    const x = inputs(p[i]!, elapsedDays[i]!, curve, horizonDays);
-    for (let k = 1; k < 4; k++) x[k] = Math.min(calibration.bounds[k - 1]![1], Math.max(calibration.bounds[k - 1]![0], x[k]!));
-    return sigmoid(b[0] * x[0] + b[1] * x[1] + b[2] * x[2] + b[3] * x[3]);
+    const x = inputs(p[i]!, elapsedDays[i]!, curve, horizonDays, b.length);
+    for (let k = 1; k < x.length; k++) x[k] = Math.min(calibration.bounds[k - 1]![1], Math.max(calibration.bounds[k - 1]![0], x[k]!));
+    return sigmoid(x.reduce((sum, v, k) => sum + v * b[k]!, 0));
   });
 }
 
-/** Pull of the coefficients toward the network's probability as it is (b = [0, 1, 0, 0]). */
+/** Pull of the coefficients toward the network's probability as it is (b = [0, 1, 0, 0, 0]). */
 const RIDGE = 1;
-const PRIOR = [0, 1, 0, 0];
+const PRIOR = [0, 1, 0, 0, 0];
 
 /**
- * Penalised maximum-likelihood logistic regression by Newton's method (IRLS: a 4x4 solve per
+ * Penalised maximum-likelihood logistic regression by Newton's method (IRLS: a 5x5 solve per
  * step, no library needed). The ridge toward "leave p as it is" is negligible against thousands
  * of landmark outcomes and keeps small or separable training sets from producing wild slopes.
  */
@@ -76,25 +82,27 @@ export function fitCalibration(
   const population = { times: Array.from(km.times), survival: Array.from(km.survival) };
   const x = Array.from({ length: n }, (_, i) => inputs(p[i]!, elapsedDays[i]!, km, horizonDays));
   // Start from the network's probability as it is.
-  let beta = [...PRIOR];
+  const K = CALIBRATION_TERMS;
+  const prior = PRIOR;
+  let beta = [...prior];
   for (let iteration = 0; iteration < 50; iteration++) {
-    const gradient = beta.map((b, k) => -RIDGE * (b - PRIOR[k]!));
-    const hessian = [0, 1, 2, 3].map((a) => [0, 1, 2, 3].map((b) => (a === b ? RIDGE : 0)));
+    const gradient = beta.map((b, k) => -RIDGE * (b - prior[k]!));
+    const hessian = beta.map((_, a) => beta.map((__, b) => (a === b ? RIDGE : 0)));
     for (let i = 0; i < n; i++) {
       const xi = x[i]!;
-      const mu = sigmoid(beta[0]! * xi[0] + beta[1]! * xi[1] + beta[2]! * xi[2] + beta[3]! * xi[3]);
+      const mu = sigmoid(xi.reduce((sum, v, k) => sum + v * beta[k]!, 0));
       const w = mu * (1 - mu);
-      for (let a = 0; a < 4; a++) {
+      for (let a = 0; a < K; a++) {
         gradient[a]! += (ordered[i]! - mu) * xi[a]!;
-        for (let b = 0; b < 4; b++) hessian[a]![b]! += w * xi[a]! * xi[b]!;
+        for (let b = 0; b < K; b++) hessian[a]![b]! += w * xi[a]! * xi[b]!;
       }
     }
     const step = solve(hessian, gradient);
     beta = beta.map((v, k) => v + step[k]!);
     if (Math.max(...step.map(Math.abs)) < 1e-9) break;
   }
-  const bounds = [1, 2, 3].map((k) => x.reduce<[number, number]>(([low, high], xi) => [Math.min(low, xi[k]!), Math.max(high, xi[k]!)], [Infinity, -Infinity]));
-  return { coefficients: beta as Calibration['coefficients'], population, bounds };
+  const bounds = Array.from({ length: K - 1 }, (_, j) => j + 1).map((k) => x.reduce<[number, number]>(([low, high], xi) => [Math.min(low, xi[k]!), Math.max(high, xi[k]!)], [Infinity, -Infinity]));
+  return { coefficients: beta, population, bounds };
 }
 
 /** Solves A s = g by Gaussian elimination with partial pivoting (A is small and positive definite). */

@@ -1,5 +1,5 @@
 import { ArtifactError, InputDataError, type OrderFeatureTable } from '@nextbuy/contracts';
-import type { Calibration } from './calibration';
+import { CALIBRATION_TERMS, type Calibration } from './calibration';
 
 /** How one feature is scaled: optional log1p, then (x - mean) / std. */
 export interface FeatureScaling {
@@ -95,8 +95,10 @@ export function parsePreprocessing(json: unknown, source: string): Preprocessing
   const c = p.calibration;
   if (c !== undefined) {
     const finite = (v: unknown) => Array.isArray(v) && v.every(Number.isFinite);
-    if (!(finite(c?.coefficients) && c.coefficients.length === 4 && finite(c.population?.times) && finite(c.population?.survival) && c.population.times.length === c.population.survival.length && Array.isArray(c.bounds) && c.bounds.length === 3 && c.bounds.every(finite))) {
-      throw fail('calibration needs 4 finite coefficients, a population curve of matching times and survival, and 3 finite input bounds');
+    // 4 coefficients: an artifact from before the interaction term (calibration.ts), still valid.
+    const terms = c?.coefficients?.length;
+    if (!(finite(c?.coefficients) && (terms === 4 || terms === CALIBRATION_TERMS) && finite(c.population?.times) && finite(c.population?.survival) && c.population.times.length === c.population.survival.length && Array.isArray(c.bounds) && c.bounds.length === terms - 1 && c.bounds.every(finite))) {
+      throw fail(`calibration needs 4 or ${CALIBRATION_TERMS} finite coefficients, a population curve of matching times and survival, and finite bounds for every input but the constant`);
     }
   }
   p.features.forEach((f, i) => {
