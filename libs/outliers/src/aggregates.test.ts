@@ -20,11 +20,10 @@ describe('customerAggregates', () => {
     const aggregates = customerAggregates(table());
     expect(aggregates.featureNames).toEqual(AGGREGATE_NAMES);
     expect(aggregates.customerIds).toEqual(['A', 'B']);
-    expect([aggregates.nRows, aggregates.nCols]).toEqual([2, 7]);
-    // A: 3 orders, spend 60, mean order 20, quantity 6, 3 lines per order, gaps 10 and 20, span 30.
-    const a = [3, 60, 20, 6, 3, 15, 30].map(Math.log1p);
-    // B: one order, so no gap and no span.
-    const b = [1, 99, 99, 1000, 4, 0, 0].map(Math.log1p);
+    expect([aggregates.nRows, aggregates.nCols]).toEqual([2, 3]);
+    // A: 3 orders worth 60 with 6 items on 9 lines: per order 20, 2 and 3.
+    const a = [20, 2, 3].map(Math.log1p);
+    const b = [99, 1000, 4].map(Math.log1p);
     [...a, ...b].forEach((expected, k) => expect(aggregates.values[k]).toBeCloseTo(expected, 12));
     expect(aggregates.segments).toEqual([
       { customerId: 'A', start: 0, end: 3 },
@@ -35,7 +34,23 @@ describe('customerAggregates', () => {
   it('keeps the sign of a net-negative spend', () => {
     const orders = table();
     orders.totalPrice[3] = -99;
-    expect(customerAggregates(orders).values[7 + 1]).toBeCloseTo(-Math.log1p(99), 12);
+    expect(customerAggregates(orders).values[3]).toBeCloseTo(-Math.log1p(99), 12);
+  });
+
+  it('looks at the size of orders, not at how often a customer buys', () => {
+    const orders = table();
+    // A fourth order like A's average leaves A's aggregates as they were.
+    const more: OrderTable = {
+      ...orders,
+      nRows: 5,
+      customerIds: ['A', 'A', 'A', 'A', 'B'],
+      day: Int32Array.from([100, 110, 130, 400, 105]),
+      totalPrice: Float64Array.from([10, 20, 30, 20, 99]),
+      quantity: Float64Array.from([1, 2, 3, 2, 1000]),
+      lines: Int32Array.from([1, 2, 6, 3, 4]),
+      invoices: Int32Array.from([1, 1, 2, 1, 1]),
+    };
+    expect(customerAggregates(more).values.subarray(0, 3)).toEqual(customerAggregates(orders).values.subarray(0, 3));
   });
 
   it('refuses a table whose customers are not contiguous', () => {

@@ -1,16 +1,15 @@
 import type { OrderTable } from '@nextbuy/contracts';
 import { customerSegments, validateOrderTable, type CustomerSegment } from '@nextbuy/features';
 
-/** The per-customer features the outlier filter looks at, all log1p: every one is heavy-tailed. */
-export const AGGREGATE_NAMES = [
-  'log_order_count',
-  'log_total_spend',
-  'log_mean_order_value',
-  'log_total_quantity',
-  'log_mean_lines_per_order',
-  'log_mean_gap_days',
-  'log_span_days',
-] as const;
+/**
+ * The per-customer features the outlier filter looks at, all log1p (every one is heavy-tailed):
+ * the size of a customer's typical order, which is what sets wholesale buyers and data errors
+ * (a mistyped quantity or price) apart. How often or how long a customer buys is deliberately
+ * left out: with order count, mean gap and span among the features, the 1% the forest removed
+ * on CDNOW were its most loyal customers (median 14 orders, where 99% of customers have at most
+ * 13), the ones whose next order is best predicted and most worth predicting.
+ */
+export const AGGREGATE_NAMES = ['log_mean_order_value', 'log_mean_quantity_per_order', 'log_mean_lines_per_order'] as const;
 
 /** One row per customer, in table order; `values` is row-major (customers x AGGREGATE_NAMES). */
 export interface CustomerAggregates {
@@ -29,9 +28,8 @@ function signedLog1p(x: number): number {
 }
 
 /**
- * Per-customer aggregates of an order table: order count, total spend, mean order value, total
- * quantity, mean lines per order, mean gap between orders (0 with a single order) and span from
- * first to last order in days. Throws an InputDataError for a table that breaks OrderTable's rules.
+ * Per-customer aggregates of an order table: mean order value, mean quantity and mean lines per
+ * order. Throws an InputDataError for a table that breaks OrderTable's rules.
  */
 export function customerAggregates(orders: OrderTable): CustomerAggregates {
   validateOrderTable(orders);
@@ -48,9 +46,7 @@ export function customerAggregates(orders: OrderTable): CustomerAggregates {
       lines += orders.lines[row]!;
     }
     const count = end - start;
-    const span = orders.day[end - 1]! - orders.day[start]!;
-    const features = [count, spend, spend / count, quantity, lines / count, count > 1 ? span / (count - 1) : 0, span];
-    features.forEach((value, k) => (values[c * nCols + k] = signedLog1p(value)));
+    [spend / count, quantity / count, lines / count].forEach((value, k) => (values[c * nCols + k] = signedLog1p(value)));
   });
   return {
     featureNames: AGGREGATE_NAMES,
