@@ -1,3 +1,5 @@
+import { daysInMonth } from '@nextbuy/contracts';
+
 /** How a source writes its invoice timestamps. `auto` accepts UCI and ISO 8601, value by value. */
 export const DATE_FORMATS = ['uci', 'iso', 'yyyymmdd', 'auto'] as const;
 export type DateFormat = (typeof DATE_FORMATS)[number];
@@ -10,15 +12,12 @@ export const DATE_FORMAT_SHAPES: Record<DateFormat, string> = {
   auto: 'M/D/YYYY H:MM or ISO 8601',
 };
 
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 /**
  * Epoch milliseconds of a UTC wall-clock time, or NaN when a part is out of range. Date.UTC
  * alone would roll 2/30 over to 3/2: an invalid date is rejected instead of guessed.
  */
 function utcTime(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number): number {
-  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]!) return NaN;
-  if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return NaN;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
   if (hour > 23 || minute > 59 || second > 59) return NaN;
   return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
