@@ -6,13 +6,16 @@ import { conditionalKaplanMeier, kaplanMeier, type SurvivalCurve } from '@nextbu
  * through its log-normal's tail, S(e + 90) / S(e); a single log-normal has no room for customers
  * who stopped buying, so that tail is miscalibrated for long silences. A logistic regression
  * fitted on landmark rows of the training table (each order seen again 0..360 days later,
- * labelled "ordered within 90 days" where the outcome is known) corrects it from three inputs:
- * the network's own probability, log1p(elapsed), and the population's answer to the same
- * question (Kaplan-Meier of the training gaps, conditioned on elapsed), so the population's
- * hazard after long silences informs every customer's probability:
- *   p' = sigmoid(b0 + b1 logit(p) + b2 log1p(elapsed) + b3 logit(p_km(elapsed))).
+ * labelled "ordered within 90 days" where the outcome is known) corrects it from four inputs:
+ * the network's own probability, log1p(elapsed), the population's answer to the same question
+ * (Kaplan-Meier of the training gaps, conditioned on elapsed), so the population's hazard after
+ * long silences informs every customer's probability, and the product of the first two, because
+ * how far the network's tail can be trusted depends on how long the silence is (on generated
+ * data this term lifts auc_90d from about Kaplan-Meier's to 0.006-0.008 above it):
+ *   p' = sigmoid(b0 + b1 logit(p) + b2 log1p(elapsed) + b3 logit(p_km(elapsed)) + b4 logit(p) log1p(elapsed)).
  */
 export interface Calibration {
+  /** b0..b4; artifacts from before the interaction term have b0..b3 only, and are applied as they were fitted. */
   coefficients: number[];
   /** The training table's Kaplan-Meier curve, for p_km. */
   population: { times: number[]; survival: number[] };
@@ -83,10 +86,9 @@ export function fitCalibration(
   const x = Array.from({ length: n }, (_, i) => inputs(p[i]!, elapsedDays[i]!, km, horizonDays));
   // Start from the network's probability as it is.
   const K = CALIBRATION_TERMS;
-  const prior = PRIOR;
-  let beta = [...prior];
+  let beta = [...PRIOR];
   for (let iteration = 0; iteration < 50; iteration++) {
-    const gradient = beta.map((b, k) => -RIDGE * (b - prior[k]!));
+    const gradient = beta.map((b, k) => -RIDGE * (b - PRIOR[k]!));
     const hessian = beta.map((_, a) => beta.map((__, b) => (a === b ? RIDGE : 0)));
     for (let i = 0; i < n; i++) {
       const xi = x[i]!;
@@ -101,7 +103,8 @@ export function fitCalibration(
     beta = beta.map((v, k) => v + step[k]!);
     if (Math.max(...step.map(Math.abs)) < 1e-9) break;
   }
-  const bounds = Array.from({ length: K - 1 }, (_, j) => j + 1).map((k) => x.reduce<[number, number]>(([low, high], xi) => [Math.min(low, xi[k]!), Math.max(high, xi[k]!)], [Infinity, -Infinity]));
+  // Every input but the constant (column 0).
+  const bounds = Array.from({ length: K - 1 }, (_, j) => x.reduce<[number, number]>(([low, high], xi) => [Math.min(low, xi[j + 1]!), Math.max(high, xi[j + 1]!)], [Infinity, -Infinity]));
   return { coefficients: beta, population, bounds };
 }
 
