@@ -1,6 +1,7 @@
 export * from './days';
 export * from './batch-input';
 export * from './errors';
+export * from './hyperparameters';
 export * from './manifest';
 export * from './model';
 export * from './orders';

@@ -22,11 +22,19 @@ export interface ModelDescription {
   featureImportance?: Record<string, number>;
 }
 
+export interface PredictOptions {
+  /**
+   * The return horizon of `predictedGapDays` for this call instead of the model's own: the
+   * backtest scores `mae_days` with min(horizon, days of data after the cutoff) (evaluation.md).
+   */
+  returnHorizonDays?: number;
+}
+
 /** The interface every model type implements: fit, predict, save. */
 export interface NextPurchaseModel {
   readonly type: string;
   fit(train: TrainingTable, options?: FitOptions): Promise<FitReport>;
-  predict(input: ScoringTable): Promise<GapPrediction>;
+  predict(input: ScoringTable, options?: PredictOptions): Promise<GapPrediction>;
   /** Writes the model's own files into `dir`; returns their paths relative to `dir`. */
   save(dir: string): Promise<string[]>;
   describe(): ModelDescription;

@@ -21,6 +21,16 @@ export interface TrainingTable extends OrderFeatureTable {
   censored: Uint8Array;
 }
 
+/**
+ * The day a training table's labels are censored at: the latest `orderDay + gapDays` (a
+ * censored row ends there, an observed gap ends earlier, at the next order).
+ */
+export function trainingAsOfDay(table: TrainingTable): number {
+  let asOf = -Infinity;
+  for (let row = 0; row < table.nRows; row++) asOf = Math.max(asOf, table.orderDay[row]! + table.gapDays[row]!);
+  return asOf;
+}
+
 /** The order history of the customers to score as of a date. */
 export interface ScoringTable extends OrderFeatureTable {
   asOfDay: number;

@@ -1,5 +1,6 @@
 import {
   epochDayToIso,
+  HORIZON_DAYS,
   type BacktestMetrics,
   type BacktestReport,
   type GapPrediction,
@@ -8,7 +9,7 @@ import {
   type ScoringTable,
   type TrainingTable,
 } from '@nextbuy/contracts';
-import { BASELINES, HORIZON_DAYS } from './baselines';
+import { BASELINES } from './baselines';
 import { buildScoringTable, buildTrainingTable } from './feature-tables';
 import { auc, brier, concordanceIndex, maeDays } from './metrics';
 import { customerSegments, orderDaySpan, selectOrders, validateOrderTable } from './orders';

@@ -1,11 +1,9 @@
-import type { GapPrediction, ScoringTable, TrainingTable } from '@nextbuy/contracts';
+import { type GapPrediction, HORIZON_DAYS, type ScoringTable, type TrainingTable } from '@nextbuy/contracts';
 import { conditionalKaplanMeier, kaplanMeier } from './kaplan-meier';
 
 /** A baseline predictor: same inputs and output as a model's fit-then-predict. */
 export type Baseline = (train: TrainingTable, score: ScoringTable) => GapPrediction;
 
-/** The horizon of `p_order_90d`, in days after the as-of date. */
-export const HORIZON_DAYS = 90;
 
 /**
  * Kaplan-Meier estimate of the gap over every training row (censored rows included),

@@ -1,9 +1,9 @@
-import { InputDataError, type OrderTable } from '@nextbuy/contracts';
+import { InputDataError, type OrderTable, trainingAsOfDay } from '@nextbuy/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { orderTable, type OrderRow } from '../test/fixtures';
 import { buildScoringTable, buildTrainingTable } from './feature-tables';
-import { ELAPSED_FEATURE, horizonOutcomes, landmarkTable, scoringLandmarks, trainingAsOfDay } from './landmarks';
+import { ELAPSED_FEATURE, horizonOutcomes, landmarkTable, scoringLandmarks } from './landmarks';
 import { FEATURE_COUNT, FEATURE_NAMES } from './order-features';
 
 const AS_OF = 1_000;

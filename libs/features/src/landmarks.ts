@@ -1,4 +1,4 @@
-import { InputDataError, type OrderFeatureTable, type ScoringTable, type TrainingTable } from '@nextbuy/contracts';
+import { InputDataError, type OrderFeatureTable, type ScoringTable, type TrainingTable, trainingAsOfDay } from '@nextbuy/contracts';
 
 /**
  * Landmarking: a customer is scored at `elapsed = asOf - lastOrder > 0` days without an order,
@@ -20,16 +20,6 @@ export interface LandmarkTable extends TrainingTable {
   elapsedDays: Float64Array;
   /** The training table's as-of day: its last day of information (see `trainingAsOfDay`). */
   asOfDay: number;
-}
-
-/**
- * The day a training table's labels are censored at: the latest `orderDay + gapDays` (a
- * censored row ends there, an observed gap ends earlier, at the next order).
- */
-export function trainingAsOfDay(table: TrainingTable): number {
-  let asOf = -Infinity;
-  for (let row = 0; row < table.nRows; row++) asOf = Math.max(asOf, table.orderDay[row]! + table.gapDays[row]!);
-  return asOf;
 }
 
 function checkLandmarkDays(days: readonly number[]): void {

@@ -5,6 +5,7 @@ import {
   type FitOptions,
   type FitReport,
   type GapPrediction,
+  HORIZON_DAYS,
   type Hyperparameters,
   InputDataError,
   type ModelDescription,
@@ -219,7 +220,6 @@ export const lstmFactory: ModelFactory = {
   load: (dir, description) => LstmGapModel.load(dir, description.hyperparameters),
 };
 
-const HORIZON_DAYS = 90;
 /** Landmarks of the calibration: each training order seen again 0, 30, ..., 360 days later. */
 const CALIBRATION_LANDMARKS = Array.from({ length: 13 }, (_, i) => i * 30);
 /** Fewer known outcomes than this (or only one kind) leave the probabilities as the network gives them. */

@@ -6,6 +6,7 @@ import {
   type FitOptions,
   type FitReport,
   type GapPrediction,
+  HORIZON_DAYS,
   type Hyperparameters,
   InputDataError,
   type ModelDescription,
@@ -16,7 +17,7 @@ import {
   type ScoringTable,
   type TrainingTable,
 } from '@nextbuy/contracts';
-import { HORIZON_DAYS, horizonOutcomes, landmarkTable, scoringLandmarks, type LandmarkTable } from '@nextbuy/features';
+import { horizonOutcomes, landmarkTable, scoringLandmarks, type LandmarkTable } from '@nextbuy/features';
 import { Booster, type ParamValue } from './booster';
 import { DMatrix } from './dmatrix';
 import type { EvalsLog } from './eval-log';

@@ -1,0 +1,65 @@
+import { InputDataError } from '@nextbuy/contracts';
+import { nelderMead } from './optimize';
+import { type PreparedSummaries, prepareSummaries } from './prepared';
+import { checkSummaries, compressSummaries, type CustomerSummaries } from './summary';
+
+/** A maximum-likelihood fit: the parameters (time in days) and what the fit saw. */
+export interface BtydFit<P> {
+  params: P;
+  /** Summed log-likelihood at the parameters, time in days. */
+  logLikelihood: number;
+  customers: number;
+  evaluations: number;
+}
+
+/** Parameters are searched in log space within these bounds (e^±15: 3e-7 to 3e6), as BTYD bounds them, so degenerate data still gives finite numbers. */
+const LOG_BOUND = 15;
+
+export interface LikelihoodSpec<P> {
+  name: string;
+  /** Parameter names in optimiser order. */
+  names: readonly (keyof P & string)[];
+  /** Which parameters carry the time unit (scaled with it). */
+  timeScaled: readonly (keyof P & string)[];
+  logLikelihood(params: P, s: CustomerSummaries | PreparedSummaries): number;
+}
+
+function scaled(s: CustomerSummaries, c: number): CustomerSummaries {
+  return { x: s.x, tx: s.tx.map((v) => v / c), T: s.T.map((v) => v / c), weight: s.weight };
+}
+
+/**
+ * Maximum likelihood over compressed summaries, in a time unit where the longest observation is
+ * 10 (the unit does not change the optimum, it only starts every search near it, as lifetimes
+ * does), from the given starting point (all ones by default), in log-parameters.
+ */
+export function fitByMaximumLikelihood<P extends Record<string, number>>(spec: LikelihoodSpec<P>, summaries: CustomerSummaries, start?: Partial<P>): BtydFit<P> {
+  checkSummaries(summaries, `${spec.name} customer summaries`);
+  const s = compressSummaries(summaries);
+  let customers = 0;
+  let repeat = false;
+  let maxT = 0;
+  for (let i = 0; i < s.x.length; i++) {
+    customers += s.weight[i]!;
+    repeat ||= s.x[i]! > 0;
+    maxT = Math.max(maxT, s.T[i]!);
+  }
+  if (customers === 0) throw new InputDataError('no customers to fit', { source: spec.name });
+  if (!repeat) throw new InputDataError(`no customer has a repeat order (on another day): ${spec.name} cannot tell how often customers buy`, { source: spec.name });
+  const c = maxT > 0 ? maxT / 10 : 1;
+  const unit = prepareSummaries(scaled(s, c));
+  const toParams = (theta: readonly number[]): P =>
+    Object.fromEntries(spec.names.map((name, i) => [name, Math.exp(theta[i]!)])) as P;
+  const objective = (theta: readonly number[]): number => {
+    if (theta.some((v) => Math.abs(v) > LOG_BOUND)) return Infinity;
+    return -spec.logLikelihood(toParams(theta), unit);
+  };
+  const theta0 = spec.names.map((name) => {
+    const given = start?.[name];
+    return Math.log(given === undefined ? 1 : spec.timeScaled.includes(name) ? given / c : given);
+  });
+  const best = nelderMead(objective, theta0);
+  const params = toParams(best.x);
+  for (const name of spec.timeScaled) (params as Record<string, number>)[name] = params[name]! * c;
+  return { params, logLikelihood: spec.logLikelihood(params, s), customers, evaluations: best.evaluations };
+}

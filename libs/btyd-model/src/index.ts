@@ -1,0 +1,6 @@
+export { type BgNbdParams, bgnbdExpectedOrders, bgnbdLogLikelihood, bgnbdMedianWaitWithin, bgnbdPAlive, bgnbdPOrderWithin, fitBgNbd } from './bgnbd';
+export type { BtydFit } from './fit';
+export { BTYD_HYPERPARAMETERS } from './hyperparameters';
+export { BTYD_MODEL_FILE, type BtydModelType, BtydGapModel, bgnbdFactory, customerBaseQuantities, paretoNbdFactory } from './model';
+export { fitParetoNbd, type ParetoNbdParams, paretoNbdLogLikelihood, paretoNbdMedianWaitWithin, paretoNbdPAlive, paretoNbdPOrderWithin } from './pareto-nbd';
+export { compressSummaries, type CustomerSummaries, scoringSummaries, trainingSummaries } from './summary';

@@ -1,0 +1,164 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  ArtifactError,
+  type FitReport,
+  type GapPrediction,
+  HORIZON_DAYS,
+  type Hyperparameters,
+  type ModelDescription,
+  type ModelFactory,
+  NextBuyError,
+  type NextPurchaseModel,
+  parseHyperparameters,
+  type PredictOptions,
+  type ScoringTable,
+  type TrainingTable,
+} from '@nextbuy/contracts';
+import { z } from 'zod';
+import { type BgNbdParams, bgnbdExpectedOrders, bgnbdMedianWaitWithin, bgnbdPAlive, bgnbdPOrderWithin, fitBgNbd } from './bgnbd';
+import type { BtydFit } from './fit';
+import { BTYD_HYPERPARAMETERS } from './hyperparameters';
+import { fitParetoNbd, type ParetoNbdParams, paretoNbdMedianWaitWithin, paretoNbdPOrderWithin } from './pareto-nbd';
+import { scoringSummaries, trainingSummaries } from './summary';
+
+/** The file `save` writes: the fitted parameters as JSON, time in days. */
+export const BTYD_MODEL_FILE = 'btyd.json';
+
+export type BtydModelType = 'bgnbd' | 'pareto_nbd';
+
+const finite = z.number().positive().finite();
+const paramsFileSchema = z.discriminatedUnion('model', [
+  z.object({ model: z.literal('bgnbd'), timeUnit: z.literal('days'), params: z.object({ r: finite, alpha: finite, a: finite, b: finite }), logLikelihood: z.number(), customers: z.number() }),
+  z.object({ model: z.literal('pareto_nbd'), timeUnit: z.literal('days'), params: z.object({ r: finite, alpha: finite, s: finite, beta: finite }), logLikelihood: z.number(), customers: z.number() }),
+]);
+type ParamsFile = z.infer<typeof paramsFileSchema>;
+
+/** How one model type fits and predicts from customer summaries. */
+interface Family {
+  fit(train: TrainingTable): BtydFit<Record<string, number>>;
+  pOrderWithin(params: Record<string, number>, x: number, tx: number, T: number, t: number): number;
+  medianWaitWithin(params: Record<string, number>, x: number, T: number, horizon: number): number;
+}
+
+const FAMILIES: Record<BtydModelType, Family> = {
+  bgnbd: {
+    fit: (train) => fitBgNbd(trainingSummaries(train)),
+    pOrderWithin: (p, x, tx, T, t) => bgnbdPOrderWithin(p as BgNbdParams, x, tx, T, t),
+    medianWaitWithin: (p, x, T, h) => bgnbdMedianWaitWithin(p as BgNbdParams, x, T, h),
+  },
+  pareto_nbd: {
+    fit: (train) => fitParetoNbd(trainingSummaries(train)),
+    pOrderWithin: (p, x, tx, T, t) => paretoNbdPOrderWithin(p as ParetoNbdParams, x, tx, T, t),
+    medianWaitWithin: (p, x, T, h) => paretoNbdMedianWaitWithin(p as ParetoNbdParams, x, T, h),
+  },
+};
+
+/**
+ * BG/NBD or Pareto/NBD as a next-purchase model: fitted by maximum likelihood on each customer's
+ * (x, tx, T) as of the training table's censoring day. `p_order_90d` is the chance of at least one
+ * order in the 90 days after the as-of date; `predicted_gap_days` is the elapsed days plus the
+ * median wait among customers who order within the return horizon, as for every model type.
+ */
+export class BtydGapModel implements NextPurchaseModel {
+  private fitted: ParamsFile | undefined;
+  private readonly hyperparameters: Hyperparameters;
+
+  constructor(
+    readonly type: BtydModelType,
+    hyperparameters: Hyperparameters = {},
+  ) {
+    this.hyperparameters = parseHyperparameters(BTYD_HYPERPARAMETERS, hyperparameters, type);
+  }
+
+  /** The fitted parameters (time in days); undefined before fit or load. */
+  get params(): Readonly<Record<string, number>> | undefined {
+    return this.fitted?.params;
+  }
+
+  static async load(type: BtydModelType, dir: string, hyperparameters: Hyperparameters): Promise<BtydGapModel> {
+    const path = join(dir, BTYD_MODEL_FILE);
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(path, 'utf8'));
+    } catch (error) {
+      throw new ArtifactError(`${path}: cannot read the ${type} parameters (${(error as Error).message})`, { cause: error });
+    }
+    const parsed = paramsFileSchema.safeParse(json);
+    if (!parsed.success) throw new ArtifactError(`${path}: not a ${type} parameters file (${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message})`);
+    if (parsed.data.model !== type) throw new ArtifactError(`${path}: holds a ${parsed.data.model} model, not ${type}`);
+    const model = new BtydGapModel(type, hyperparameters);
+    model.fitted = parsed.data;
+    return model;
+  }
+
+  async fit(train: TrainingTable): Promise<FitReport> {
+    const fit = FAMILIES[this.type].fit(train);
+    this.fitted = { model: this.type, timeUnit: 'days', params: fit.params, logLikelihood: fit.logLikelihood, customers: fit.customers } as ParamsFile;
+    return { history: [{ 'train-loglik': fit.logLikelihood }] };
+  }
+
+  async predict(input: ScoringTable, options: PredictOptions = {}): Promise<GapPrediction> {
+    const fitted = this.requireFitted();
+    const horizon = options.returnHorizonDays ?? Number(this.hyperparameters.return_horizon_days);
+    const family = FAMILIES[this.type];
+    const s = scoringSummaries(input);
+    const n = s.x.length;
+    const predictedGapDays = new Float64Array(n);
+    const pOrder90d = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const [x, tx, T] = [s.x[i]!, s.tx[i]!, s.T[i]!];
+      pOrder90d[i] = family.pOrderWithin(fitted.params, x, tx, T, HORIZON_DAYS);
+      predictedGapDays[i] = input.elapsedDays[i]! + family.medianWaitWithin(fitted.params, x, T, horizon);
+    }
+    return { predictedGapDays, pOrder90d };
+  }
+
+  async save(dir: string): Promise<string[]> {
+    await writeFile(join(dir, BTYD_MODEL_FILE), `${JSON.stringify(this.requireFitted(), null, 2)}\n`);
+    return [BTYD_MODEL_FILE];
+  }
+
+  describe(): ModelDescription {
+    return { hyperparameters: { ...this.hyperparameters }, libraries: {} };
+  }
+
+  /** Holds no native or tensor memory: nothing to free. */
+  dispose(): void {
+    return;
+  }
+
+  private requireFitted(): ParamsFile {
+    if (!this.fitted) throw new NextBuyError(`the ${this.type} model is not fitted: call fit() or load it first`);
+    return this.fitted;
+  }
+}
+
+function factory(type: BtydModelType): ModelFactory {
+  return {
+    type,
+    create: async (hyperparameters) => new BtydGapModel(type, hyperparameters),
+    load: (dir, description) => BtydGapModel.load(type, dir, description.hyperparameters),
+  };
+}
+
+/** Registers the `bgnbd` model type. */
+export const bgnbdFactory = factory('bgnbd');
+/** Registers the `pareto_nbd` model type. */
+export const paretoNbdFactory = factory('pareto_nbd');
+
+/**
+ * What marketers act on, for every prediction whatever the model type: P(alive) and the expected
+ * number of orders in the next 365 days under the artifact's BG/NBD fit, aligned with `lastRow`.
+ */
+export function customerBaseQuantities(params: BgNbdParams, input: ScoringTable): { pAlive: Float64Array; expectedOrders365d: Float64Array } {
+  const s = scoringSummaries(input);
+  const n = s.x.length;
+  const pAlive = new Float64Array(n);
+  const expectedOrders365d = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    pAlive[i] = bgnbdPAlive(params, s.x[i]!, s.tx[i]!, s.T[i]!);
+    expectedOrders365d[i] = bgnbdExpectedOrders(params, s.x[i]!, s.tx[i]!, s.T[i]!, 365);
+  }
+  return { pAlive, expectedOrders365d };
+}
