@@ -14,6 +14,9 @@ export default [
         {
           enforceBuildableLibDependency: false,
           allow: [],
+          // The registry imports each model library's light `hyperparameters` module statically and
+          // the library itself lazily (so a server of one model type never loads another's code).
+          checkDynamicDependenciesExceptions: ['@nextbuy/xgb-model', '@nextbuy/lstm-model', '@nextbuy/btyd-model'],
           depConstraints: [
             // Libraries are the reusable core: they may only use other libraries.
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },

@@ -1,4 +1,5 @@
-import { datasetNameSchema } from '@nextbuy/contracts';
+import { datasetNameSchema, parseHyperparameter } from '@nextbuy/contracts';
+import { DEFAULT_MODEL_TYPE, hyperparameterSpecs, MODEL_TYPE_NAMES } from '@nextbuy/model-registry';
 import { z } from 'zod';
 
 /** Thrown when a CDK context value (cdk.json or `-c key=value`) cannot configure the stack. */
@@ -29,7 +30,7 @@ const sageMakerInstanceType = z.string().regex(/^ml\.[a-z0-9-]+\.[a-z0-9]+$/, 'a
 
 const settingsSchema = z
   .object({
-    modelBackend: z.enum(['xgboost', 'lstm']).default('xgboost'),
+    modelBackend: z.enum(MODEL_TYPE_NAMES).default(DEFAULT_MODEL_TYPE),
     hyperparameters: jsonOr(z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'snake_case names'), z.coerce.string())).default({ seed: '42' }),
     trainInstanceType: sageMakerInstanceType.default('ml.m5.large'),
     trainInstanceCount: count(1, 20),
@@ -60,6 +61,20 @@ const settingsSchema = z
   .superRefine((settings, context) => {
     if ('model_backend' in settings.hyperparameters) {
       context.addIssue({ code: 'custom', path: ['hyperparameters'], message: 'set the backend with "modelBackend", not hyperparameters.model_backend' });
+    } else {
+      // The training job would refuse them after provisioning an instance: refuse them at synth, by the
+      // model registry's specs. Names no model declares are the trainer's own options (cutoff, mapping, ...).
+      const own = new Map(hyperparameterSpecs(settings.modelBackend).map((spec) => [spec.name, spec]));
+      for (const [name, value] of Object.entries(settings.hyperparameters)) {
+        const spec = own.get(name);
+        const others = MODEL_TYPE_NAMES.filter((type) => hyperparameterSpecs(type).some((other) => other.name === name));
+        try {
+          if (spec) parseHyperparameter(spec, value);
+          else if (others.length) throw new Error(`is a hyperparameter of ${others.join(', ')}, not of the ${settings.modelBackend} model`);
+        } catch (error) {
+          context.addIssue({ code: 'custom', path: ['hyperparameters', name], message: (error as Error).message.replace(/^hyperparameters, column "[^"]+": /, '') });
+        }
+      }
     }
     if (settings.scheduleEnabled && settings.datasets.length === 0) {
       context.addIssue({ code: 'custom', path: ['datasets'], message: 'the schedule is enabled but names no datasets to run' });

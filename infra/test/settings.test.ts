@@ -50,6 +50,9 @@ describe('readPipelineSettings', () => {
     [{ modelBackend: 'prophet' }, /"modelBackend"/],
     [{ hyperparameters: '{"seed": ' }, /"hyperparameters" = "\{\\"seed\\": ": expected JSON/],
     [{ hyperparameters: { model_backend: 'lstm' } }, /set the backend with "modelBackend"/],
+    // Model hyperparameters are checked by the model registry's specs, as the training job will.
+    [{ hyperparameters: { eta: '2' } }, /"hyperparameters.eta" = .*must be a number > 0 and <= 1, got "2"/],
+    [{ modelBackend: 'bgnbd', hyperparameters: { epochs: '5' } }, /"hyperparameters.epochs" = .*a hyperparameter of lstm, not of the bgnbd model/],
     [{ scheduleEnabled: true }, /"datasets" = undefined: the schedule is enabled but names no datasets/],
     [{ datasets: 'cdnow,Bad_Name' }, /"datasets.1"/],
     [{ sourceDatabaseUrl: 'postgres://user:secret@db/sales' }, /without a password/],

@@ -1,42 +1,7 @@
+import { describeHyperparameter, type HyperparameterSpec, type Hyperparameters, parseHyperparameter } from '@nextbuy/contracts';
+import { DEFAULT_MODEL_TYPE, MODEL_TYPE_NAMES, MODEL_TYPES, type ModelType } from '@nextbuy/model-registry';
 import { Command, Option } from 'commander';
-import type { Hyperparameters } from '@nextbuy/contracts';
-
-/** Model hyperparameters by their own names: the seed's LSTM flags and XGBoost's parameters. */
-export const LSTM_FLAGS = [
-  'time_series_length',
-  'epochs',
-  'batch_size',
-  'learning_rate',
-  'hidden_size',
-  'dropout',
-  'lstm_layers',
-  'validation_split',
-  'patience',
-  'return_horizon_days',
-] as const;
-export const XGBOOST_FLAGS = [
-  // The model's own settings (libs/xgb-model README).
-  'num_boost_round',
-  'early_stopping_rounds',
-  'landmark_step_days',
-  'landmark_max_days',
-  'return_horizon_days',
-  'validation_fraction',
-  // XGBoost's parameters, passed through with XGBoost's meaning.
-  'objective',
-  'eval_metric',
-  'eta',
-  'max_depth',
-  'min_child_weight',
-  'subsample',
-  'colsample_bytree',
-  'lambda',
-  'alpha',
-  'gamma',
-  'max_bin',
-  'tree_method',
-  'nthread',
-] as const;
+import { TrainingInputError } from './errors';
 
 /** The trainer's settings, from command-line flags (the seed's names) or SageMaker hyperparameters. */
 export interface TrainerOptions {
@@ -47,49 +12,69 @@ export interface TrainerOptions {
   strict: boolean;
   /** Rows of generated data when no file is given. */
   rows: number;
-  modelBackend: 'xgboost' | 'lstm';
+  modelBackend: ModelType;
   cutoff?: string;
   modelDir: string;
   seed: number;
   useGpu: boolean;
   /** Share of customers the Isolation Forest removes; 0 turns the filter off. */
   outlierContamination: number;
-  /** Hyperparameters given explicitly for the model; its own defaults fill the rest. */
+  /** Hyperparameters given explicitly for the model (checked against its specs); its own defaults fill the rest. */
   hyperparameters: Hyperparameters;
   uploadArtifact?: string;
   uploadBatchInput?: string;
 }
 
-/** The command line, compatible with the seed's flags. */
+/** The trainer's own `--seed` (data generation, outlier filter) is passed on to models that declare one. */
+const SEED = 'seed';
+
+/** Every model hyperparameter flag, with the model types that declare it: read off the registry. */
+export function hyperparameterFlags(): Map<string, { spec: HyperparameterSpec; types: ModelType[] }> {
+  const flags = new Map<string, { spec: HyperparameterSpec; types: ModelType[] }>();
+  for (const type of MODEL_TYPE_NAMES) {
+    for (const spec of MODEL_TYPES[type].hyperparameters) {
+      if (spec.name === SEED) continue;
+      const flag = flags.get(spec.name);
+      if (flag) flag.types.push(type);
+      else flags.set(spec.name, { spec, types: [type] });
+    }
+  }
+  return flags;
+}
+
+function flagHelp({ spec, types }: { spec: HyperparameterSpec; types: ModelType[] }): string {
+  const where = types.length === MODEL_TYPE_NAMES.length ? 'every model' : types.join(', ');
+  const fallback = spec.default === undefined ? '' : `, default ${spec.default}`;
+  return `[${where}] ${spec.doc} (${describeHyperparameter(spec)}${fallback})`;
+}
+
+/** The command line, compatible with the seed's flags; model flags come from the model registry. */
 export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command('trainer')
     .description(
       'Train a next-purchase model from transactions: clean, build leak-free features, filter outlier customers,\n' +
-        'backtest against baselines, fit on all data and write the model artifact (manifest, model, batch input, report).',
+        'backtest against baselines, fit on all data and write the model artifact (manifest, model, batch input, report).\n' +
+        `Model types: ${MODEL_TYPE_NAMES.map((type) => `\n  ${type.padEnd(11)} ${MODEL_TYPES[type].doc}`).join('')}`,
     )
     .option('--file_path <path>', 'transactions: a local CSV (.csv, .csv.gz) or s3://bucket/key; default: generated data')
     .option('--mapping <name|file>', 'column mapping: online-retail, cdnow, or a mapping JSON file', 'online-retail')
     .option('--strict', 'an unparseable date is an error instead of a dropped row', false)
     .option('--rows <n>', 'rows of generated data when no --file_path is given', '200000')
-    .addOption(new Option('--model_backend <type>', 'model type').choices(['xgboost', 'lstm']).default('xgboost'))
+    .addOption(new Option('--model_backend <type>', 'model type').choices(MODEL_TYPE_NAMES).default(DEFAULT_MODEL_TYPE))
     .option('--cutoff <YYYY-MM-DD>', 'backtest cutoff; default: the day at the 80th percentile of order dates')
     .option('--model_dir <dir>', 'where the artifact is written', env.SM_MODEL_DIR || './model')
-    .option('--seed <n>', 'random seed', '42')
+    .option('--seed <n>', 'random seed (generated data, outlier filter, and the model\'s own seed where it has one)', '42')
     .option('--use_gpu [bool]', 'prefer the TensorFlow.js GPU backend for the LSTM (falls back when absent)', false)
     .option('--outlier_contamination <share>', 'share of customers the Isolation Forest removes before training; 0 turns it off', '0.01')
     .option('--upload_artifact <s3-prefix>', 'also upload model.tar.gz under this s3:// prefix')
     .option('--upload_batch_input <s3-prefix>', 'also upload the batch input (one customer per line) under this s3:// prefix');
-  // return_horizon_days is shared by both models: declared once, passed to whichever is chosen.
-  const shared = new Set<string>(LSTM_FLAGS.filter((f) => (XGBOOST_FLAGS as readonly string[]).includes(f)));
-  for (const flag of shared) program.option(`--${flag} <days>`, 'both models: the predicted gap is the median among customers who order within this many days after the as-of date');
-  for (const flag of LSTM_FLAGS) if (!shared.has(flag)) program.option(`--${flag} <value>`, `LSTM hyperparameter ${flag}`);
-  for (const flag of XGBOOST_FLAGS) if (!shared.has(flag)) program.option(`--${flag} <value>`, `XGBoost model setting or parameter ${flag} (XGBoost's own meaning for its parameters)`);
+  for (const [name, flag] of hyperparameterFlags()) program.option(`--${name} <value>`, flagHelp(flag));
   return program.exitOverride().configureOutput({ writeErr: () => undefined });
 }
 
 function integerFlag(name: string, text: string, min: number): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer >= ${min}, got "${text}"`);
+  if (!Number.isInteger(value) || value < min) throw new TrainingInputError(`--${name} must be an integer >= ${min}, got "${text}"`);
   return value;
 }
 
@@ -97,27 +82,35 @@ function booleanFlag(name: string, value: unknown): boolean {
   if (typeof value === 'boolean') return value;
   if (/^(true|1|yes)$/i.test(String(value))) return true;
   if (/^(false|0|no)$/i.test(String(value))) return false;
-  throw new Error(`--${name} must be true or false, got "${value}"`);
+  throw new TrainingInputError(`--${name} must be true or false, got "${value}"`);
 }
 
-/** A flag's text as the model will see it: numbers as numbers, the rest as given. */
-function hyperparameterValue(text: string): string | number {
-  return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
+/** The model's hyperparameters from the flags given: each checked against the chosen type's spec. */
+function modelHyperparameters(type: ModelType, flags: Record<string, unknown>, seed: number): Hyperparameters {
+  const own = new Map(MODEL_TYPES[type].hyperparameters.map((spec) => [spec.name, spec]));
+  const hyperparameters: Hyperparameters = own.has(SEED) ? { [SEED]: seed } : {};
+  for (const [name, { types }] of hyperparameterFlags()) {
+    const text = flags[name];
+    if (typeof text !== 'string') continue;
+    const spec = own.get(name);
+    if (!spec) throw new TrainingInputError(`--${name} is not a parameter of the ${type} model (it is one of ${types.join(', ')}: did you mean --model_backend ${types[0]}?)`);
+    try {
+      hyperparameters[name] = parseHyperparameter(spec, text);
+    } catch {
+      throw new TrainingInputError(`--${name} must be ${describeHyperparameter(spec)}, got "${text}"`);
+    }
+  }
+  return hyperparameters;
 }
 
 export function parseTrainerArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): TrainerOptions {
   const program = buildProgram(env).parse(argv, { from: 'user' });
   const flags = program.opts<Record<string, string | boolean | undefined>>();
-  const modelBackend = flags.model_backend as 'xgboost' | 'lstm';
-  const own = modelBackend === 'lstm' ? LSTM_FLAGS : XGBOOST_FLAGS;
-  const other = modelBackend === 'lstm' ? XGBOOST_FLAGS : LSTM_FLAGS;
-  const misplaced = (other as readonly string[]).filter((f) => flags[f] !== undefined && !(own as readonly string[]).includes(f));
-  if (misplaced.length) throw new Error(`--${misplaced[0]} is not a parameter of the ${modelBackend} model (did you mean --model_backend ${modelBackend === 'lstm' ? 'xgboost' : 'lstm'}?)`);
-  const hyperparameters: Hyperparameters = {};
-  for (const flag of own) if (typeof flags[flag] === 'string') hyperparameters[flag] = hyperparameterValue(flags[flag]);
+  const modelBackend = flags.model_backend as ModelType;
+  const seed = integerFlag('seed', String(flags.seed), 0);
   const contamination = Number(flags.outlier_contamination);
-  if (!(contamination >= 0 && contamination <= 0.5)) throw new Error(`--outlier_contamination must be a share from 0 to 0.5, got "${flags.outlier_contamination}"`);
-  if (flags.cutoff !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(flags.cutoff))) throw new Error(`--cutoff must be a date YYYY-MM-DD, got "${flags.cutoff}"`);
+  if (!(contamination >= 0 && contamination <= 0.5)) throw new TrainingInputError(`--outlier_contamination must be a share from 0 to 0.5, got "${flags.outlier_contamination}"`);
+  if (flags.cutoff !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(flags.cutoff))) throw new TrainingInputError(`--cutoff must be a date YYYY-MM-DD, got "${flags.cutoff}"`);
   return {
     filePath: flags.file_path as string | undefined,
     mapping: flags.mapping as string,
@@ -126,10 +119,10 @@ export function parseTrainerArgs(argv: string[], env: NodeJS.ProcessEnv = proces
     modelBackend,
     cutoff: flags.cutoff as string | undefined,
     modelDir: flags.model_dir as string,
-    seed: integerFlag('seed', String(flags.seed), 0),
+    seed,
     useGpu: booleanFlag('use_gpu', flags.use_gpu),
     outlierContamination: contamination,
-    hyperparameters,
+    hyperparameters: modelHyperparameters(modelBackend, flags, seed),
     uploadArtifact: flags.upload_artifact as string | undefined,
     uploadBatchInput: flags.upload_batch_input as string | undefined,
   };

@@ -7,10 +7,8 @@ import {
   customerHistoryLines,
   epochDayToIso,
   isoToEpochDay,
-  NextBuyError,
   type BacktestReport,
   type DataQualityReport,
-  type Hyperparameters,
   type Manifest,
   type ModelDescription,
   type OrderTable,
@@ -21,12 +19,12 @@ import { CDNOW_MAPPING, fingerprintOrders, ingest, loadColumnMapping, ONLINE_RET
 import { modelFactory } from '@nextbuy/model-registry';
 import { filterOutlierCustomers } from '@nextbuy/outliers';
 import type { TrainerOptions } from './cli';
+import { TrainingInputError } from './errors';
 import type { Reporter } from './progress';
 import { renderReport, type BacktestCustomer } from './report';
 import { s3ClientFromEnv } from './upload';
 
-/** A problem with the user's data or settings: reported as one sentence, never a stack trace. */
-export class TrainingInputError extends NextBuyError {}
+export { TrainingInputError };
 
 export const BATCH_INPUT_FILE = 'batch-input.jsonl';
 export const REPORT_FILE = 'report.html';
@@ -89,10 +87,6 @@ function cutoffDayOf(options: TrainerOptions, orders: OrderTable, { first, last 
   return day;
 }
 
-function modelHyperparameters(options: TrainerOptions): Hyperparameters {
-  return { seed: options.seed, ...options.hyperparameters };
-}
-
 /** Per-customer rows of the backtest for the report. */
 function reportCustomers(backtest: BacktestResult): BacktestCustomer[] {
   const { customers } = backtest;
@@ -124,7 +118,7 @@ export function metricsTable(backtest: BacktestReport): string {
  */
 export async function train(options: TrainerOptions, reporter: Reporter): Promise<TrainingResult> {
   const factory = await modelFactory(options.modelBackend);
-  const hyperparameters = modelHyperparameters(options);
+  const { hyperparameters } = options;
   await mkdir(options.modelDir, { recursive: true });
   if ((await readdir(options.modelDir)).length) {
     throw new TrainingInputError(`--model_dir ${options.modelDir} is not empty: give an empty or new directory, so no stale file ends up in the artifact`);

@@ -12,6 +12,7 @@ import {
   type ModelFactory,
   NextBuyError,
   type NextPurchaseModel,
+  type PredictOptions,
   type ScoringTable,
   type TrainingTable,
 } from '@nextbuy/contracts';
@@ -118,7 +119,8 @@ export class LstmGapModel implements NextPurchaseModel {
     return { history: history.map((m) => ({ ...m })), ...(bestEpoch === undefined ? {} : { bestIteration: bestEpoch - 1 }) };
   }
 
-  async predict(input: ScoringTable): Promise<GapPrediction> {
+  async predict(input: ScoringTable, options: PredictOptions = {}): Promise<GapPrediction> {
+    const returnHorizonDays = options.returnHorizonDays ?? this.settings.returnHorizonDays;
     const { network, preprocessing } = this.fitted();
     const count = input.lastRow.length;
     if (input.elapsedDays.length !== count) {
@@ -131,7 +133,7 @@ export class LstmGapModel implements NextPurchaseModel {
     for (let i = 0; i < count; i++) {
       const elapsed = input.elapsedDays[i]!;
       if (!Number.isFinite(elapsed) || elapsed < 0) throw new InputDataError(`elapsed days of customer ${i} is ${elapsed}`, { source: 'ScoringTable', line: i, column: 'elapsedDays' });
-      const { medianGap, pWithin } = lognormalConditionalWithin(mu[i]!, Math.exp(logSigma[i]!), elapsed, HORIZON_DAYS, this.settings.returnHorizonDays);
+      const { medianGap, pWithin } = lognormalConditionalWithin(mu[i]!, Math.exp(logSigma[i]!), elapsed, HORIZON_DAYS, returnHorizonDays);
       predictedGapDays[i] = medianGap;
       pOrder90d[i] = pWithin;
     }

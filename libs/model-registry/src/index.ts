@@ -1,1 +1,12 @@
-export { isModelType, loadModel, MODEL_TYPES, modelFactory, UnknownModelTypeError, type ModelType } from './registry';
+export {
+  DEFAULT_MODEL_TYPE,
+  hyperparameterSpecs,
+  isModelType,
+  loadModel,
+  MODEL_TYPE_NAMES,
+  MODEL_TYPES,
+  modelFactory,
+  type ModelType,
+  type ModelTypeEntry,
+  UnknownModelTypeError,
+} from './registry';

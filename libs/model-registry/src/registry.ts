@@ -1,16 +1,52 @@
-import { NextBuyError, type Manifest, type ModelFactory, type NextPurchaseModel } from '@nextbuy/contracts';
+import { NextBuyError, type HyperparameterSpec, type Manifest, type ModelFactory, type NextPurchaseModel } from '@nextbuy/contracts';
 import { readArtifact } from '@nextbuy/artifact';
+import { BTYD_HYPERPARAMETERS } from '@nextbuy/btyd-model/hyperparameters';
+import { LSTM_HYPERPARAMETER_SPECS } from '@nextbuy/lstm-model/hyperparameters';
+import { XGBOOST_HYPERPARAMETERS } from '@nextbuy/xgb-model/hyperparameters';
+
+/** What the product knows of a model type before loading its code. */
+export interface ModelTypeEntry {
+  /** One line for `--help`. */
+  readonly doc: string;
+  readonly hyperparameters: readonly HyperparameterSpec[];
+  /** Loads the model type's library (lazily: an XGBoost server never loads TensorFlow.js). */
+  readonly factory: () => Promise<ModelFactory>;
+}
 
 /**
- * Every model type the product knows, one line each. Factories load lazily, so serving an
- * XGBoost model never loads TensorFlow.js and vice versa.
+ * Every model type the product knows, one entry each: the single source of the trainer's
+ * `--model_backend` choices and flags, SageMaker hyperparameter parsing, the local pipeline's
+ * flags and the CDK settings. Adding a model type is its library plus one entry here.
  */
 export const MODEL_TYPES = {
-  xgboost: () => import('@nextbuy/xgb-model').then((m) => m.xgboostFactory),
-  lstm: () => import('@nextbuy/lstm-model').then((m) => m.lstmFactory),
-} satisfies Record<string, () => Promise<ModelFactory>>;
+  xgboost: {
+    doc: 'XGBoost classifier of an order within 90 days on landmark rows, with a log-normal wait (the default)',
+    hyperparameters: XGBOOST_HYPERPARAMETERS,
+    factory: () => import('@nextbuy/xgb-model').then((m) => m.xgboostFactory),
+  },
+  lstm: {
+    doc: 'TensorFlow.js LSTM over the last orders, censored log-normal likelihood, recalibrated 90-day probability',
+    hyperparameters: LSTM_HYPERPARAMETER_SPECS,
+    factory: () => import('@nextbuy/lstm-model').then((m) => m.lstmFactory),
+  },
+  bgnbd: {
+    doc: 'BG/NBD (Fader, Hardie and Lee 2005) fitted by maximum likelihood on each customer\'s repeat orders, recency and age',
+    hyperparameters: BTYD_HYPERPARAMETERS,
+    factory: () => import('@nextbuy/btyd-model').then((m) => m.bgnbdFactory),
+  },
+  pareto_nbd: {
+    doc: 'Pareto/NBD (Schmittlein, Morrison and Colombo 1987) fitted by maximum likelihood likewise',
+    hyperparameters: BTYD_HYPERPARAMETERS,
+    factory: () => import('@nextbuy/btyd-model').then((m) => m.paretoNbdFactory),
+  },
+} as const satisfies Record<string, ModelTypeEntry>;
 
 export type ModelType = keyof typeof MODEL_TYPES;
+
+/** The model types' names, in registry order (the first is the default). */
+export const MODEL_TYPE_NAMES = Object.keys(MODEL_TYPES) as [ModelType, ...ModelType[]];
+
+export const DEFAULT_MODEL_TYPE: ModelType = 'xgboost';
 
 export class UnknownModelTypeError extends NextBuyError {}
 
@@ -18,10 +54,19 @@ export function isModelType(type: string): type is ModelType {
   return Object.hasOwn(MODEL_TYPES, type);
 }
 
+function entry(type: string): ModelTypeEntry {
+  if (!isModelType(type)) throw new UnknownModelTypeError(`unknown model type "${type}" (known: ${MODEL_TYPE_NAMES.join(', ')})`);
+  return MODEL_TYPES[type];
+}
+
+/** The hyperparameters a model type declares; the error lists the known types. */
+export function hyperparameterSpecs(type: string): readonly HyperparameterSpec[] {
+  return entry(type).hyperparameters;
+}
+
 /** The factory of a model type; the error lists the known types. */
 export async function modelFactory(type: string): Promise<ModelFactory> {
-  if (!isModelType(type)) throw new UnknownModelTypeError(`unknown model type "${type}" (known: ${Object.keys(MODEL_TYPES).join(', ')})`);
-  return MODEL_TYPES[type]();
+  return entry(type).factory();
 }
 
 /** Verifies an artifact directory (manifest, checksums, format version) and loads its model. */

@@ -14,12 +14,15 @@ import {
   NextBuyError,
   type NextPurchaseModel,
   type OrderFeatureTable,
+  parseHyperparameters,
+  type PredictOptions,
   type ScoringTable,
   type TrainingTable,
 } from '@nextbuy/contracts';
 import { horizonOutcomes, landmarkTable, scoringLandmarks, type LandmarkTable } from '@nextbuy/features';
 import { Booster, type ParamValue } from './booster';
 import { DMatrix } from './dmatrix';
+import { XGBOOST_HYPERPARAMETERS } from './hyperparameters';
 import type { EvalsLog } from './eval-log';
 import { fitWaitScale, medianWaitWithin, waitLocation } from './lognormal-wait';
 import { xgboostVersion } from './native';
@@ -31,28 +34,8 @@ export const MODEL_FILE = 'model.json';
 /** The booster attribute holding the fitted scale of the log-normal wait. */
 export const WAIT_SCALE_ATTRIBUTE = 'lognormal_wait_scale';
 
-/**
- * XGBoostGapModel's defaults. XGBoost's own parameters keep XGBoost's names; the model's are
- * `num_boost_round`, `early_stopping_rounds` (as in `xgboost.train`), `landmark_step_days`,
- * `landmark_max_days`, `return_horizon_days` and `validation_fraction` (see the README).
- */
-export const DEFAULT_HYPERPARAMETERS: Readonly<Hyperparameters> = {
-  objective: 'binary:logistic',
-  eval_metric: 'logloss',
-  tree_method: 'hist',
-  // Whether a customer orders within 90 days is a weak, noisy signal: shallow, strongly
-  // regularised trees and small steps generalise best on CDNOW (see the README's table).
-  eta: 0.05,
-  max_depth: 3,
-  min_child_weight: 20,
-  lambda: 10,
-  num_boost_round: 300,
-  early_stopping_rounds: 20,
-  landmark_step_days: 30,
-  landmark_max_days: 360,
-  return_horizon_days: 365,
-  validation_fraction: 0.2,
-};
+/** XGBoostGapModel's defaults, read off its hyperparameter specs. */
+export const DEFAULT_HYPERPARAMETERS: Readonly<Hyperparameters> = parseHyperparameters(XGBOOST_HYPERPARAMETERS, {}, 'xgboost');
 
 /**
  * Waits are floored at half a day before their logarithm is taken: a wait of 0 (an order on
@@ -65,20 +48,6 @@ const MAX_MARGIN = 30;
 
 const MODEL_KEYS = ['num_boost_round', 'early_stopping_rounds', 'landmark_step_days', 'landmark_max_days', 'return_horizon_days', 'validation_fraction'] as const;
 
-const SOURCE = { source: 'hyperparameters' };
-
-/** A number hyperparameter (SageMaker passes every value as a string) within [min, max], integer if asked. */
-function numberOf(hyperparameters: Hyperparameters, key: string, { min, max = Infinity, integer = true }: { min: number; max?: number; integer?: boolean }): number | undefined {
-  const value = hyperparameters[key];
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if ((integer && !Number.isInteger(number)) || !(number >= min && number <= max)) {
-    const range = max === Infinity ? `>= ${min}` : `from ${min} to ${max}`;
-    throw new InputDataError(`must be ${integer ? 'an integer' : 'a number'} ${range}, got "${value}"`, { ...SOURCE, column: key });
-  }
-  return number;
-}
-
 interface Settings {
   params: Record<string, ParamValue>;
   numBoostRound: number;
@@ -90,25 +59,24 @@ interface Settings {
   nthread: number | undefined;
 }
 
-/** Splits hyperparameters into XGBoost's params (unchanged) and the model's own settings. */
+/** Splits checked hyperparameters into XGBoost's params (unchanged) and the model's own settings. */
 function settingsOf(hyperparameters: Hyperparameters): Settings {
   const params: Record<string, ParamValue> = {};
   for (const [key, value] of Object.entries(hyperparameters)) if (!(MODEL_KEYS as readonly string[]).includes(key)) params[key] = value;
-  // p_order_90d is the booster's probability and the wait's log-normal is pinned to it.
-  if (params.objective !== 'binary:logistic') {
-    throw new InputDataError(`must be binary:logistic (the booster gives the probability of an order within ${HORIZON_DAYS} days), got "${params.objective}"`, { ...SOURCE, column: 'objective' });
+  const step = Number(hyperparameters.landmark_step_days);
+  const maxDays = Number(hyperparameters.landmark_max_days);
+  if (maxDays < step) {
+    throw new InputDataError(`must be an integer >= ${step} (landmark_step_days), got "${maxDays}"`, { source: 'hyperparameters', column: 'landmark_max_days' });
   }
-  const step = numberOf(hyperparameters, 'landmark_step_days', { min: 1 })!;
-  const maxDays = numberOf(hyperparameters, 'landmark_max_days', { min: step })!;
   return {
     params,
-    numBoostRound: numberOf(hyperparameters, 'num_boost_round', { min: 1 })!,
-    earlyStoppingRounds: numberOf(hyperparameters, 'early_stopping_rounds', { min: 1 }),
+    numBoostRound: Number(hyperparameters.num_boost_round),
+    earlyStoppingRounds: hyperparameters.early_stopping_rounds === undefined ? undefined : Number(hyperparameters.early_stopping_rounds),
     landmarkDays: Array.from({ length: Math.floor(maxDays / step) }, (_, i) => (i + 1) * step),
-    returnHorizonDays: numberOf(hyperparameters, 'return_horizon_days', { min: HORIZON_DAYS, integer: false })!,
-    validationFraction: numberOf(hyperparameters, 'validation_fraction', { min: 0, max: 0.9, integer: false })!,
+    returnHorizonDays: Number(hyperparameters.return_horizon_days),
+    validationFraction: Number(hyperparameters.validation_fraction),
     // XGBoost reads nthread <= 0 as all cores.
-    nthread: numberOf(hyperparameters, 'nthread', { min: Number.MIN_SAFE_INTEGER }),
+    nthread: hyperparameters.nthread === undefined ? undefined : Number(hyperparameters.nthread),
   };
 }
 
@@ -206,7 +174,7 @@ export class XGBoostGapModel implements NextPurchaseModel {
   private waitScale = Number.NaN;
 
   constructor(hyperparameters: Hyperparameters = {}) {
-    this.hyperparameters = { ...DEFAULT_HYPERPARAMETERS, ...hyperparameters };
+    this.hyperparameters = parseHyperparameters(XGBOOST_HYPERPARAMETERS, hyperparameters, 'xgboost');
     this.settings = settingsOf(this.hyperparameters);
   }
 
@@ -285,8 +253,9 @@ export class XGBoostGapModel implements NextPurchaseModel {
     }
   }
 
-  async predict(input: ScoringTable): Promise<GapPrediction> {
+  async predict(input: ScoringTable, options: PredictOptions = {}): Promise<GapPrediction> {
     const booster = this.fitted();
+    const returnHorizonDays = options.returnHorizonDays ?? this.settings.returnHorizonDays;
     const rows = scoringLandmarks(input);
     const count = rows.nRows;
     const predictedGapDays = new Float64Array(count);
@@ -296,7 +265,7 @@ export class XGBoostGapModel implements NextPurchaseModel {
     for (let i = 0; i < count; i++) {
       const p = sigmoid(margins[i]!);
       const mu = waitLocation(p, this.waitScale, HORIZON_DAYS);
-      predictedGapDays[i] = input.elapsedDays[i]! + medianWaitWithin(mu, this.waitScale, this.settings.returnHorizonDays);
+      predictedGapDays[i] = input.elapsedDays[i]! + medianWaitWithin(mu, this.waitScale, returnHorizonDays);
       pOrder90d[i] = p;
     }
     return { predictedGapDays, pOrder90d };

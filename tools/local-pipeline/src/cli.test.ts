@@ -43,6 +43,10 @@ describe('the command line', () => {
     expect(failure(['--model_backend', 'forest'])).toMatch(/forest/);
     expect(failure(['--hyperparameters', 'eta'])).toMatch(/"eta" is not key=value/);
     expect(failure(['--run', 'a/b'])).toMatch(/--run/);
+    // Hyperparameters are checked against the chosen model type's specs, read off the model registry.
+    expect(failure(['--hyperparameters', 'eta=2'])).toMatch(/--hyperparameters: .*column "eta": must be a number > 0 and <= 1, got "2"/);
+    expect(failure(['--model_backend', 'bgnbd', '--hyperparameters', 'eta=0.1'])).toMatch(/"eta".*not a hyperparameter of the bgnbd model/);
+    expect(parseCli(['--model_backend', 'pareto_nbd'], '/runs').modelBackend).toBe('pareto_nbd');
   });
 
   it('names a run after its start time, as a valid run id', () => {

@@ -1,4 +1,5 @@
-import { datasetNameSchema, runIdSchema } from '@nextbuy/contracts';
+import { datasetNameSchema, parseHyperparameters, runIdSchema } from '@nextbuy/contracts';
+import { DEFAULT_MODEL_TYPE, hyperparameterSpecs, MODEL_TYPE_NAMES, type ModelType } from '@nextbuy/model-registry';
 import { MAX_ROWS, MIN_ROWS } from '@nextbuy/datagen';
 import { Command, InvalidArgumentError, Option } from 'commander';
 
@@ -11,7 +12,7 @@ export interface CliOptions {
   rows: number;
   /** Seed of the first dataset's generated data; the next datasets take the following seeds. */
   seed: number;
-  modelBackend: 'xgboost' | 'lstm';
+  modelBackend: ModelType;
   /** More training hyperparameters (`key=value`), as the CDK context `hyperparameters` sets them. */
   hyperparameters: Record<string, string>;
   /** The execution name (run id); default: `local-<UTC time>`. */
@@ -67,7 +68,7 @@ export function buildProgram(defaultRunsDir: string): Command {
     .option('--file_path <csv>', 'an Online Retail CSV (.csv or .csv.gz) to load instead of generated data')
     .option('--rows <n>', 'rows of generated data per dataset', integer(MIN_ROWS, MAX_ROWS), DEFAULT_ROWS)
     .option('--seed <n>', 'seed of the generated data (the next datasets take the next seeds)', integer(0, 2 ** 31 - 1), 1)
-    .addOption(new Option('--model_backend <type>', 'model type trained').choices(['xgboost', 'lstm']).default('xgboost'))
+    .addOption(new Option('--model_backend <type>', 'model type trained').choices(MODEL_TYPE_NAMES).default(DEFAULT_MODEL_TYPE))
     .option('--hyperparameters <k=v,...>', 'more training hyperparameters, e.g. num_boost_round=100', hyperparameters, {})
     .option('--run <id>', 'the execution name, used as run id (default: local-<time>)', runId)
     .option('--runs_dir <dir>', 'where reports and logs go', defaultRunsDir)
@@ -77,7 +78,14 @@ export function buildProgram(defaultRunsDir: string): Command {
 
 /** Parses the flags; throws commander's CommanderError on bad ones (its message says which). */
 export function parseCli(argv: string[], defaultRunsDir: string): CliOptions {
-  const flags = buildProgram(defaultRunsDir).parse(argv, { from: 'user' }).opts();
+  const program = buildProgram(defaultRunsDir).parse(argv, { from: 'user' });
+  const flags = program.opts();
+  try {
+    // Checked here, as the training job will check them, so a typo fails before any work starts.
+    parseHyperparameters(hyperparameterSpecs(flags.model_backend), flags.hyperparameters, flags.model_backend);
+  } catch (error) {
+    program.error(`--hyperparameters: ${(error as Error).message}`, { code: 'commander.invalidArgument', exitCode: 1 });
+  }
   return {
     datasets: flags.datasets,
     filePath: flags.file_path,
