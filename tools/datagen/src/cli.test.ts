@@ -43,10 +43,21 @@ describe('datagen CLI', () => {
     expect(Math.abs(lines.length - 1 - 20_000)).toBeLessThan(400);
   });
 
+  it('writes a named scenario of the zoo, byte-identical for the same seed', async () => {
+    const a = join(dir, 'tiny-a.csv');
+    const b = join(dir, 'tiny-b.csv');
+    const results = await Promise.all([datagen('--scenario', 'tiny-shop', '--out', a), datagen('--scenario', 'tiny-shop', '--seed', '109', '--out', b)]);
+    expect(results.map((r) => r.code)).toEqual([0, 0]);
+    expect(results[0]!.stderr).toMatch(/wrote scenario tiny-shop: [\d,]+ rows to .*tiny-a\.csv/);
+    const text = await readFile(a, 'utf8');
+    expect(text.split('\n')[0]).toBe(ONLINE_RETAIL_COLUMNS.join(','));
+    expect(await readFile(b, 'utf8')).toBe(text);
+  });
+
   it('explains its flags with --help', async () => {
     const result = await datagen('--help');
     expect(result.code).toBe(0);
-    for (const flag of ['--rows', '--seed', '--out', '--start', '--end', '--customers', '--wholesale-customers']) expect(result.stdout).toContain(flag);
+    for (const flag of ['--scenario', 'short-sparse', '--rows', '--seed', '--out', '--start', '--end', '--customers', '--wholesale-customers']) expect(result.stdout).toContain(flag);
   });
 
   it('rejects bad flags with a clear message and a non-zero exit', async () => {
@@ -59,6 +70,8 @@ describe('datagen CLI', () => {
       [['--rows', '5000', '--out', out, '--wholesale-customers', '40'], /--wholesale-customers must be an integer from 0 to/],
       [['--rows', '5000'], /required option '--out <path>'/],
       [['--rows', '5000', '--out', out, '--colour', 'red'], /unknown option '--colour'/],
+      [['--scenario', 'huge', '--out', out], /--scenario must be one of short-sparse, .*, got "huge"/],
+      [['--scenario', 'tiny-shop', '--rows', '5000', '--out', out], /--scenario sets its own history; drop --rows/],
     ];
     const results = await Promise.all(cases.map(([args]) => datagen(...args)));
     results.forEach((result, i) => {

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { GeneratorOptionsError } from './errors';
 import { writeOnlineRetailCsv } from './csv';
 import { MAX_ROWS, MIN_ROWS } from './options';
+import { SCENARIOS, writeScenarioCsv } from './scenarios';
 
 function integerFlag(name: string) {
   return (text: string): number => {
@@ -13,8 +14,12 @@ function integerFlag(name: string) {
 
 const program = new Command()
   .name('datagen')
-  .description('Writes seeded, deterministic transactions in the UCI Online Retail schema to a .csv or .csv.gz file.')
+  .description(
+    'Writes seeded, deterministic transactions in the UCI Online Retail schema to a .csv or .csv.gz file: ' +
+      'the Online Retail-like generator (--rows ...), or a named customer base of the zoo (--scenario).',
+  )
   .requiredOption('--out <path>', 'output file, ending in .csv or .csv.gz')
+  .option('--scenario <name>', `a customer base of the zoo (tools/datagen/README.md): ${SCENARIOS.map((s) => s.name).join(', ')}; --seed replaces its own seed`)
   .option('--rows <n>', `target number of rows, ${MIN_ROWS.toLocaleString('en-US')} to ${MAX_ROWS.toLocaleString('en-US')}`, integerFlag('--rows'), 540_000)
   .option('--seed <n>', 'random seed: the same seed and flags give the same file', integerFlag('--seed'), 1)
   .option('--start <YYYY-MM-DD>', 'first day of the data', '2010-01-01')
@@ -26,6 +31,7 @@ const program = new Command()
 
 const flags = program.parse().opts<{
   out: string;
+  scenario?: string;
   rows: number;
   seed: number;
   start: string;
@@ -35,9 +41,26 @@ const flags = program.parse().opts<{
   quiet?: boolean;
 }>();
 
+/** The command-line flag of an option: `wholesaleCustomers` -> `--wholesale-customers`. */
+function flagName(option: string): string {
+  return `--${option.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+}
+
 const started = performance.now();
 let reported = 0;
-try {
+
+/** Writes the named scenario; the generator's own flags do not apply to it. */
+async function writeScenario(name: string): Promise<void> {
+  const conflicting = ['rows', 'start', 'end', 'customers', 'wholesaleCustomers'].filter((flag) => program.getOptionValueSource(flag) === 'cli');
+  if (conflicting.length > 0) throw new GeneratorOptionsError('scenario', `sets its own history; drop ${conflicting.map(flagName).join(', ')}`);
+  const seed = program.getOptionValueSource('seed') === 'cli' ? flags.seed : undefined;
+  const { rows } = await writeScenarioCsv(flags.out, name, seed);
+  const seconds = (performance.now() - started) / 1000;
+  process.stderr.write(`datagen: wrote scenario ${name}: ${rows.toLocaleString('en-US')} rows to ${flags.out} in ${seconds.toFixed(1)} s\n`);
+}
+
+/** Writes the Online Retail-like generator's data as the flags ask. */
+async function writeGenerated(): Promise<void> {
   const summary = await writeOnlineRetailCsv(flags.out, {
     rows: flags.rows,
     seed: flags.seed,
@@ -58,9 +81,13 @@ try {
       `${summary.customers.toLocaleString('en-US')} customers to ${summary.path} in ${seconds.toFixed(1)} s ` +
       `(${Math.round(summary.rows / seconds).toLocaleString('en-US')} rows/s)\n`,
   );
+}
+
+try {
+  if (flags.scenario !== undefined) await writeScenario(flags.scenario);
+  else await writeGenerated();
 } catch (error) {
   if (!(error instanceof GeneratorOptionsError)) throw error;
-  const flag = `--${error.option.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
-  process.stderr.write(`datagen: error: ${flag} ${error.detail}\n`);
+  process.stderr.write(`datagen: error: ${flagName(error.option)} ${error.detail}\n`);
   process.exitCode = 1;
 }

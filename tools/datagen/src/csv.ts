@@ -64,14 +64,24 @@ function* csvChunks(plan: DatasetPlan, summary: CsvWriteSummary, onProgress?: (r
  * streaming with back-pressure: memory stays flat whatever the row count.
  */
 export async function writeOnlineRetailCsv(path: string, options: CsvWriteOptions): Promise<CsvWriteSummary> {
-  const gzip = path.endsWith('.csv.gz');
-  if (!gzip && !path.endsWith('.csv')) throw new GeneratorOptionsError('out', `must end in .csv or .csv.gz, got "${path}"`);
+  checkCsvPath(path);
   const plan = planDataset(options);
   const summary: CsvWriteSummary = { path, rows: 0, invoices: 0, customers: 0 };
-  await mkdir(dirname(path), { recursive: true });
-  const source = Readable.from(csvChunks(plan, summary, options.onProgress));
-  const file = createWriteStream(path);
-  if (gzip) await pipeline(source, createGzip(), file);
-  else await pipeline(source, file);
+  await writeCsvChunks(path, csvChunks(plan, summary, options.onProgress));
   return summary;
+}
+
+/** Rejects an output path that is neither `.csv` nor `.csv.gz`. */
+export function checkCsvPath(path: string): void {
+  if (!path.endsWith('.csv.gz') && !path.endsWith('.csv')) throw new GeneratorOptionsError('out', `must end in .csv or .csv.gz, got "${path}"`);
+}
+
+/** Streams text chunks into a `.csv` or `.csv.gz` file (gzip by the name), parent folders created. */
+export async function writeCsvChunks(path: string, chunks: Iterable<string>): Promise<void> {
+  checkCsvPath(path);
+  await mkdir(dirname(path), { recursive: true });
+  const source = Readable.from(chunks);
+  const file = createWriteStream(path);
+  if (path.endsWith('.csv.gz')) await pipeline(source, createGzip(), file);
+  else await pipeline(source, file);
 }

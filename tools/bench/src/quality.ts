@@ -1,0 +1,110 @@
+// bench:quality: the model against every baseline runBacktest reports, on CDNOW and every
+// scenario of the datagen zoo, at rolling-origin cutoffs, each backtest exactly as the trainer
+// runs it (1% Isolation Forest filter on the training orders). One table per dataset with each
+// column's winner marked, a summary, and the line `columns won: W of N`. Progress on stderr.
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { epochDayToIso, type Hyperparameters, type OrderTable } from '@nextbuy/contracts';
+import { SCENARIOS, scenarioOrders } from '@nextbuy/datagen';
+import { backtestModel, runBacktest } from '@nextbuy/features';
+import { CDNOW_MAPPING, ingest } from '@nextbuy/ingestion';
+import { isModelType, MODEL_TYPES, modelFactory } from '@nextbuy/model-registry';
+import { filterOutlierCustomers } from '@nextbuy/outliers';
+import { columnsWon, datasetTable, summaryTable, type CutoffResult } from './quality-scoring';
+import { rollingCutoffDays } from './rolling-origin';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+/** The repository's copy of CDNOW when there is one, else the shared data sets'. */
+const CDNOW_PATHS = [resolve(ROOT, 'data/cdnow/CDNOW_master.txt'), resolve(ROOT, '../shared/datasets/cdnow/CDNOW_master.txt')];
+const CDNOW = 'cdnow';
+const DATASETS = [CDNOW, ...SCENARIOS.map((s) => s.name)];
+/** The trainer's defaults: --seed 42 seeds the model and the filter, --outlier_contamination 0.01. */
+const SEED = 42;
+const OUTLIER_CONTAMINATION = 0.01;
+
+function hyperparameterValue(text: string): string | number | boolean {
+  if (text === 'true' || text === 'false') return text === 'true';
+  return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
+}
+
+function parseHyperparameters(text: string): Hyperparameters {
+  const pairs = text.split(',').filter(Boolean);
+  const hyperparameters: Hyperparameters = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new InvalidArgumentError(`expected name=value pairs separated by commas, got "${pair}"`);
+    hyperparameters[pair.slice(0, at)] = hyperparameterValue(pair.slice(at + 1));
+  }
+  return hyperparameters;
+}
+
+function parseDatasets(text: string): string[] {
+  const names = text.split(',').filter(Boolean);
+  const unknown = names.filter((n) => !DATASETS.includes(n));
+  if (unknown.length > 0 || names.length === 0) throw new InvalidArgumentError(`unknown dataset ${unknown.join(', ') || '(none given)'}; known: ${DATASETS.join(', ')}`);
+  return names;
+}
+
+function parseCutoffs(text: string): number {
+  const count = Number(text);
+  if (!Number.isInteger(count) || count < 1 || count > 12) throw new InvalidArgumentError(`must be a whole number from 1 to 12, got "${text}"`);
+  return count;
+}
+
+const program = new Command()
+  .name('bench:quality')
+  .description('The model against every baseline on CDNOW and every datagen scenario, at rolling-origin cutoffs, on the four metrics of evaluation.md.')
+  .option('--model <type>', `model type: ${Object.keys(MODEL_TYPES).join(', ')}`, 'xgboost')
+  .option('--datasets <a,b>', `datasets to run (default all): ${DATASETS.join(', ')}`, parseDatasets, DATASETS)
+  .option('--cutoffs <n>', 'cutoffs per dataset (rolling origin)', parseCutoffs, 3)
+  .option('--hyperparameters <k=v,...>', "the model's hyperparameters by their own names (the seed is 42 unless given)", parseHyperparameters, {})
+  .option('--json <path>', 'also write every result as JSON')
+  .showHelpAfterError('(run with --help for usage)');
+
+const flags = program.parse().opts<{ model: string; datasets: string[]; cutoffs: number; hyperparameters: Hyperparameters; json?: string }>();
+if (!isModelType(flags.model)) program.error(`error: --model must be one of ${Object.keys(MODEL_TYPES).join(', ')}, got "${flags.model}"`);
+
+async function datasetOrders(name: string): Promise<OrderTable> {
+  if (name !== CDNOW) return scenarioOrders(name);
+  const path = CDNOW_PATHS.find((p) => existsSync(p));
+  if (!path) throw new Error(`CDNOW_master.txt not found at ${CDNOW_PATHS.join(' or ')}`);
+  return (await ingest(path, { mapping: CDNOW_MAPPING })).orders;
+}
+
+const started = performance.now();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
+const factory = await modelFactory(flags.model);
+const hyperparameters: Hyperparameters = { seed: SEED, ...flags.hyperparameters };
+const filterTraining = (orders: OrderTable) => filterOutlierCustomers(orders, { contamination: OUTLIER_CONTAMINATION, seed: SEED }).kept;
+
+const results: CutoffResult[] = [];
+const tables: string[] = [];
+for (const [d, dataset] of flags.datasets.entries()) {
+  const orders = await datasetOrders(dataset);
+  const cutoffDays = rollingCutoffDays(orders, flags.cutoffs);
+  const customers = new Set(orders.customerIds).size;
+  process.stderr.write(`bench:quality [${d + 1}/${flags.datasets.length}] ${dataset}: ${customers} customers, ${orders.nRows} orders, cutoffs ${cutoffDays.map(epochDayToIso).join(', ')} (${elapsed()})\n`);
+  const own: CutoffResult[] = [];
+  for (const cutoffDay of cutoffDays) {
+    const backtest = await runBacktest(orders, { cutoffDay, filterTraining, model: backtestModel(() => factory.create(hyperparameters)) });
+    own.push({ dataset, cutoff: backtest.cutoff, scoredCustomers: backtest.scoredCustomers, returnedCustomers: backtest.returnedCustomers, metrics: backtest.metrics });
+    process.stderr.write(`bench:quality   ${dataset} ${backtest.cutoff}: ${backtest.scoredCustomers} scored, ${backtest.returnedCustomers} returned (${elapsed()})\n`);
+  }
+  results.push(...own);
+  const counts = own.map((r) => `${r.cutoff} ${r.scoredCustomers} scored / ${r.returnedCustomers} returned`).join('; ');
+  tables.push(`${dataset} (${customers.toLocaleString('en-US')} customers, ${orders.nRows.toLocaleString('en-US')} orders; ${counts})`, '', ...datasetTable(own, flags.model), '');
+}
+
+const seconds = (performance.now() - started) / 1000;
+console.log(`bench:quality: model ${flags.model} (${Object.entries(hyperparameters).map(([k, v]) => `${k}=${v}`).join(', ')}), ${flags.cutoffs} cutoffs per dataset, * marks each column's best (ties: all)\n`);
+for (const line of tables) console.log(line);
+console.log(`summary: how the model (${flags.model}) did in each column against the best baseline (${seconds.toFixed(0)} s)\n`);
+for (const line of summaryTable(results)) console.log(line);
+
+if (flags.json) {
+  await mkdir(dirname(resolve(flags.json)), { recursive: true });
+  const { won, tied, total } = columnsWon(results);
+  await writeFile(flags.json, `${JSON.stringify({ model: flags.model, hyperparameters, cutoffsPerDataset: flags.cutoffs, seconds, won, tied, total, results }, null, 2)}\n`);
+}
