@@ -12,8 +12,12 @@ export interface BtydFit<P> {
   evaluations: number;
 }
 
-/** Parameters are searched in log space within these bounds (e^±15: 3e-7 to 3e6), as BTYD bounds them, so degenerate data still gives finite numbers. */
-const LOG_BOUND = 15;
+/**
+ * Parameters are searched in log space within e^±10 (4.5e-5 to 22,026, time in units of a tenth
+ * of the longest observation), as R's BTYD bounds them at 10,000: degenerate data (a shape and its
+ * scale running off together, the homogeneous limit) still gives finite numbers, in bounded time.
+ */
+const LOG_BOUND = 10;
 
 export interface LikelihoodSpec<P> {
   name: string;

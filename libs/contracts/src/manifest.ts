@@ -17,6 +17,8 @@ export const backtestReportSchema = z.object({
   cutoff: z.iso.date(),
   scoredCustomers: z.number().int(),
   returnedCustomers: z.number().int(),
+  /** E = min(return horizon, days of data after the cutoff): the returns `mae_days` is computed over (absent before protocol v3). */
+  maeHorizonDays: z.number().optional(),
   /** Keyed by `model` and by each baseline's name (`baseline_km`, ...). */
   metrics: z.record(z.string(), backtestMetricsSchema),
 });
