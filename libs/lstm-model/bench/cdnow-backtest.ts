@@ -19,7 +19,7 @@ const result = await runBacktest(orders, {
   // The trainer's outlier filter, so these figures are the trainer's.
   filterTraining: (o) => filterOutlierCustomers(o, { contamination: 0.01, seed: 42 }).kept,
   model: {
-    async fitPredict(train, score) {
+    async fitPredict(train, score, { maeHorizonDays }) {
       const model = await LstmGapModel.create(hyperparameters);
       const started = performance.now();
       const report = await model.fit(train, {
@@ -27,7 +27,7 @@ const result = await runBacktest(orders, {
       });
       fitSeconds = (performance.now() - started) / 1000;
       console.log(`${train.nRows} training windows; best epoch ${(report.bestIteration ?? -1) + 1}; backend ${model.describe().backend}`);
-      return model.predict(score);
+      return { prediction: await model.predict(score), maeGapDays: (await model.predict(score, { returnHorizonDays: maeHorizonDays })).predictedGapDays };
     },
   },
 });

@@ -22,7 +22,7 @@ let fitted = '';
 const result = await runBacktest(orders, {
   filterTraining: filter,
   model: {
-    async fitPredict(train, score) {
+    async fitPredict(train, score, { maeHorizonDays }) {
       const started = performance.now();
       const model = new XGBoostGapModel(hyperparameters);
       try {
@@ -31,7 +31,7 @@ const result = await runBacktest(orders, {
         const prediction = await model.predict(score);
         seconds = (performance.now() - started) / 1000;
         trainRows = train.nRows;
-        return prediction;
+        return { prediction, maeGapDays: (await model.predict(score, { returnHorizonDays: maeHorizonDays })).predictedGapDays };
       } finally {
         model.dispose();
       }
