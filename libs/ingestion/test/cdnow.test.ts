@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CDNOW_MAPPING, fingerprintOrders, ingest } from '../src/index';
 
-// The real data set, read where the workspace keeps it (never copied into the repo).
+// The real data set, shipped with the repository in data/cdnow (README there: source and attribution).
 const CDNOW = new URL('../../../data/cdnow/CDNOW_master.txt', import.meta.url).pathname;
 
 describe('CDNOW through CDNOW_MAPPING', () => {
