@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { orderTable, type OrderRow } from './fixtures';
 import { customerSegments, maeDays, runBacktest, selectOrders, type BacktestResult } from '../src/index';
 
-const CDNOW = new URL('../../../../shared/datasets/cdnow/CDNOW_master.txt', import.meta.url);
+const CDNOW = new URL('../../../data/cdnow/CDNOW_master.txt', import.meta.url);
 
 /**
  * CDNOW's transactions as orders: whitespace-separated `customer_id YYYYMMDD cds dollars`, rows

@@ -12,7 +12,7 @@ import { MODEL_TYPES, modelFactory } from '@nextbuy/model-registry';
 import { filterOutlierCustomers } from '@nextbuy/outliers';
 import { measure, printTable } from './measure';
 
-const CDNOW = resolve(import.meta.dirname, '../../../../shared/datasets/cdnow/CDNOW_master.txt');
+const CDNOW = resolve(import.meta.dirname, '../../../data/cdnow/CDNOW_master.txt');
 const GENERATED_ROWS = Number(process.env.BENCH_MODELS_ROWS ?? 1_000_000);
 const MODELS = (process.env.BENCH_MODELS ?? Object.keys(MODEL_TYPES).join(',')).split(',');
 
