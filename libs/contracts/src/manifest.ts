@@ -43,6 +43,19 @@ export const manifestSchema = z.object({
   libraries: z.record(z.string(), z.string()),
   backend: z.string().optional(),
   featureImportance: z.record(z.string(), z.number()).optional(),
+  /**
+   * BG/NBD fitted on the final training data whatever the model type (four numbers, time in days):
+   * every prediction's `p_alive` and `expected_orders_365d`. Absent in older artifacts.
+   */
+  customerBase: z
+    .object({
+      model: z.literal('bgnbd'),
+      timeUnit: z.literal('days'),
+      params: z.object({ r: z.number().positive(), alpha: z.number().positive(), a: z.number().positive(), b: z.number().positive() }),
+      logLikelihood: z.number(),
+      customers: z.number().int(),
+    })
+    .optional(),
   /** sha256 (hex) of every other file of the artifact, by path relative to it. */
   files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)),
 });
