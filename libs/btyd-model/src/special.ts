@@ -79,10 +79,46 @@ export function logSubExp(x: number, y: number): number {
  */
 export function logTailIntegral(p: number, q: number, A: number, B: number, y: number): number {
   const n = p + q - 1;
+  let value: number;
   if (A >= B) {
     const z = (A - B) / (A + y);
-    return -p * Math.log(A + y) + (1 - q) * Math.log(B + y) + Math.log(hyp2f1(p, 1, p + q, z)) - Math.log(n);
+    value = -p * Math.log(A + y) + (1 - q) * Math.log(B + y) + Math.log(hyp2f1(p, 1, p + q, z)) - Math.log(n);
+  } else {
+    const z = (B - A) / (B + y);
+    value = -q * Math.log(B + y) + (1 - p) * Math.log(A + y) + Math.log(hyp2f1(q, 1, p + q, z)) - Math.log(n);
   }
-  const z = (B - A) / (B + y);
-  return -q * Math.log(B + y) + (1 - p) * Math.log(A + y) + Math.log(hyp2f1(q, 1, p + q, z)) - Math.log(n);
+  return Number.isFinite(value) ? value : logTailQuadrature(p, q, A, B, y);
+}
+
+// 16-point Gauss-Legendre nodes and weights on [-1, 1] (positive half; symmetric).
+const GL_NODES = [0.0950125098376374, 0.2816035507792589, 0.4580167776572274, 0.6178762444026438, 0.755404408355003, 0.8656312023878318, 0.9445750230732326, 0.9894009349916499];
+const GL_WEIGHTS = [0.1894506104550685, 0.1826034150449236, 0.1691565193950025, 0.1495959888165767, 0.1246289712555339, 0.0951585116824928, 0.0622535239386479, 0.0271524594117541];
+
+/**
+ * The same tail integral by quadrature, for the corners where the hypergeometric form loses its
+ * digits (a shape of hundreds with z within 1e-6 of 1: degenerate fits). With w = (A+y)/(A+u) and
+ * w = e^-t it is (A+y)^-n ∫_0^∞ e^(-n t) (1 + κ e^-t)^-q dt, κ = (B-A)/(A+y): smooth in t, with its
+ * bend near t = log κ; summed in log space over panels of 16-point Gauss-Legendre up to where the
+ * integrand has fallen by e^-50 past the bend.
+ */
+export function logTailQuadrature(p: number, q: number, A: number, B: number, y: number): number {
+  const n = p + q - 1;
+  const kappa = (B - A) / (A + y);
+  const logIntegrand = (t: number) => -n * t - q * Math.log1p(kappa * Math.exp(-t));
+  const bend = kappa > 1 ? Math.log(kappa) : 0;
+  // Past the bend the integrand falls at rate n; before it at rate p - 1 (or rises, for p < 1).
+  const end = bend + Math.log1p(Math.max(q, 1)) + 50 / n;
+  const panels = 64;
+  let total = -Infinity;
+  for (let k = 0; k < panels; k++) {
+    const a = (end * k) / panels;
+    const half = end / panels / 2;
+    const mid = a + half;
+    for (let i = 0; i < GL_NODES.length; i++) {
+      const w = Math.log(GL_WEIGHTS[i]! * half);
+      total = logAddExp(total, w + logIntegrand(mid - half * GL_NODES[i]!));
+      total = logAddExp(total, w + logIntegrand(mid + half * GL_NODES[i]!));
+    }
+  }
+  return -n * Math.log(A + y) + total;
 }
