@@ -33,7 +33,12 @@ describe('trainer, command-line mode', () => {
     const manifest = await readArtifact(modelDir);
     expect(manifest.modelType).toBe('xgboost');
     expect(manifest.backtest.cutoff).toBe('2011-06-01');
-    expect(Object.keys(manifest.backtest.metrics).sort()).toEqual(['baseline_customer_mean', 'baseline_km', 'baseline_recency', 'model']);
+    expect(Object.keys(manifest.backtest.metrics).sort()).toEqual(['baseline_bgnbd', 'baseline_customer_mean', 'baseline_km', 'baseline_pareto_nbd', 'baseline_recency', 'model']);
+    for (const btyd of ['baseline_bgnbd', 'baseline_pareto_nbd']) expect(manifest.backtest.metrics[btyd]!.auc_90d, btyd).toEqual(expect.any(Number));
+    expect(run.stdout).toMatch(/^baseline_pareto_nbd:mae_days=[0-9.]+;$/m);
+    // mae_days' horizon E (protocol v3) and the BG/NBD fit behind every prediction's p_alive.
+    expect(manifest.backtest.maeHorizonDays).toBeGreaterThan(90);
+    expect(manifest.customerBase).toMatchObject({ model: 'bgnbd', timeUnit: 'days', params: { r: expect.any(Number), alpha: expect.any(Number), a: expect.any(Number), b: expect.any(Number) } });
     for (const metric of ['mae_days', 'c_index', 'auc_90d', 'brier_90d'] as const) expect(manifest.backtest.metrics.model![metric]).toEqual(expect.any(Number));
     expect(manifest.hyperparameters).toMatchObject({ num_boost_round: 40, objective: 'binary:logistic' });
     expect(Object.keys(manifest.files).sort()).toEqual(['batch-input.jsonl', 'model.json', 'report.html']);
