@@ -16,12 +16,18 @@ describe('contracts', () => {
       predicted_gap_days: 41.5,
       predicted_next_order_date: '2012-01-17',
       p_order_90d: 0.82,
+      p_alive: 0.91,
+      expected_orders_365d: 2.4,
       model_version: 'xgboost-20111210',
     };
     expect(predictionRecordSchema.parse(record)).toEqual(record);
     expect(() => predictionRecordSchema.parse({ ...record, p_order_90d: 1.2 })).toThrow();
+    expect(() => predictionRecordSchema.parse({ ...record, p_alive: 1.2 })).toThrow(/p_alive/);
+    // Records of releases before the customer-base fields parse, with both null.
+    const { p_alive: _alive, expected_orders_365d: _expected, ...older } = record;
+    expect(predictionRecordSchema.parse(older)).toEqual({ ...older, p_alive: null, expected_orders_365d: null });
     expect(PREDICTION_COLUMNS[0]).toBe('customer_id');
-    expect(PREDICTION_COLUMNS).toHaveLength(7);
+    expect(PREDICTION_COLUMNS).toEqual(['customer_id', 'last_order_date', 'as_of_date', 'predicted_gap_days', 'predicted_next_order_date', 'p_order_90d', 'p_alive', 'expected_orders_365d', 'model_version']);
   });
 
   it('rejects a manifest whose checksums are not sha256', () => {
