@@ -12,8 +12,10 @@ const good = {
 };
 
 describe('parsePredictionLine', () => {
-  it('accepts a valid record', () => {
-    expect(parsePredictionLine(JSON.stringify(good), 1)).toEqual({ ok: true, record: good });
+  it('accepts a valid record, and one from before p_alive and expected_orders_365d (stored with them null)', () => {
+    const current = { ...good, p_alive: 0.7, expected_orders_365d: 1.5 };
+    expect(parsePredictionLine(JSON.stringify(current), 1)).toEqual({ ok: true, record: current });
+    expect(parsePredictionLine(JSON.stringify(good), 2)).toEqual({ ok: true, record: { ...good, p_alive: null, expected_orders_365d: null } });
   });
   it('reports the line and field at fault', () => {
     expect(parsePredictionLine('{oops', 7)).toEqual({ ok: false, line: 7, reason: 'not JSON' });

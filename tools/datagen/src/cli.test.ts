@@ -79,5 +79,7 @@ describe('datagen CLI', () => {
       expect(result.code, args.join(' ')).not.toBe(0);
       expect(result.stderr).toMatch(message);
     });
-  });
+    // Nine CLI processes (each compiling TypeScript with tsx) start at once: on two busy cores that is
+    // tens of seconds, not a sign of a fault.
+  }, 120_000);
 });
