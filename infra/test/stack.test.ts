@@ -125,12 +125,12 @@ describe('functions', () => {
     },
   };
 
-  it('deploys the three Nx-built zips as Node 20 ES-module handlers with exactly the variables their config reads', () => {
+  it('deploys the three Nx-built zips as Node 22 ES-module handlers, on arm64 (none has native code), with exactly the variables their config reads', () => {
     const functions = template.findResources('AWS::Lambda::Function');
     expect(Object.keys(functions).sort()).toEqual(Object.keys(expectedEnvironment).sort());
     for (const [logicalId, variables] of Object.entries(expectedEnvironment)) {
       const properties = functions[logicalId]!.Properties;
-      expect(properties).toMatchObject({ Handler: 'main.handler', Runtime: 'nodejs20.x', Role: { 'Fn::GetAtt': [`${logicalId}Role`, 'Arn'] } });
+      expect(properties).toMatchObject({ Handler: 'main.handler', Runtime: 'nodejs22.x', Architectures: ['arm64'], Role: { 'Fn::GetAtt': [`${logicalId}Role`, 'Arn'] } });
       expect(properties.Environment.Variables, logicalId).toEqual(variables);
     }
   });
@@ -274,9 +274,9 @@ describe('checks', () => {
     expect(acknowledgments.length).toBeGreaterThan(10);
     for (const { path, id, reason } of acknowledgments) expect(reason.split(' ').length, `${path} ${id}`).toBeGreaterThanOrEqual(8);
     // Only what the design needs: wildcards (IAM5), the log bucket's own logging (S1), the
-    // operator-owned secret (SMG4) and the Node 20 runtime (L1, W2531).
+    // operator-owned secret (SMG4). Nothing for the runtime: Node 22 is current (no L1, no W2531).
     const rules = new Set(acknowledgments.map(({ id }) => id.replace(/^Annotation::/i, '').replace(/\[.*$/, '')));
-    expect([...rules].sort()).toEqual(['AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-S1', 'AwsSolutions-SMG4', 'CloudFormation-Validate::W2531'].sort());
+    expect([...rules].sort()).toEqual(['AwsSolutions-IAM5', 'AwsSolutions-S1', 'AwsSolutions-SMG4'].sort());
   });
 
   it('leaves no violation in the synthesized validation report', () => {
@@ -285,9 +285,9 @@ describe('checks', () => {
     };
     expect(report.pluginReports.length).toBeGreaterThan(0);
     for (const plugin of report.pluginReports) expect(plugin.violations, plugin.pluginName).toEqual([]);
-    // The Node 20 deprecation is reported, acknowledged, never silently absent.
+    // No deprecated runtime: nothing about it is reported, not even as a suppressed finding.
     const suppressed = report.pluginReports.flatMap((plugin) => plugin.suppressedViolations ?? []).map((v) => v.ruleName);
-    expect(suppressed).toContain('W2531');
+    expect(suppressed.filter((rule) => /W2531|AwsSolutions-L1/.test(rule))).toEqual([]);
   });
 });
 
