@@ -36,8 +36,8 @@ function run(command, args, options = {}) {
   if (result.status !== 0) fail(`${command} ${args[0]} failed (exit ${result.status ?? result.signal}): see its output above.`);
 }
 
-function answers(command, args) {
-  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 15_000 });
+function answers(command, args, timeout = 15_000) {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout });
   return !result.error && result.status === 0 ? result.stdout.trim() : undefined;
 }
 
@@ -73,8 +73,9 @@ const tags = [`${repository}:${version}`, `${repository}:${revision}`];
 // One Node version for the workspace: .nvmrc; the Dockerfiles' ARG default must equal it (a test checks).
 const nodeVersion = readFileSync('.nvmrc', 'utf8').trim().replace(/^v/, '');
 
-const imageExists = (ref) => answers(engine.command, ['image', 'inspect', '--format', '{{.Id}}', ref]) !== undefined;
-const standInLabel = (ref) => answers(engine.command, ['image', 'inspect', '--format', '{{index .Config.Labels "nextbuy.stand-in"}}', ref]);
+// Generous timeouts: Podman's vfs store can be locked for a while by another build.
+const imageExists = (ref) => answers(engine.command, ['image', 'inspect', '--format', '{{.Id}}', ref], 300_000) !== undefined;
+const standInLabel = (ref) => answers(engine.command, ['image', 'inspect', '--format', '{{index .Config.Labels "nextbuy.stand-in"}}', ref], 300_000);
 
 /** Makes sure the official base image is there: present, pulled, or (no registry) the stand-in. */
 function ensureBaseImage() {

@@ -93,8 +93,10 @@ let modelDir: string | undefined;
 
 beforeAll(async () => {
   expect(process.getuid?.(), 'these tests lay out a root-owned /opt/ml, as SageMaker does: run them as root').toBe(0);
-  // Both at once: a build spends much of its time on I/O (vfs storage copies layers).
-  [trainer, inference] = await Promise.all([buildImage('trainer'), buildImage('inference')]);
+  // One after the other: two Podman builds at once block each other on the vfs store, and one
+  // removing its intermediate images can fail while the other still uses them.
+  trainer = await buildImage('trainer');
+  inference = await buildImage('inference');
 }, BUILD_TIMEOUT);
 
 afterAll(async () => {
