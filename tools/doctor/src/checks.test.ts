@@ -5,9 +5,11 @@ describe('doctor', () => {
   it('flags an old Node.js with a fix', async () => {
     const old = await checkNode('18.20.0');
     expect(old.ok).toBe(false);
-    expect(old.fix).toMatch(/20\.19/);
-    expect((await checkNode('20.19.2')).ok).toBe(true);
-    expect((await checkNode('22.1.0')).ok).toBe(true);
+    expect(old.fix).toMatch(/22\.12/);
+    expect((await checkNode('20.19.2')).ok).toBe(false);
+    expect((await checkNode('22.11.0')).ok).toBe(false);
+    expect((await checkNode('22.12.0')).ok).toBe(true);
+    expect((await checkNode('24.1.0')).ok).toBe(true);
   });
   it('finds the real libxgboost and a TensorFlow.js backend on this machine', async () => {
     expect((await checkXGBoost()).detail).toMatch(/^XGBoost \d+\.\d+\.\d+$/);

@@ -13,7 +13,7 @@ export interface CheckResult {
 
 export type Check = () => Promise<CheckResult>;
 
-export const MINIMUM_NODE = [20, 19] as const;
+export const MINIMUM_NODE = [22, 12] as const;
 
 export function checkNode(version: string = process.versions.node): Promise<CheckResult> {
   const [major, minor] = version.split('.').map(Number) as [number, number];
