@@ -16,12 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const root = resolve(import.meta.dirname, '../..');
 const BUILD_TIMEOUT = 15 * 60_000;
 
-/** The CDNOW file: the repo's copy when it has one, else the shared datasets folder. */
+/** The CDNOW file the repository ships (data/cdnow, with its attribution). */
 function cdnowFile(): string {
-  const candidates = [join(root, 'data/cdnow/CDNOW_master.txt'), resolve(root, '../shared/datasets/cdnow/CDNOW_master.txt')];
-  const found = candidates.find((path) => existsSync(path));
-  if (!found) throw new Error(`CDNOW_master.txt is in neither ${candidates.join(' nor ')}`);
-  return found;
+  const path = join(root, 'data/cdnow/CDNOW_master.txt');
+  if (!existsSync(path)) throw new Error(`${path} is missing: the repository ships it`);
+  return path;
 }
 
 /** The same choice docker/image.mjs makes, so the tests run what it built. */
