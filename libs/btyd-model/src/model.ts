@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { type BgNbdParams, bgnbdExpectedOrders, bgnbdMedianWaitWithin, bgnbdPAlive, bgnbdPOrderWithin, fitBgNbd } from './bgnbd';
 import type { BtydFit } from './fit';
 import { BTYD_HYPERPARAMETERS } from './hyperparameters';
-import { fitParetoNbd, type ParetoNbdParams, paretoNbdMedianWaitWithin, paretoNbdPOrderWithin } from './pareto-nbd';
+import { fitParetoNbd, type ParetoNbdParams, paretoNbdScore } from './pareto-nbd';
 import { scoringSummaries, trainingSummaries } from './summary';
 
 /** The file `save` writes: the fitted parameters as JSON, time in days. */
@@ -34,23 +34,20 @@ const paramsFileSchema = z.discriminatedUnion('model', [
 ]);
 type ParamsFile = z.infer<typeof paramsFileSchema>;
 
-/** How one model type fits and predicts from customer summaries. */
+/** How one model type fits, and scores a customer: P(an order within t days) and the median wait among those who order within the horizon. */
 interface Family {
   fit(train: TrainingTable): BtydFit<Record<string, number>>;
-  pOrderWithin(params: Record<string, number>, x: number, tx: number, T: number, t: number): number;
-  medianWaitWithin(params: Record<string, number>, x: number, T: number, horizon: number): number;
+  score(params: Record<string, number>, x: number, tx: number, T: number, t: number, horizon: number): { pOrderWithin: number; medianWait: number };
 }
 
 const FAMILIES: Record<BtydModelType, Family> = {
   bgnbd: {
     fit: (train) => fitBgNbd(trainingSummaries(train)),
-    pOrderWithin: (p, x, tx, T, t) => bgnbdPOrderWithin(p as BgNbdParams, x, tx, T, t),
-    medianWaitWithin: (p, x, T, h) => bgnbdMedianWaitWithin(p as BgNbdParams, x, T, h),
+    score: (p, x, tx, T, t, h) => ({ pOrderWithin: bgnbdPOrderWithin(p as BgNbdParams, x, tx, T, t), medianWait: bgnbdMedianWaitWithin(p as BgNbdParams, x, T, h) }),
   },
   pareto_nbd: {
     fit: (train) => fitParetoNbd(trainingSummaries(train)),
-    pOrderWithin: (p, x, tx, T, t) => paretoNbdPOrderWithin(p as ParetoNbdParams, x, tx, T, t),
-    medianWaitWithin: (p, x, T, h) => paretoNbdMedianWaitWithin(p as ParetoNbdParams, x, T, h),
+    score: (p, x, tx, T, t, h) => paretoNbdScore(p as ParetoNbdParams, x, tx, T, t, h),
   },
 };
 
@@ -108,8 +105,9 @@ export class BtydGapModel implements NextPurchaseModel {
     const pOrder90d = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const [x, tx, T] = [s.x[i]!, s.tx[i]!, s.T[i]!];
-      pOrder90d[i] = family.pOrderWithin(fitted.params, x, tx, T, HORIZON_DAYS);
-      predictedGapDays[i] = input.elapsedDays[i]! + family.medianWaitWithin(fitted.params, x, T, horizon);
+      const { pOrderWithin, medianWait } = family.score(fitted.params, x, tx, T, HORIZON_DAYS, horizon);
+      pOrder90d[i] = pOrderWithin;
+      predictedGapDays[i] = input.elapsedDays[i]! + medianWait;
     }
     return { predictedGapDays, pOrder90d };
   }

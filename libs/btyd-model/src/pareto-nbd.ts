@@ -87,7 +87,11 @@ function activeWaits({ r, alpha, s, beta }: ParetoNbdParams, x: number, T: numbe
 /** P(at least one order in the t days after T | x, tx, T). */
 export function paretoNbdPOrderWithin(params: ParetoNbdParams, x: number, tx: number, T: number, t: number): number {
   const waits = activeWaits(params, x, T);
-  const within = Math.exp(waits.logScale + logSubExp(waits.logTail(0), waits.logTail(t)));
+  return orderWithin(params, waits, waits.logTail(0), x, tx, T, t);
+}
+
+function orderWithin(params: ParetoNbdParams, waits: ReturnType<typeof activeWaits>, logTail0: number, x: number, tx: number, T: number, t: number): number {
+  const within = Math.exp(waits.logScale + logSubExp(logTail0, waits.logTail(t)));
   return paretoNbdPAlive(params, x, tx, T) * Math.min(1, within);
 }
 
@@ -95,26 +99,38 @@ export function paretoNbdPOrderWithin(params: ParetoNbdParams, x: number, tx: nu
  * The median wait after T among customers who order within `horizon` days: the w where the tail
  * integral is halfway between its values at 0 and at the horizon (P(alive) and the scale cancel).
  * Newton's method on the log tail, which is smooth and decreasing, started from the power law that
- * leads it and kept inside the bracket [0, horizon] by bisection.
+ * leads it and kept inside the bracket [0, horizon] by bisection, to a millionth of a day.
  */
 export function paretoNbdMedianWaitWithin(params: ParetoNbdParams, x: number, T: number, horizon: number): number {
   const waits = activeWaits(params, x, T);
-  const target = logAddExp(waits.logTail(0), waits.logTail(horizon)) - Math.LN2;
+  return medianWait(waits, waits.logTail(0), horizon);
+}
+
+function medianWait(waits: ReturnType<typeof activeWaits>, logTail0: number, horizon: number): number {
+  const target = logAddExp(logTail0, waits.logTail(horizon)) - Math.LN2;
   const { A, power } = waits;
   const guess = A * Math.expm1(-Math.log((1 + Math.pow(A / (A + horizon), power)) / 2) / power);
   let lo = 0;
   let hi = horizon;
   let w = Math.min(hi, Math.max(lo, Number.isFinite(guess) ? guess : horizon / 2));
   for (let iteration = 0; iteration < 60; iteration++) {
-    const g = waits.logTail(w) - target;
+    const logTail = waits.logTail(w);
+    const g = logTail - target;
     if (g > 0) lo = w;
     else hi = w;
     // d/dw log tail(w) = -density(w) / tail(w)
-    const slope = -Math.exp(waits.logDensity(w) - waits.logTail(w));
+    const slope = -Math.exp(waits.logDensity(w) - logTail);
     let next = w - g / slope;
     if (!(next > lo && next < hi)) next = (lo + hi) / 2;
-    if (Math.abs(next - w) <= 1e-9 * (1 + w) || hi - lo <= 1e-9 * (1 + w)) return next;
+    if (Math.abs(next - w) <= 1e-6 || hi - lo <= 1e-6) return next;
     w = next;
   }
   return w;
+}
+
+/** `p_order_90d`-style probability within `t` days and the median wait within `horizon`, sharing their work. */
+export function paretoNbdScore(params: ParetoNbdParams, x: number, tx: number, T: number, t: number, horizon: number): { pOrderWithin: number; medianWait: number } {
+  const waits = activeWaits(params, x, T);
+  const logTail0 = waits.logTail(0);
+  return { pOrderWithin: orderWithin(params, waits, logTail0, x, tx, T, t), medianWait: medianWait(waits, logTail0, horizon) };
 }

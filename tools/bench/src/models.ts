@@ -17,9 +17,8 @@ import {
   type CustomerSummaries,
   fitBgNbd,
   fitParetoNbd,
-  paretoNbdMedianWaitWithin,
   paretoNbdPAlive,
-  paretoNbdPOrderWithin,
+  paretoNbdScore,
   trainingSummaries,
 } from '@nextbuy/btyd-model';
 import { hyperparameterSpecs, MODEL_TYPES, modelFactory } from '@nextbuy/model-registry';
@@ -102,7 +101,10 @@ async function btydSpeed(): Promise<void> {
   const pn = fitParetoNbd(s).params;
   const rows = [
     ['bgnbd', s.x.length, best(() => fitBgNbd(s)), scoringRate(s, (x, tx, T) => bgnbdPAlive(bg, x, tx, T) + bgnbdPOrderWithin(bg, x, tx, T, 90) + bgnbdMedianWaitWithin(bg, x, T, 365) + bgnbdExpectedOrders(bg, x, tx, T, 365))],
-    ['pareto_nbd', s.x.length, best(() => fitParetoNbd(s)), scoringRate(s, (x, tx, T) => paretoNbdPAlive(pn, x, tx, T) + paretoNbdPOrderWithin(pn, x, tx, T, 90) + paretoNbdMedianWaitWithin(pn, x, T, 365))],
+    ['pareto_nbd', s.x.length, best(() => fitParetoNbd(s)), scoringRate(s, (x, tx, T) => {
+      const { pOrderWithin, medianWait } = paretoNbdScore(pn, x, tx, T, 90, 365);
+      return paretoNbdPAlive(pn, x, tx, T) + pOrderWithin + medianWait;
+    })],
   ];
   console.log('\nBTYD models on every CDNOW customer (fit: best of 3; scoring: P(alive), P(order in 90 days), median gap within 365 days, and for BG/NBD expected orders in 365 days)\n');
   printTable(['model', 'customers', 'fit s', 'customers scored/s'], rows);
