@@ -33,6 +33,11 @@ describe('model flags, read off the model registry', () => {
     expect(() => parseTrainerArgs(['--model_backend', 'bgnbd', '--eta', '0.1'], {})).toThrow(/--eta is not a parameter of the bgnbd model/);
   });
 
+  it('refuses an upload destination that is not s3:// before any training, by its flag', () => {
+    expect(() => parseTrainerArgs(['--upload_artifact', '/tmp/out'], {})).toThrow('--upload_artifact must be an s3://bucket/prefix, got "/tmp/out"');
+    expect(parseTrainerArgs(['--upload_batch_input', 's3://bucket/runs/'], {}).uploadBatchInput).toBe('s3://bucket/runs/');
+  });
+
   it('passes the trainer\'s seed to models that declare one, and only to them', () => {
     expect(parseTrainerArgs(['--seed', '7', '--model_backend', 'lstm'], {}).hyperparameters).toEqual({ seed: 7 });
     expect(parseTrainerArgs(['--seed', '7', '--model_backend', 'pareto_nbd'], {}).hyperparameters).toEqual({});

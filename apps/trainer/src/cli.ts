@@ -111,6 +111,10 @@ export function parseTrainerArgs(argv: string[], env: NodeJS.ProcessEnv = proces
   const contamination = Number(flags.outlier_contamination);
   if (!(contamination >= 0 && contamination <= 0.5)) throw new TrainingInputError(`--outlier_contamination must be a share from 0 to 0.5, got "${flags.outlier_contamination}"`);
   if (flags.cutoff !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(flags.cutoff))) throw new TrainingInputError(`--cutoff must be a date YYYY-MM-DD, got "${flags.cutoff}"`);
+  // Checked before training, not after it, when the upload would fail.
+  for (const name of ['upload_artifact', 'upload_batch_input']) {
+    if (flags[name] !== undefined && !/^s3:\/\/[^/]+/.test(String(flags[name]))) throw new TrainingInputError(`--${name} must be an s3://bucket/prefix, got "${flags[name]}"`);
+  }
   return {
     filePath: flags.file_path as string | undefined,
     mapping: flags.mapping as string,

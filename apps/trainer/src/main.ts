@@ -50,7 +50,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       return 2;
     }
     // Errors about the user's input are one sentence; anything else keeps its stack for a bug report.
-    const known = error instanceof NextBuyError || (error instanceof Error && /^the train channel|hyperparameters\.json/.test(error.message));
+    const known = error instanceof NextBuyError;
     const message = error instanceof Error ? error.message : String(error);
     console.error(`trainer: ${message}`);
     if (!known && error instanceof Error && error.stack) console.error(error.stack);

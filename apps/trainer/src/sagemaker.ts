@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputDataError, type BacktestReport } from '@nextbuy/contracts';
+import { TrainingInputError } from './errors';
 
 /** The `/opt/ml` layout of a SageMaker training job; the root is overridable for tests. */
 export interface SageMakerLayout {
@@ -43,10 +44,10 @@ export async function hyperparametersToArgs(layout: SageMakerLayout): Promise<st
     try {
       hyperparameters = JSON.parse(await readFile(layout.hyperparameters, 'utf8')) as Record<string, unknown>;
     } catch (error) {
-      throw new Error(`${layout.hyperparameters} is not valid JSON: ${(error as Error).message}`, { cause: error });
+      throw new TrainingInputError(`${layout.hyperparameters} is not valid JSON: ${(error as Error).message}`, { cause: error });
     }
     if (typeof hyperparameters !== 'object' || hyperparameters === null || Array.isArray(hyperparameters)) {
-      throw new Error(`${layout.hyperparameters} must hold a JSON object of hyperparameters`);
+      throw new TrainingInputError(`${layout.hyperparameters} must hold a JSON object of hyperparameters`);
     }
   }
   const args: string[] = [];
@@ -92,10 +93,10 @@ async function channelSource(channel: string): Promise<string> {
   try {
     names = (await readdir(channel)).filter((n) => !n.startsWith('.'));
   } catch {
-    throw new Error(`the train channel ${channel} does not exist: give the training job an input channel named "train"`);
+    throw new TrainingInputError(`the train channel ${channel} does not exist: give the training job an input channel named "train"`);
   }
   if (names.length !== 1) {
-    throw new Error(`the train channel ${channel} must hold exactly one transactions file, found ${names.length}${names.length ? ` (${names.slice(0, 5).join(', ')})` : ''}`);
+    throw new TrainingInputError(`the train channel ${channel} must hold exactly one transactions file, found ${names.length}${names.length ? ` (${names.slice(0, 5).join(', ')})` : ''}`);
   }
   return join(channel, names[0]!);
 }

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { TrainingInputError } from './errors';
 
 /** The S3 client of the trainer: the SDK's own configuration, plus path-style for S3-compatible servers. */
 export function s3ClientFromEnv(env: NodeJS.ProcessEnv = process.env): S3Client {
@@ -10,7 +11,7 @@ export function s3ClientFromEnv(env: NodeJS.ProcessEnv = process.env): S3Client 
 /** Splits `s3://bucket/prefix/` into bucket and key prefix (always ending in `/` when not empty). */
 export function parseS3Prefix(uri: string): { bucket: string; prefix: string } {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  if (!match) throw new Error(`not an s3:// prefix: "${uri}"`);
+  if (!match) throw new TrainingInputError(`not an s3:// prefix: "${uri}"`);
   const prefix = match[2]!;
   return { bucket: match[1]!, prefix: prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix };
 }
