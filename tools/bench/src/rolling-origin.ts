@@ -1,5 +1,4 @@
-import type { OrderTable } from '@nextbuy/contracts';
-import { HORIZON_DAYS } from '@nextbuy/features';
+import { HORIZON_DAYS, type OrderTable } from '@nextbuy/contracts';
 
 /** Lowest and highest share of order days a cutoff sits at. */
 const FIRST_SHARE = 0.6;
