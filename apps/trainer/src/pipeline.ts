@@ -185,6 +185,7 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
       libraries: { node: process.versions.node, ...description.libraries },
       ...(description.backend ? { backend: description.backend } : {}),
       ...(description.featureImportance ? { featureImportance: description.featureImportance } : {}),
+      ...(description.selection ? { selection: description.selection } : {}),
     };
     // The report is written before the manifest so its checksum is in it too.
     const provisional: Manifest = { ...draft, formatVersion: ARTIFACT_FORMAT_VERSION, files: {} };

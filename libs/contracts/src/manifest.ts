@@ -41,6 +41,7 @@ export const manifestSchema = z.object({
   libraries: z.record(z.string(), z.string()),
   backend: z.string().optional(),
   featureImportance: z.record(z.string(), z.number()).optional(),
+  selection: z.record(z.string(), z.object({ criterion: z.string(), candidates: z.record(z.string(), z.number()), chosen: z.string() })).optional(),
   /** sha256 (hex) of every other file of the artifact, by path relative to it. */
   files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)),
 });
