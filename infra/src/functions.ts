@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -25,11 +26,20 @@ export interface PipelineFunctionsProps {
     /** `postgres://user@host:port/db?sslmode=...` without the password, when the deployment gives one. */
     databaseUrl?: string;
     table: string;
+    /** The database's VPC, when it is not reachable from outside: lambda-extract then runs in these subnets. */
+    network?: SourceNetwork;
   };
   sageMakerRole: iam.IRole;
   inferenceImageUri: string;
   transformInstanceType: string;
   transformInstanceCount: number;
+}
+
+/** Where lambda-extract's network interfaces go to reach a database in private subnets. */
+export interface SourceNetwork {
+  vpc: ec2.IVpc;
+  subnets: ec2.ISubnet[];
+  securityGroups: ec2.ISecurityGroup[];
 }
 
 /**
@@ -70,6 +80,7 @@ export class PipelineFunctions extends Construct {
         }),
         idempotencyRecords(idempotency),
       ],
+      ...(props.source.network ? { network: props.source.network } : {}),
     });
     props.source.secret.grantRead(this.extract);
     acknowledgeWildcard(this.extract.role!, 'Resource::<DataBucket.Arn>/*/raw/*/*', `writes the raw extract of its run: ${anyRun}`);
@@ -131,7 +142,15 @@ export class PipelineFunctions extends Construct {
 
   private pipelineFunction(
     id: string,
-    options: { app: string; description: string; timeout: Duration; memorySize: number; environment: Record<string, string>; statements: iam.PolicyStatement[] },
+    options: {
+      app: string;
+      description: string;
+      timeout: Duration;
+      memorySize: number;
+      environment: Record<string, string>;
+      statements: iam.PolicyStatement[];
+      network?: SourceNetwork;
+    },
   ): lambda.Function {
     const zip = `${artifactsDir}${options.app}.zip`;
     if (!existsSync(zip)) throw new Error(`${zip} is missing: build it first with \`npx nx run ${options.app}:build\``);
@@ -139,6 +158,16 @@ export class PipelineFunctions extends Construct {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH });
     logGroup.grantWrite(role);
     for (const statement of options.statements) role.addToPolicy(statement);
+    const { network } = options;
+    if (network) {
+      // Lambda adds this policy itself only to roles it creates; this role is ours.
+      role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        reason:
+          'Lambda needs these network-interface actions to attach the function to the VPC; they only take "*" as resource, and AWS keeps the managed policy in step with what Lambda calls',
+      });
+    }
     const fn = new lambda.Function(this, id, {
       description: options.description,
       code: lambda.Code.fromAsset(zip),
@@ -151,6 +180,7 @@ export class PipelineFunctions extends Construct {
       timeout: options.timeout,
       memorySize: options.memorySize,
       environment: options.environment,
+      ...(network ? { vpc: network.vpc, vpcSubnets: { subnets: network.subnets }, securityGroups: network.securityGroups } : {}),
     });
     fixLogicalId(fn, `${id}Function`);
     fixLogicalId(role, `${id}FunctionRole`);

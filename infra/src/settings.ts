@@ -25,6 +25,12 @@ const jsonOr = <T extends z.ZodType>(schema: T) =>
       return z.NEVER;
     }
   }, schema);
+// `-c key=a,b` or `-c 'key=["a","b"]'` (cdk.json: a JSON list).
+const list = <T extends z.ZodType>(array: T) =>
+  z.preprocess((value) => (typeof value === 'string' && !value.trim().startsWith('[') ? value.split(',').map((entry) => entry.trim()) : value), jsonOr(array));
+const awsId = (prefix: string, what: string) => z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `${what} id such as "${prefix}-0123456789abcdef0"`);
+/** Given together or not at all: lambda-extract then runs in that VPC (README: what it needs there). */
+const sourceVpcKeys = ['sourceVpcId', 'sourceSubnetIds', 'sourceSecurityGroupIds'] as const;
 // SageMaker's own instance names (what its pricing page and API use), e.g. ml.m5.large.
 const sageMakerInstanceType = z.string().regex(/^ml\.[a-z0-9-]+\.[a-z0-9]+$/, 'a SageMaker instance type such as "ml.m5.large"');
 
@@ -33,7 +39,13 @@ const settingsSchema = z
     modelBackend: z.enum(MODEL_TYPE_NAMES).default(DEFAULT_MODEL_TYPE),
     hyperparameters: jsonOr(z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'snake_case names'), z.coerce.string())).default({ seed: '42' }),
     trainInstanceType: sageMakerInstanceType.default('ml.m5.large'),
-    trainInstanceCount: count(1, 20),
+    // The trainer refuses more than one instance too (it reads resourceconfig.json): no distributed training yet.
+    trainInstanceCount: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1, 'the trainer does not distribute training, so more than one instance would train the same model several times and race to write it: use 1')
+      .default(1),
     trainVolumeSizeGb: count(30, 16_384),
     trainMaxRuntimeSeconds: count(7200, 28 * 24 * 3600),
     transformInstanceType: sageMakerInstanceType.default('ml.m5.large'),
@@ -50,13 +62,15 @@ const settingsSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\/[^:@/]*@?[^@]*$/, 'a postgres:// URL without a password (user@host:port/db), the password lives in the secret')
       .optional(),
+    // Lambda takes up to 16 subnets and 5 security groups.
+    sourceVpcId: awsId('vpc', 'a VPC').optional(),
+    sourceSubnetIds: list(z.array(awsId('subnet', 'a subnet')).min(1, 'at least one subnet id').max(16, 'at most 16 subnets')).optional(),
+    sourceSecurityGroupIds: list(z.array(awsId('sg', 'a security group')).min(1, 'at least one security group id').max(5, 'at most 5 security groups')).optional(),
     rawRetentionDays: count(90, 3650),
     scheduleEnabled: flag,
     scheduleExpression: z.string().regex(/^(cron|rate)\(.+\)$/, 'an EventBridge "cron(...)" or "rate(...)" expression').default('cron(0 3 ? * MON *)'),
     // `-c datasets=a,b` or `-c 'datasets=["a","b"]'`
-    datasets: z
-      .preprocess((value) => (typeof value === 'string' && !value.trim().startsWith('[') ? value.split(',').map((name) => name.trim()) : value), jsonOr(z.array(datasetNameSchema)))
-      .default([]),
+    datasets: list(z.array(datasetNameSchema)).default([]),
   })
   .superRefine((settings, context) => {
     if ('model_backend' in settings.hyperparameters) {
@@ -75,6 +89,15 @@ const settingsSchema = z
           context.addIssue({ code: 'custom', path: ['hyperparameters', name], message: (error as Error).message.replace(/^hyperparameters, column "[^"]+": /, '') });
         }
       }
+    }
+    const givenVpcKeys = sourceVpcKeys.filter((key) => settings[key] !== undefined);
+    if (givenVpcKeys.length > 0 && givenVpcKeys.length < sourceVpcKeys.length) {
+      const missing = sourceVpcKeys.filter((key) => settings[key] === undefined);
+      context.addIssue({
+        code: 'custom',
+        path: [missing[0]!],
+        message: `placing lambda-extract in the source database's VPC takes ${sourceVpcKeys.join(', ')} together; ${givenVpcKeys.join(', ')} given, ${missing.join(', ')} missing`,
+      });
     }
     if (settings.scheduleEnabled && settings.datasets.length === 0) {
       context.addIssue({ code: 'custom', path: ['datasets'], message: 'the schedule is enabled but names no datasets to run' });

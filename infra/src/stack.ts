@@ -1,9 +1,10 @@
-import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { DataStore } from './data-store';
-import { PipelineFunctions } from './functions';
+import { PipelineFunctions, type SourceNetwork } from './functions';
 import { ImageRepositories } from './images';
 import { createSageMakerRole } from './sagemaker-role';
 import type { PipelineSettings } from './settings';
@@ -43,6 +44,9 @@ export class NextbuyStack extends Stack {
       });
     }
 
+    const { sourceVpcId, sourceSubnetIds, sourceSecurityGroupIds } = settings;
+    const sourceNetwork = sourceVpcId && sourceSubnetIds && sourceSecurityGroupIds ? importSourceNetwork(this, sourceVpcId, sourceSubnetIds, sourceSecurityGroupIds) : undefined;
+
     this.functions = new PipelineFunctions(this, 'Functions', {
       bucket: this.dataStore.bucket,
       predictions: this.dataStore.predictions,
@@ -51,6 +55,7 @@ export class NextbuyStack extends Stack {
         secret: sourceSecret,
         table: settings.sourceTable,
         ...(settings.sourceDatabaseUrl ? { databaseUrl: settings.sourceDatabaseUrl } : {}),
+        ...(sourceNetwork ? { network: sourceNetwork } : {}),
       },
       sageMakerRole,
       inferenceImageUri: this.images.imageUri(this.images.inference, settings.imageTag),
@@ -73,4 +78,28 @@ export class NextbuyStack extends Stack {
     new CfnOutput(this, 'TrainerRepositoryUri', { value: this.images.trainer.repositoryUri });
     new CfnOutput(this, 'InferenceRepositoryUri', { value: this.images.inference.repositoryUri });
   }
+}
+
+/**
+ * The source database's VPC, subnets and security groups, imported by id: no lookup, so synthesis
+ * stays offline, and the operator vouches that the subnets belong to the VPC.
+ */
+function importSourceNetwork(scope: Construct, vpcId: string, subnetIds: string[], securityGroupIds: string[]): SourceNetwork {
+  // CDK wants a VPC's zones only to choose subnets itself; these are given, so the region's zones do.
+  const vpc = ec2.Vpc.fromVpcAttributes(scope, 'SourceVpc', { vpcId, availabilityZones: Fn.getAzs() });
+  Validations.of(vpc).acknowledge({
+    id: 'Annotation::@aws-cdk/aws-ec2:vpcAttributeIsListTokenavailabilityZones',
+    reason: 'the function is given its subnets by id, so nothing needs the zone list at synthesis time',
+  });
+  const subnets = subnetIds.map((id, index) => {
+    const subnet = ec2.Subnet.fromSubnetId(scope, `SourceSubnet${index + 1}`, id);
+    Validations.of(subnet).acknowledge({
+      id: 'Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId',
+      reason: 'only the subnet id goes into the function configuration; its routes are the network owner\'s',
+    });
+    return subnet;
+  });
+  // Not mutable: the rules belong to whoever runs the database's network (README: what they must allow).
+  const securityGroups = securityGroupIds.map((id, index) => ec2.SecurityGroup.fromSecurityGroupId(scope, `SourceSecurityGroup${index + 1}`, id, { mutable: false }));
+  return { vpc, subnets, securityGroups };
 }

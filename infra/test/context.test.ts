@@ -14,7 +14,7 @@ beforeAll(() => {
       modelBackend: 'lstm',
       hyperparameters: '{"seed": "7"}',
       trainInstanceType: 'ml.c5.xlarge',
-      trainInstanceCount: '2',
+      trainInstanceCount: '1',
       trainVolumeSizeGb: '50',
       trainMaxRuntimeSeconds: '3600',
       transformInstanceType: 'ml.c5.2xlarge',
@@ -41,7 +41,7 @@ describe('settings from CDK context', () => {
     expect(datasets.MaxConcurrency).toBe(5);
     expect(datasets.ItemProcessor.States.Train!.Parameters).toMatchObject({
       AlgorithmSpecification: { TrainingImage: '<TrainerRepository.RepositoryUri>:1.2.3' },
-      ResourceConfig: { InstanceCount: 2, InstanceType: 'ml.c5.xlarge', VolumeSizeInGB: 50 },
+      ResourceConfig: { InstanceCount: 1, InstanceType: 'ml.c5.xlarge', VolumeSizeInGB: 50 },
       StoppingCondition: { MaxRuntimeInSeconds: 3600 },
       HyperParameters: { model_backend: 'lstm', seed: '7' },
     });

@@ -27,7 +27,7 @@ describe('readPipelineSettings', () => {
   it('reads `-c key=value` strings as well as cdk.json values', () => {
     const settings = read({
       maxConcurrency: '4',
-      trainInstanceCount: 2,
+      trainInstanceCount: '1',
       scheduleEnabled: 'true',
       datasets: 'cdnow, online-retail',
       hyperparameters: '{"seed": 7, "cutoff": "2024-01-01"}',
@@ -35,7 +35,7 @@ describe('readPipelineSettings', () => {
     });
     expect(settings).toMatchObject({
       maxConcurrency: 4,
-      trainInstanceCount: 2,
+      trainInstanceCount: 1,
       scheduleEnabled: true,
       datasets: ['cdnow', 'online-retail'],
       hyperparameters: { seed: '7', cutoff: '2024-01-01' },
@@ -44,7 +44,24 @@ describe('readPipelineSettings', () => {
     expect(read({ datasets: '["a","b"]', scheduleEnabled: false }).datasets).toEqual(['a', 'b']);
   });
 
+  it('reads the source VPC as ids, lists given either way', () => {
+    expect(read({ sourceVpcId: 'vpc-0123456789abcdef0', sourceSubnetIds: 'subnet-01234567, subnet-89abcdef', sourceSecurityGroupIds: ['sg-0123456789abcdef0'] })).toMatchObject({
+      sourceVpcId: 'vpc-0123456789abcdef0',
+      sourceSubnetIds: ['subnet-01234567', 'subnet-89abcdef'],
+      sourceSecurityGroupIds: ['sg-0123456789abcdef0'],
+    });
+  });
+
+  it('refuses more than one training instance in one sentence: the trainer does not distribute training', () => {
+    expect(() => read({ trainInstanceCount: '2' })).toThrow(PipelineSettingsError);
+    expect(() => read({ trainInstanceCount: '2' })).toThrow(
+      'CDK context "trainInstanceCount" = "2": the trainer does not distribute training, so more than one instance would train the same model several times and race to write it: use 1',
+    );
+  });
+
   it.each([
+    [{ trainInstanceCount: 0 }, /"trainInstanceCount" = 0/],
+    [{ sourceSubnetIds: 'subnet-01234567' }, /"sourceVpcId" = undefined: placing lambda-extract in the source database's VPC takes sourceVpcId, sourceSubnetIds, sourceSecurityGroupIds together/],
     [{ trainInstanceType: 'm5.large' }, /"trainInstanceType" = "m5.large": a SageMaker instance type/],
     [{ maxConcurrency: 0 }, /"maxConcurrency" = 0/],
     [{ modelBackend: 'prophet' }, /"modelBackend"/],

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { historiesToOrderTable, isoToEpochDay, PREDICTION_COLUMNS, predictionRecordSchema, type PredictionRecord } from '@nextbuy/contracts';
+import { customerBaseQuantities } from '@nextbuy/btyd-model';
 import { buildScoringTable } from '@nextbuy/features';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { featureRowsCsv, featureRowsOf, historiesOf, jsonLines, listen, sampleTransactions, transactionsCsv } from '../test/fixtures';
@@ -15,13 +16,14 @@ const MIB = 1024 * 1024;
 const NOW = new Date('2011-08-15T17:30:00Z');
 const AS_OF = '2011-07-01';
 
-const models: Partial<Record<'xgboost' | 'lstm', ServingModel>> = {};
+const models: Partial<Record<'xgboost' | 'lstm' | 'bgnbd', ServingModel>> = {};
 beforeAll(async () => {
-  [models.xgboost, models.lstm] = await Promise.all([loadServingModel(dirs.xgboost), loadServingModel(dirs.lstm)]);
+  [models.xgboost, models.lstm, models.bgnbd] = await Promise.all([loadServingModel(dirs.xgboost), loadServingModel(dirs.lstm), loadServingModel(dirs.bgnbd)]);
 });
 afterAll(() => {
   models.xgboost?.model.dispose();
   models.lstm?.model.dispose();
+  models.bgnbd?.model.dispose();
 });
 
 /** A server for `state` on loopback with a 1 MB payload limit, logging into `logs`. */
@@ -55,6 +57,7 @@ function recordsOf(answer: Answer): PredictionRecord[] {
       const record = Object.fromEntries(PREDICTION_COLUMNS.map((column, i) => [column, fields[i]])) as Record<string, string | number>;
       record.predicted_gap_days = Number(record.predicted_gap_days);
       record.p_order_90d = Number(record.p_order_90d);
+      for (const column of ['p_alive', 'expected_orders_365d'] as const) record[column] = record[column] === '' ? (null as unknown as number) : Number(record[column]);
       return predictionRecordSchema.parse(record);
     });
 }
@@ -92,7 +95,7 @@ describe('GET /ping and /execution-parameters', () => {
   });
 });
 
-describe.each(['xgboost', 'lstm'] as const)('POST /invocations with the %s model', (type) => {
+describe.each(['xgboost', 'lstm', 'bgnbd'] as const)('POST /invocations with the %s model', (type) => {
   let server: Awaited<ReturnType<typeof serve>>;
   const transactions = sampleTransactions();
   const histories = historiesOf(transactions);
@@ -106,13 +109,21 @@ describe.each(['xgboost', 'lstm'] as const)('POST /invocations with the %s model
     const { model, manifest } = models[type]!;
     const table = buildScoringTable(historiesToOrderTable(histories), isoToEpochDay(AS_OF));
     const direct = await model.predict(table);
+    // Every artifact carries a BG/NBD fit, whatever its model type: P(alive) and expected orders for every record.
+    const base = customerBaseQuantities(manifest.customerBase!.params, table);
     const expected = histories.map((history, i) =>
-      predictionRecord(history.customer_id, table.orderDay[table.lastRow[i]!]!, table.asOfDay, direct.predictedGapDays[i]!, direct.pOrder90d[i]!, manifest.modelVersion),
+      predictionRecord(history.customer_id, table.orderDay[table.lastRow[i]!]!, table.asOfDay, direct.predictedGapDays[i]!, direct.pOrder90d[i]!, manifest.modelVersion, {
+        pAlive: base.pAlive[i]!,
+        expectedOrders365d: base.expectedOrders365d[i]!,
+      }),
     );
     expect(expected.map((r) => r.customer_id)).toEqual(['c3', 'c1', 'c2']);
     for (const record of expected) {
       expect(record.predicted_next_order_date >= AS_OF).toBe(true);
       expect(record.p_order_90d).toBeGreaterThan(0);
+      expect(record.p_alive).toBeGreaterThan(0);
+      expect(record.p_alive).toBeLessThanOrEqual(1);
+      expect(record.expected_orders_365d).toBeGreaterThan(0);
     }
     const requests: Array<[string, string, MediaType]> = [
       ['histories', jsonLines(histories), 'application/jsonlines'],
@@ -144,6 +155,20 @@ describe.each(['xgboost', 'lstm'] as const)('POST /invocations with the %s model
     expect(csv.text.trimEnd().split('\n')).toHaveLength(lines.length);
     const withHeader = await post(server.base, jsonLines(histories), 'application/jsonlines', { accept: 'text/csv; header=present', 'x-as-of-date': AS_OF });
     expect(withHeader.text.split('\n')[0]).toBe(PREDICTION_COLUMNS.join(','));
+  });
+
+  it('serves an artifact from before the BG/NBD fit, with p_alive and expected_orders_365d null', async () => {
+    const { customerBase: _none, ...older } = models[type]!.manifest;
+    const olderServer = await serve({ model: { model: models[type]!.model, manifest: older } });
+    try {
+      for (const accept of ['application/jsonlines', 'text/csv']) {
+        const records = recordsOf(await post(olderServer.base, jsonLines(histories), 'application/jsonlines', { accept, 'x-as-of-date': AS_OF }));
+        expect(records).toHaveLength(histories.length);
+        for (const record of records) expect(record).toMatchObject({ p_alive: null, expected_orders_365d: null });
+      }
+    } finally {
+      await olderServer.close();
+    }
   });
 });
 

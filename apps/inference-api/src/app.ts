@@ -98,7 +98,7 @@ export function createApp(state: ServingState, options: AppOptions): Express {
     const { model, manifest } = state.model!;
     const asOfDay = requestAsOfDay({ query: req.query.as_of_date, header: req.get('x-as-of-date') }, now());
     const request = parseRequest(req.body as Buffer | undefined, locals.requestType, { featureNames: manifest.featureNames, asOfDay });
-    const records = await predictCustomers(model, request, manifest.modelVersion);
+    const records = await predictCustomers(model, request, manifest);
     locals.customers = records.length;
     res.status(200).type(locals.responseType).send(formatPredictions(records, locals.responseType, { csvHeader: wantsCsvHeader(req.get('accept')) }));
   };

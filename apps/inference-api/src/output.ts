@@ -1,9 +1,9 @@
 import { PREDICTION_COLUMNS, type PredictionRecord } from '@nextbuy/contracts';
 import type { MediaType } from './media-types';
 
-/** A CSV field, quoted only when it has to be (RFC 4180). */
-function csvField(value: string | number): string {
-  const text = String(value);
+/** A CSV field, quoted only when it has to be (RFC 4180); null is an empty field. */
+function csvField(value: string | number | null): string {
+  const text = value === null ? '' : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

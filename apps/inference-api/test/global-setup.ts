@@ -13,7 +13,7 @@ const TRAINER_BIN = join(root, 'dist/apps/trainer/bin.js');
 declare module 'vitest' {
   export interface ProvidedContext {
     /** Artifact directories trained once per test run by the real trainer, by model type. */
-    modelDirs: { xgboost: string; lstm: string };
+    modelDirs: { xgboost: string; lstm: string; bgnbd: string };
   }
 }
 
@@ -22,7 +22,7 @@ function newestSource(dir: string): number {
 }
 
 /**
- * Trains one XGBoost and one LSTM artifact with the real trainer (in parallel, ~10 s) for every
+ * Trains one XGBoost, one LSTM and one BG/NBD artifact with the real trainer (in parallel, ~10 s) for every
  * test file, and checks that the server bundle the process tests run is built from the sources.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -35,8 +35,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const work = await mkdtemp(join(tmpdir(), 'inference-api-test-'));
   const train = (dir: string, args: string[]) =>
     promisify(execFile)('node', [TRAINER_BIN, '--rows', '30000', '--model_dir', dir, ...args], { cwd: work, maxBuffer: 64 * 1024 * 1024 });
-  const modelDirs = { xgboost: join(work, 'xgboost'), lstm: join(work, 'lstm') };
-  await Promise.all([train(modelDirs.xgboost, ['--num_boost_round', '30']), train(modelDirs.lstm, ['--model_backend', 'lstm', '--epochs', '2'])]);
+  const modelDirs = { xgboost: join(work, 'xgboost'), lstm: join(work, 'lstm'), bgnbd: join(work, 'bgnbd') };
+  await Promise.all([
+    train(modelDirs.xgboost, ['--num_boost_round', '30']),
+    train(modelDirs.lstm, ['--model_backend', 'lstm', '--epochs', '2']),
+    train(modelDirs.bgnbd, ['--model_backend', 'bgnbd']),
+  ]);
   project.provide('modelDirs', modelDirs);
   return () => rm(work, { recursive: true, force: true });
 }

@@ -34,8 +34,16 @@ function prediction(customer: number, asOf: string, modelVersion = 'xgb-1'): Pre
     predicted_gap_days: 40 + customer,
     predicted_next_order_date: '2011-12-20',
     p_order_90d: 0.5,
+    p_alive: 0.8,
+    expected_orders_365d: 1.25,
     model_version: modelVersion,
   };
+}
+
+/** A record as releases before the customer-base fields wrote it. */
+function olderRelease(customer: number): string {
+  const { p_alive: _alive, expected_orders_365d: _expected, ...older } = prediction(customer, '2011-12-10');
+  return JSON.stringify(older);
 }
 
 function jsonLines(records: PredictionRecord[]): string {
@@ -100,7 +108,7 @@ describe('WritePredictions step', () => {
     await putOutput(`${prefix}customers-0.jsonl.out`, jsonLines([prediction(1, '2011-12-10'), prediction(2, '2011-12-10')]));
     await putOutput(
       `${prefix}customers-1.jsonl.out`,
-      [JSON.stringify(prediction(3, '2011-12-10')), '{"customer_id": "4"', '', JSON.stringify({ ...prediction(5, '2011-12-10'), p_order_90d: 1.5 }), JSON.stringify(prediction(6, '2011-12-10'))].join('\n') + '\n',
+      [JSON.stringify(prediction(3, '2011-12-10')), '{"customer_id": "4"', '', JSON.stringify({ ...prediction(5, '2011-12-10'), p_order_90d: 1.5 }), JSON.stringify(prediction(6, '2011-12-10')), olderRelease(7)].join('\n') + '\n',
     );
     await putOutput(`${prefix}notes.txt`, 'not transform output');
     const { step } = stepWith();
@@ -110,7 +118,7 @@ describe('WritePredictions step', () => {
     const uri = `s3://${BUCKET}/${prefix}customers-1.jsonl.out`;
     expect(output).toEqual({
       objects: 2,
-      written: 4,
+      written: 5,
       skipped: 0,
       rejectedCount: 3,
       rejected: [
@@ -121,7 +129,9 @@ describe('WritePredictions step', () => {
     });
     const lastModified = (await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${prefix}customers-0.jsonl.out` }))).LastModified!;
     const items = await storedItems('cdnow');
-    expect(items.map((item) => item.customer_id).sort()).toEqual(['1', '2', '3', '6']);
+    expect(items.map((item) => item.customer_id).sort()).toEqual(['1', '2', '3', '6', '7']);
+    // A line from a release before p_alive and expected_orders_365d existed is stored with them null.
+    expect(items.find((item) => item.customer_id === '7')).toMatchObject({ p_alive: null, expected_orders_365d: null, p_order_90d: 0.5 });
     expect(items.find((item) => item.customer_id === '1')).toEqual({
       dataset: 'cdnow',
       ...prediction(1, '2011-12-10'),

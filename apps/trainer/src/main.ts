@@ -7,7 +7,7 @@ import { CommanderError } from 'commander';
 import { parseTrainerArgs } from './cli';
 import { BATCH_INPUT_FILE, metricsTable, train } from './pipeline';
 import { createReporter } from './progress';
-import { hyperparametersToArgs, isTrainingJob, metricLines, sageMakerLayout, writeFailure } from './sagemaker';
+import { assertSingleInstance, hyperparametersToArgs, isTrainingJob, metricLines, sageMakerLayout, writeFailure } from './sagemaker';
 import { s3ClientFromEnv, uploadFile } from './upload';
 
 /** Runs the trainer; returns the process exit code. */
@@ -16,6 +16,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const inJob = isTrainingJob(layout, env);
   const reporter = createReporter();
   try {
+    if (inJob) await assertSingleInstance(layout);
     const args = inJob ? [...(await hyperparametersToArgs(layout)), ...argv] : argv;
     const options = parseTrainerArgs(args, env);
     reporter.info('training', { mode: inJob ? 'sagemaker' : 'cli', model: options.modelBackend, source: options.filePath ?? 'generated', modelDir: options.modelDir });

@@ -11,8 +11,12 @@ import {
   type DataQualityReport,
   type Manifest,
   type ModelDescription,
+  NextBuyError,
   type OrderTable,
+  RETURN_HORIZON_DAYS_SPEC,
+  type TrainingTable,
 } from '@nextbuy/contracts';
+import { fitBgNbd, trainingSummaries } from '@nextbuy/btyd-model';
 import { writeOnlineRetailCsv } from '@nextbuy/datagen';
 import { backtestModel, buildTrainingTable, defaultCutoffDay, FEATURE_NAMES, orderDaySpan, runBacktest, type BacktestResult } from '@nextbuy/features';
 import { CDNOW_MAPPING, fingerprintOrders, ingest, loadColumnMapping, ONLINE_RETAIL_MAPPING, type ColumnMappingInput } from '@nextbuy/ingestion';
@@ -87,6 +91,24 @@ function cutoffDayOf(options: TrainerOptions, orders: OrderTable, { first, last 
   return day;
 }
 
+/**
+ * BG/NBD on the final training data, whatever the model type: its four numbers give every
+ * prediction `p_alive` and `expected_orders_365d`. Data it cannot be fitted on leaves them null.
+ */
+function fitCustomerBase(table: TrainingTable, reporter: Reporter): Manifest['customerBase'] {
+  const step = reporter.step('fit BG/NBD (p_alive, expected orders)', 1);
+  try {
+    const fit = fitBgNbd(trainingSummaries(table));
+    step.end(`r ${fit.params.r.toPrecision(4)}, alpha ${fit.params.alpha.toPrecision(4)} days, a ${fit.params.a.toPrecision(4)}, b ${fit.params.b.toPrecision(4)}`);
+    return { model: 'bgnbd', timeUnit: 'days', params: fit.params, logLikelihood: fit.logLikelihood, customers: fit.customers };
+  } catch (error) {
+    if (!(error instanceof NextBuyError)) throw error;
+    step.end('not fitted');
+    reporter.warn(`BG/NBD cannot be fitted (${error.message}): predictions carry p_alive and expected_orders_365d as null`);
+    return undefined;
+  }
+}
+
 /** Per-customer rows of the backtest for the report. */
 function reportCustomers(backtest: BacktestResult): BacktestCustomer[] {
   const { customers } = backtest;
@@ -145,6 +167,7 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
       cutoffDay,
       filterTraining: filter,
       model: backtestModel(() => factory.create(hyperparameters)),
+      returnHorizonDays: Number(hyperparameters.return_horizon_days ?? RETURN_HORIZON_DAYS_SPEC.default),
     });
     backtestStep.end(`${backtest.scoredCustomers} customers scored, ${backtest.returnedCustomers} returned`);
 
@@ -169,6 +192,7 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
       model.dispose();
     }
 
+    const customerBase = fitCustomerBase(table, reporter);
     await writeFile(join(options.modelDir, BATCH_INPUT_FILE), `${[...customerHistoryLines(orders, epochDayToIso(asOfDay))].join('\n')}\n`);
     const fingerprint = fingerprintOrders(orders);
     const createdAt = new Date().toISOString();
@@ -179,13 +203,20 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
       featureNames: [...FEATURE_NAMES],
       label: { name: 'NextGapDays' as const, unit: 'days' as const, censoring: 'right' as const, definition: LABEL_DEFINITION },
       hyperparameters: description.hyperparameters,
-      backtest: { cutoff: backtest.cutoff, scoredCustomers: backtest.scoredCustomers, returnedCustomers: backtest.returnedCustomers, metrics: backtest.metrics },
+      backtest: {
+        cutoff: backtest.cutoff,
+        scoredCustomers: backtest.scoredCustomers,
+        returnedCustomers: backtest.returnedCustomers,
+        maeHorizonDays: backtest.maeHorizonDays,
+        metrics: backtest.metrics,
+      },
       dataQuality: report,
       dataFingerprint: fingerprint,
       libraries: { node: process.versions.node, ...description.libraries },
       ...(description.backend ? { backend: description.backend } : {}),
       ...(description.featureImportance ? { featureImportance: description.featureImportance } : {}),
       ...(description.selection ? { selection: description.selection } : {}),
+      ...(customerBase ? { customerBase } : {}),
     };
     // The report is written before the manifest so its checksum is in it too.
     const provisional: Manifest = { ...draft, formatVersion: ARTIFACT_FORMAT_VERSION, files: {} };

@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BacktestReport } from '@nextbuy/contracts';
+import { InputDataError, type BacktestReport } from '@nextbuy/contracts';
 
 /** The `/opt/ml` layout of a SageMaker training job; the root is overridable for tests. */
 export interface SageMakerLayout {
   root: string;
   hyperparameters: string;
+  /** Written by SageMaker: `current_host`, `hosts` (one per training instance), network settings. */
+  resourceConfig: string;
   trainChannel: string;
   modelDir: string;
   failureFile: string;
@@ -18,6 +20,7 @@ export function sageMakerLayout(env: NodeJS.ProcessEnv = process.env): SageMaker
   return {
     root,
     hyperparameters: join(root, 'input', 'config', 'hyperparameters.json'),
+    resourceConfig: join(root, 'input', 'config', 'resourceconfig.json'),
     trainChannel: env.SM_CHANNEL_TRAIN || join(root, 'input', 'data', 'train'),
     modelDir: env.SM_MODEL_DIR || join(root, 'model'),
     failureFile: join(root, 'output', 'failure'),
@@ -55,6 +58,32 @@ export async function hyperparametersToArgs(layout: SageMakerLayout): Promise<st
   if (!('file_path' in hyperparameters)) args.push('--file_path', await channelSource(layout.trainChannel));
   if (!('model_dir' in hyperparameters)) args.push('--model_dir', layout.modelDir);
   return args;
+}
+
+/**
+ * Refuses a training job of more than one instance: the trainer does not distribute training, so
+ * every instance would train the same model and race to write the output. No file (a local
+ * emulation without one) means one instance.
+ */
+export async function assertSingleInstance(layout: SageMakerLayout): Promise<void> {
+  if (!existsSync(layout.resourceConfig)) return;
+  const where = { source: layout.resourceConfig };
+  let config: unknown;
+  try {
+    config = JSON.parse(await readFile(layout.resourceConfig, 'utf8'));
+  } catch (error) {
+    throw new InputDataError(`not valid JSON (${(error as Error).message})`, where, { cause: error });
+  }
+  const hosts = (config as { hosts?: unknown } | null)?.hosts;
+  if (!Array.isArray(hosts) || hosts.length === 0 || !hosts.every((host) => typeof host === 'string')) {
+    throw new InputDataError('expected an object whose "hosts" is a non-empty list of host names', where);
+  }
+  if (hosts.length > 1) {
+    throw new InputDataError(
+      `the training job has ${hosts.length} instances (${hosts.join(', ')}) but the trainer trains on one and does not distribute training: set the instance count to 1`,
+      where,
+    );
+  }
 }
 
 /** The file to train on in a channel directory: the only data file in it. */

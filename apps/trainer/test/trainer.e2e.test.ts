@@ -33,7 +33,12 @@ describe('trainer, command-line mode', () => {
     const manifest = await readArtifact(modelDir);
     expect(manifest.modelType).toBe('xgboost');
     expect(manifest.backtest.cutoff).toBe('2011-06-01');
-    expect(Object.keys(manifest.backtest.metrics).sort()).toEqual(['baseline_customer_mean', 'baseline_km', 'baseline_recency', 'model']);
+    expect(Object.keys(manifest.backtest.metrics).sort()).toEqual(['baseline_bgnbd', 'baseline_customer_mean', 'baseline_km', 'baseline_pareto_nbd', 'baseline_recency', 'model']);
+    for (const btyd of ['baseline_bgnbd', 'baseline_pareto_nbd']) expect(manifest.backtest.metrics[btyd]!.auc_90d, btyd).toEqual(expect.any(Number));
+    expect(run.stdout).toMatch(/^baseline_pareto_nbd:mae_days=[0-9.]+;$/m);
+    // mae_days' horizon E (protocol v3) and the BG/NBD fit behind every prediction's p_alive.
+    expect(manifest.backtest.maeHorizonDays).toBeGreaterThan(90);
+    expect(manifest.customerBase).toMatchObject({ model: 'bgnbd', timeUnit: 'days', params: { r: expect.any(Number), alpha: expect.any(Number), a: expect.any(Number), b: expect.any(Number) } });
     for (const metric of ['mae_days', 'c_index', 'auc_90d', 'brier_90d'] as const) expect(manifest.backtest.metrics.model![metric]).toEqual(expect.any(Number));
     expect(manifest.hyperparameters).toMatchObject({ num_boost_round: 40, objective: 'binary:logistic' });
     expect(Object.keys(manifest.files).sort()).toEqual(['batch-input.jsonl', 'model.json', 'report.html']);
@@ -68,6 +73,8 @@ describe('trainer, SageMaker training job mode', () => {
     const root = await mkdtemp(join(tmpdir(), 'opt-ml-'));
     await mkdir(join(root, 'input', 'config'), { recursive: true });
     await writeFile(join(root, 'input', 'config', 'hyperparameters.json'), JSON.stringify(hyperparameters));
+    // What SageMaker writes for a one-instance job.
+    await writeFile(join(root, 'input', 'config', 'resourceconfig.json'), JSON.stringify({ current_host: 'algo-1', hosts: ['algo-1'], network_interface_name: 'eth0' }));
     if (withData) {
       await mkdir(join(root, 'input', 'data', 'train'), { recursive: true });
       await writeFile(join(root, 'input', 'data', 'train', 'transactions.csv'), await readFile(transactions));
@@ -90,6 +97,24 @@ describe('trainer, SageMaker training job mode', () => {
     const run = await runTrainer([], { SM_OPT_ML_ROOT: root, SM_MODEL_DIR: '' });
     expect(run.code).not.toBe(0);
     expect(await readFile(join(root, 'output', 'failure'), 'utf8')).toMatch(/prophet/);
+  });
+
+  it('refuses a job of more than one instance before training, in one sentence', async () => {
+    const root = await jobRoot({ model_backend: 'xgboost' });
+    await writeFile(join(root, 'input', 'config', 'resourceconfig.json'), JSON.stringify({ current_host: 'algo-1', hosts: ['algo-1', 'algo-2', 'algo-3'] }));
+    const run = await runTrainer([], { SM_OPT_ML_ROOT: root, SM_MODEL_DIR: '' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(await readFile(join(root, 'output', 'failure'), 'utf8')).toMatch(/resourceconfig\.json: the training job has 3 instances \(algo-1, algo-2, algo-3\) but the trainer trains on one/);
+    expect(existsSync(join(root, 'model', 'manifest.json'))).toBe(false);
+  });
+
+  it('says when resourceconfig.json is malformed', async () => {
+    const root = await jobRoot({ model_backend: 'xgboost' });
+    await writeFile(join(root, 'input', 'config', 'resourceconfig.json'), '{"hosts": "algo-1"}');
+    const run = await runTrainer([], { SM_OPT_ML_ROOT: root, SM_MODEL_DIR: '' });
+    expect(run.code).toBe(1);
+    expect(await readFile(join(root, 'output', 'failure'), 'utf8')).toMatch(/resourceconfig\.json: expected an object whose "hosts" is a non-empty list of host names/);
   });
 
   it('says when the train channel is missing', async () => {

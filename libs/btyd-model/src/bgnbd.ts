@@ -75,15 +75,21 @@ export function bgnbdMedianWaitWithin({ r, alpha }: BgNbdParams, x: number, T: n
 }
 
 /**
- * Expected orders in the t days after T (the paper's equation (10)). Its 2F1(r+x, b+x; a+b+x-1; z)
- * is taken through Euler's transformation, (1-z)^(a-1-r-x) 2F1(a+b-1-r, a-1; a+b+x-1; z), whose
- * small upper parameters keep the series short for busy customers.
+ * Expected orders in the t days after T (the paper's equation (10)):
+ * (a+b+x-1)/(a-1) [1 - q 2F1(r+x, b+x; a+b+x-1; z)] P(alive), q = (1-z)^(r+x), z = t/(alpha+T+t).
+ * The 2F1 is summed in whichever of its two forms has the smaller upper parameters: as written,
+ * or through Euler's transformation, (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z) for q 2F1, which
+ * keeps the series short for busy customers (large x) unless a itself is large.
  */
 export function bgnbdExpectedOrders({ r, alpha, a, b }: BgNbdParams, x: number, tx: number, T: number, t: number): number {
   // a = 1 is a removable singularity of (a+b+x-1)/(a-1) [1 - ...]: step off it.
   const aa = Math.abs(a - 1) < 1e-7 ? 1 + 1e-7 : a;
   const z = t / (alpha + T + t);
-  const tail = Math.exp((aa - 1) * Math.log1p(-z)) * hyp2f1(aa + b - 1 - r, aa - 1, aa + b + x - 1, z);
-  const unconditional = ((aa + b + x - 1) / (aa - 1)) * (1 - tail);
+  const c = aa + b + x - 1;
+  const euler = Math.abs((aa + b - 1 - r) * (aa - 1)) < (r + x) * (b + x);
+  const tail = euler
+    ? Math.exp((aa - 1) * Math.log1p(-z)) * hyp2f1(aa + b - 1 - r, aa - 1, c, z)
+    : Math.exp((r + x) * Math.log1p(-z)) * hyp2f1(r + x, b + x, c, z);
+  const unconditional = (c / (aa - 1)) * (1 - tail);
   return Math.max(0, unconditional * bgnbdPAlive({ r, alpha, a: aa, b }, x, tx, T));
 }

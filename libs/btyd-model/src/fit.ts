@@ -1,5 +1,5 @@
 import { InputDataError } from '@nextbuy/contracts';
-import { nelderMead } from './optimize';
+import { bfgs, nelderMead } from './optimize';
 import { type PreparedSummaries, prepareSummaries } from './prepared';
 import { checkSummaries, compressSummaries, type CustomerSummaries } from './summary';
 
@@ -12,8 +12,12 @@ export interface BtydFit<P> {
   evaluations: number;
 }
 
-/** Parameters are searched in log space within these bounds (e^±15: 3e-7 to 3e6), as BTYD bounds them, so degenerate data still gives finite numbers. */
-const LOG_BOUND = 15;
+/**
+ * Parameters are searched in log space within e^±10 (4.5e-5 to 22,026, time in units of a tenth
+ * of the longest observation), as R's BTYD bounds them at 10,000: degenerate data (a shape and its
+ * scale running off together, the homogeneous limit) still gives finite numbers, in bounded time.
+ */
+const LOG_BOUND = 10;
 
 export interface LikelihoodSpec<P> {
   name: string;
@@ -58,8 +62,13 @@ export function fitByMaximumLikelihood<P extends Record<string, number>>(spec: L
     const given = start?.[name];
     return Math.log(given === undefined ? 1 : spec.timeScaled.includes(name) ? given / c : given);
   });
-  const best = nelderMead(objective, theta0);
+  // BFGS first (a few dozen gradients); Nelder-Mead, slower but needing no gradient, where BFGS stalls
+  // (a corner of the bounds, a flat ridge of degenerate data) or from where it stopped, to confirm.
+  const quasiNewton = bfgs(objective, theta0);
+  const polished = quasiNewton.converged ? undefined : nelderMead(objective, quasiNewton.x, { step: 0.05 });
+  const best = polished && polished.value < quasiNewton.value ? polished : quasiNewton;
+  const evaluations = quasiNewton.evaluations + (polished?.evaluations ?? 0);
   const params = toParams(best.x);
   for (const name of spec.timeScaled) (params as Record<string, number>)[name] = params[name]! * c;
-  return { params, logLikelihood: spec.logLikelihood(params, s), customers, evaluations: best.evaluations };
+  return { params, logLikelihood: spec.logLikelihood(params, s), customers, evaluations };
 }

@@ -15,6 +15,27 @@ export interface PreparedSummaries {
   tIndex: Int32Array;
   txValues: Float64Array;
   txIndex: Int32Array;
+  /** Distinct (x, T) and (x, tx) pairs, and each row's index into them: Pareto/NBD's integrals depend on these alone. */
+  xtPairs: { x: Int32Array; y: Float64Array; rowIndex: Int32Array };
+  xtxPairs: { x: Int32Array; y: Float64Array; rowIndex: Int32Array };
+}
+
+function distinctPairs(x: Float64Array, y: Float64Array): { x: Int32Array; y: Float64Array; rowIndex: Int32Array } {
+  const position = new Map<string, number>();
+  const px: number[] = [];
+  const py: number[] = [];
+  const rowIndex = new Int32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const key = `${x[i]},${y[i]}`;
+    let at = position.get(key);
+    if (at === undefined) {
+      position.set(key, (at = px.length));
+      px.push(x[i]!);
+      py.push(y[i]!);
+    }
+    rowIndex[i] = at;
+  }
+  return { x: Int32Array.from(px), y: Float64Array.from(py), rowIndex };
 }
 
 function distinct(values: Float64Array): { values: Float64Array; index: Int32Array } {
@@ -29,7 +50,18 @@ export function prepareSummaries(s: CustomerSummaries): PreparedSummaries {
   const tx = distinct(s.tx);
   let maxX = 0;
   for (const x of s.x) maxX = Math.max(maxX, x);
-  return { rows: s.x.length, x: Int32Array.from(s.x), maxX, weight: s.weight, tValues: t.values, tIndex: t.index, txValues: tx.values, txIndex: tx.index };
+  return {
+    rows: s.x.length,
+    x: Int32Array.from(s.x),
+    maxX,
+    weight: s.weight,
+    tValues: t.values,
+    tIndex: t.index,
+    txValues: tx.values,
+    txIndex: tx.index,
+    xtPairs: distinctPairs(s.x, s.T),
+    xtxPairs: distinctPairs(s.x, s.tx),
+  };
 }
 
 /** log(shift + v) for each distinct value. */

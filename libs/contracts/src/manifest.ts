@@ -17,6 +17,8 @@ export const backtestReportSchema = z.object({
   cutoff: z.iso.date(),
   scoredCustomers: z.number().int(),
   returnedCustomers: z.number().int(),
+  /** E = min(return horizon, days of data after the cutoff): the returns `mae_days` is computed over (absent before protocol v3). */
+  maeHorizonDays: z.number().optional(),
   /** Keyed by `model` and by each baseline's name (`baseline_km`, ...). */
   metrics: z.record(z.string(), backtestMetricsSchema),
 });
@@ -42,6 +44,19 @@ export const manifestSchema = z.object({
   backend: z.string().optional(),
   featureImportance: z.record(z.string(), z.number()).optional(),
   selection: z.record(z.string(), z.object({ criterion: z.string(), candidates: z.record(z.string(), z.number()), chosen: z.string() })).optional(),
+  /**
+   * BG/NBD fitted on the final training data whatever the model type (four numbers, time in days):
+   * every prediction's `p_alive` and `expected_orders_365d`. Absent in older artifacts.
+   */
+  customerBase: z
+    .object({
+      model: z.literal('bgnbd'),
+      timeUnit: z.literal('days'),
+      params: z.object({ r: z.number().positive(), alpha: z.number().positive(), a: z.number().positive(), b: z.number().positive() }),
+      logLikelihood: z.number(),
+      customers: z.number().int(),
+    })
+    .optional(),
   /** sha256 (hex) of every other file of the artifact, by path relative to it. */
   files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)),
 });

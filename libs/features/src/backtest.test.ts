@@ -3,7 +3,7 @@ import { backtestReportSchema } from '@nextbuy/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { orderTable, type OrderRow } from '../test/fixtures';
-import { alignTruth, backtestSplit, defaultCutoffDay, evaluate, runBacktest } from './backtest';
+import { alignTruth, type BacktestPrediction, backtestSplit, clipToHorizon, defaultCutoffDay, evaluate, runBacktest } from './backtest';
 import { lognormalConditional } from './lognormal';
 import { selectOrders } from './orders';
 
@@ -77,6 +77,21 @@ describe('evaluate', () => {
     expect(() => evaluate({ predictedGapDays: gaps, pOrder90d: Float64Array.of(0.1, NaN, 0.2, 0.3) }, truth)).toThrow(/scores\[1\] is NaN/);
     expect(() => evaluate({ predictedGapDays: gaps.subarray(1), pOrder90d: gaps.subarray(1) }, truth)).toThrow(/for 4 customers/);
   });
+
+  it('computes mae_days over returns within the mae horizon E, with the gaps given for E', () => {
+    // Returns after the cutoff (day 10): D on day 200 (offset 190), A day 30 (20), B day 150 (140).
+    expect(Array.from(truth.returnOffsetDays)).toEqual([190, 20, 140, NaN]);
+    const prediction: GapPrediction = { predictedGapDays: Float64Array.of(190, 40, 100, 300), pOrder90d: Float64Array.of(0.2, 0.9, 0.3, 0.1) };
+    const metrics = evaluate(prediction, truth, { maeHorizonDays: 150, maeGapDays: Float64Array.of(0, 35, 160, 0) });
+    // D returned 190 days after the cutoff, beyond E = 150: left out; A |35 - 30|, B |160 - 150|.
+    expect(metrics.mae_days).toBeCloseTo((5 + 10) / 2, 12);
+    // The other metrics keep the production prediction.
+    expect(metrics.c_index).toBe(1);
+  });
+
+  it('clips a baseline to what it can be held to within E', () => {
+    expect(Array.from(clipToHorizon(Float64Array.of(5, 50, 500), Float64Array.of(10, 10, 10), 100))).toEqual([10, 50, 110]);
+  });
 });
 
 /** Synthetic customers: a regular rhythm with noise, some stopping for good after a few orders. */
@@ -111,7 +126,7 @@ function syntheticOrders(): { orders: OrderTable; histories: Map<string, number[
  */
 const customerLognormal = {
   seen: undefined as { train: TrainingTable; score: ScoringTable } | undefined,
-  async fitPredict(train: TrainingTable, score: ScoringTable): Promise<GapPrediction> {
+  async fitPredict(train: TrainingTable, score: ScoringTable): Promise<BacktestPrediction> {
     this.seen = { train, score };
     const logs = Array.from(train.gapDays).filter((_, i) => !train.censored[i]).map(Math.log);
     const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
@@ -126,7 +141,7 @@ const customerLognormal = {
       predictedGapDays[i] = medianGap;
       pOrder90d[i] = pWithin;
     });
-    return { predictedGapDays, pOrder90d };
+    return { prediction: { predictedGapDays, pOrder90d }, maeGapDays: predictedGapDays };
   },
 };
 
@@ -176,7 +191,13 @@ describe('runBacktest', () => {
 
     // Metrics: every predictor, 90-day metrics only where there are probabilities.
     const { metrics } = result;
-    expect(Object.keys(metrics).sort()).toEqual(['baseline_customer_mean', 'baseline_km', 'baseline_recency', 'model']);
+    expect(Object.keys(metrics).sort()).toEqual(['baseline_bgnbd', 'baseline_customer_mean', 'baseline_km', 'baseline_pareto_nbd', 'baseline_recency', 'model']);
+    for (const btyd of ['baseline_bgnbd', 'baseline_pareto_nbd']) {
+      expect(metrics[btyd]!.auc_90d, btyd).toBeGreaterThan(0.6);
+      expect(metrics[btyd]!.mae_days, btyd).toBeGreaterThan(0);
+    }
+    // mae_days compares like with like: returns within E = min(365, days of data after the cutoff).
+    expect(result.maeHorizonDays).toBe(Math.min(365, Math.max(...orders.day) - cutoffDay + 1));
     expect(metrics['model']!.auc_90d).toBeGreaterThanOrEqual(0);
     expect(metrics['model']!.brier_90d).toBeLessThanOrEqual(1);
     expect(metrics['baseline_km']!.auc_90d).toBeGreaterThan(0.6);

@@ -5,10 +5,13 @@ import {
   type BacktestReport,
   type GapPrediction,
   type NextPurchaseModel,
+  NextBuyError,
   type OrderTable,
+  RETURN_HORIZON_DAYS_SPEC,
   type ScoringTable,
   type TrainingTable,
 } from '@nextbuy/contracts';
+import { BtydGapModel } from '@nextbuy/btyd-model';
 import { BASELINES } from './baselines';
 import { buildScoringTable, buildTrainingTable } from './feature-tables';
 import { auc, brier, concordanceIndex, maeDays } from './metrics';
@@ -25,6 +28,8 @@ export interface BacktestTruth {
   returned: Uint8Array;
   /** 1 when that order came within 90 days after the cutoff; null when the data ends sooner. */
   orderedWithin90d: Uint8Array | null;
+  /** Days from the cutoff to that order (0 = on the cutoff day); NaN for customers who did not return. */
+  returnOffsetDays: Float64Array;
 }
 
 export interface BacktestSplit {
@@ -33,25 +38,38 @@ export interface BacktestSplit {
   endDay: number;
   /** Whether the data extends at least 90 days past the cutoff (the 90-day metrics need it). */
   coversHorizon: boolean;
+  /** Days of data on or after the cutoff (`endDay - cutoffDay + 1`): the longest wait a return can show. */
+  windowDays: number;
   /** The orders before the cutoff: all that training and the outlier filter may see. */
   trainOrders: OrderTable;
   /** One entry per customer with an order before the cutoff, in table order. */
   truth: BacktestTruth;
 }
 
+/**
+ * What a model under test says of the scored customers: its production prediction, and its gaps
+ * with the return horizon set to the `mae_days` horizon E (evaluation.md, protocol v3).
+ */
+export interface BacktestPrediction {
+  prediction: GapPrediction;
+  maeGapDays: Float64Array;
+}
+
 /** A model under test: fitted on the training table, then scoring the scoring table. */
 export interface BacktestModel {
-  fitPredict(train: TrainingTable, score: ScoringTable): Promise<GapPrediction>;
+  fitPredict(train: TrainingTable, score: ScoringTable, options: { maeHorizonDays: number }): Promise<BacktestPrediction>;
 }
 
 /** The BacktestModel of a model type: a fresh model fitted on the training table, predicting, then disposed. */
 export function backtestModel(create: () => Promise<NextPurchaseModel> | NextPurchaseModel): BacktestModel {
   return {
-    async fitPredict(train, score) {
+    async fitPredict(train, score, { maeHorizonDays }) {
       const model = await create();
       try {
         await model.fit(train);
-        return await model.predict(score);
+        const prediction = await model.predict(score);
+        const { predictedGapDays } = await model.predict(score, { returnHorizonDays: maeHorizonDays });
+        return { prediction, maeGapDays: predictedGapDays };
       } finally {
         model.dispose();
       }
@@ -59,12 +77,24 @@ export function backtestModel(create: () => Promise<NextPurchaseModel> | NextPur
   };
 }
 
+/**
+ * The baselines of the "buy till you die" family (protocol v3), fitted on the training period
+ * like a model and predicting the gap as every model does: the median among customers who order
+ * within the horizon (E for `mae_days`).
+ */
+export const BTYD_BASELINES: Readonly<Record<'baseline_bgnbd' | 'baseline_pareto_nbd', BacktestModel>> = {
+  baseline_bgnbd: backtestModel(() => new BtydGapModel('bgnbd')),
+  baseline_pareto_nbd: backtestModel(() => new BtydGapModel('pareto_nbd')),
+};
+
 export interface BacktestOptions {
   /** Epoch day of the cutoff; default `defaultCutoffDay(orders)`. */
   cutoffDay?: number;
   /** The outlier filter, fitted on and applied to the training orders only. */
   filterTraining?: (trainOrders: OrderTable) => OrderTable;
   model?: BacktestModel;
+  /** The model's return horizon H; `mae_days` uses E = min(H, days of data after the cutoff). Default 365. */
+  returnHorizonDays?: number;
 }
 
 /** Per scored customer, what each predictor said and what happened: for the report's charts. */
@@ -81,6 +111,7 @@ export interface BacktestCustomers {
 }
 
 export interface BacktestResult extends BacktestReport {
+  maeHorizonDays: number;
   cutoffDay: number;
   endDay: number;
   customers: BacktestCustomers;
@@ -103,6 +134,7 @@ export function backtestSplit(orders: OrderTable, cutoffDay: number): BacktestSp
   const endDay = orderDaySpan(orders).last;
   const coversHorizon = endDay >= cutoffDay + HORIZON_DAYS;
   const customerIds: string[] = [];
+  const offsets: number[] = [];
   const lastOrderDay: number[] = [];
   const gapDays: number[] = [];
   const returned: number[] = [];
@@ -118,11 +150,13 @@ export function backtestSplit(orders: OrderTable, cutoffDay: number): BacktestSp
     gapDays.push((came ? orders.day[next]! : endDay) - last);
     returned.push(came ? 1 : 0);
     within.push(came && orders.day[next]! - cutoffDay < HORIZON_DAYS ? 1 : 0);
+    offsets.push(came ? orders.day[next]! - cutoffDay : Number.NaN);
   }
   return {
     cutoffDay,
     endDay,
     coversHorizon,
+    windowDays: endDay - cutoffDay + 1,
     trainOrders: selectOrders(orders, (i) => orders.day[i]! < cutoffDay),
     truth: {
       customerIds,
@@ -130,6 +164,7 @@ export function backtestSplit(orders: OrderTable, cutoffDay: number): BacktestSp
       gapDays: Float64Array.from(gapDays),
       returned: Uint8Array.from(returned),
       orderedWithin90d: coversHorizon ? Uint8Array.from(within) : null,
+      returnOffsetDays: Float64Array.from(offsets),
     },
   };
 }
@@ -148,28 +183,39 @@ export function alignTruth(truth: BacktestTruth, customerIds: readonly string[])
     gapDays: Float64Array.from(rows, (r) => truth.gapDays[r]!),
     returned: Uint8Array.from(rows, (r) => truth.returned[r]!),
     orderedWithin90d: truth.orderedWithin90d && Uint8Array.from(rows, (r) => truth.orderedWithin90d![r]!),
+    returnOffsetDays: Float64Array.from(rows, (r) => truth.returnOffsetDays[r]!),
   };
 }
 
 /**
- * The four metrics of one predictor against the truth aligned with it. The 90-day metrics
- * are null when the data does not cover the horizon or the predictor gives no probability
- * (every `pOrder90d` NaN).
+ * The four metrics of one predictor against the truth aligned with it. `mae_days` compares like
+ * with like (protocol v3): over customers who returned within `maeHorizonDays` (E) after the
+ * cutoff, with `maeGapDays` (the predictor's gaps for E; default its production gaps). The 90-day
+ * metrics are null when the data does not cover the horizon or the predictor gives no
+ * probability (every `pOrder90d` NaN).
  */
-export function evaluate(prediction: GapPrediction, truth: BacktestTruth): BacktestMetrics {
+export function evaluate(prediction: GapPrediction, truth: BacktestTruth, mae: { maeHorizonDays: number; maeGapDays?: Float64Array } = { maeHorizonDays: Infinity }): BacktestMetrics {
   const n = truth.customerIds.length;
   if (prediction.predictedGapDays.length !== n || prediction.pOrder90d.length !== n) {
     throw new RangeError(`evaluate: ${prediction.predictedGapDays.length} predicted gaps and ${prediction.pOrder90d.length} probabilities for ${n} customers`);
   }
   const hasProbability = !prediction.pOrder90d.every(Number.isNaN);
   const labels = truth.orderedWithin90d;
+  const returnedWithin = Uint8Array.from(truth.returned, (r, i) => (r && truth.returnOffsetDays[i]! < mae.maeHorizonDays ? 1 : 0));
   return {
-    mae_days: maeDays(prediction.predictedGapDays, truth.gapDays, truth.returned),
+    mae_days: maeDays(mae.maeGapDays ?? prediction.predictedGapDays, truth.gapDays, returnedWithin),
     c_index: concordanceIndex(prediction.predictedGapDays, truth.gapDays, truth.returned),
     auc_90d: labels && hasProbability ? auc(prediction.pOrder90d, labels) : null,
     brier_90d: labels && hasProbability ? brier(prediction.pOrder90d, labels) : null,
   };
 }
+
+/** A baseline's gaps clipped to [elapsed, elapsed + E]: what it can be held to within the `mae_days` horizon. */
+export function clipToHorizon(gaps: Float64Array, elapsedDays: Float64Array, horizonDays: number): Float64Array {
+  return gaps.map((gap, i) => Math.min(elapsedDays[i]! + horizonDays, Math.max(elapsedDays[i]!, gap)));
+}
+
+const NO_METRICS: BacktestMetrics = { mae_days: null, c_index: null, auc_90d: null, brier_90d: null };
 
 /**
  * The backtest of evaluation.md: split at the cutoff, filter outliers among the training
@@ -185,11 +231,30 @@ export async function runBacktest(orders: OrderTable, options: BacktestOptions =
   const scoredIds = Array.from(score.lastRow, (row) => score.customerIds[row]!);
   const truth = alignTruth(split.truth, scoredIds);
 
+  const maeHorizonDays = Math.min(options.returnHorizonDays ?? Number(RETURN_HORIZON_DAYS_SPEC.default), split.windowDays);
   const predictions: Record<string, GapPrediction> = {};
-  if (options.model) predictions['model'] = await options.model.fitPredict(train, score);
-  for (const [name, baseline] of Object.entries(BASELINES)) predictions[name] = baseline(train, score);
   const metrics: Record<string, BacktestMetrics> = {};
-  for (const [name, prediction] of Object.entries(predictions)) metrics[name] = evaluate(prediction, truth);
+  if (options.model) {
+    const { prediction, maeGapDays } = await options.model.fitPredict(train, score, { maeHorizonDays });
+    predictions['model'] = prediction;
+    metrics['model'] = evaluate(prediction, truth, { maeHorizonDays, maeGapDays });
+  }
+  for (const [name, baseline] of Object.entries(BASELINES)) {
+    const prediction = baseline(train, score);
+    predictions[name] = prediction;
+    metrics[name] = evaluate(prediction, truth, { maeHorizonDays, maeGapDays: clipToHorizon(prediction.predictedGapDays, score.elapsedDays, maeHorizonDays) });
+  }
+  for (const [name, baseline] of Object.entries(BTYD_BASELINES)) {
+    try {
+      const { prediction, maeGapDays } = await baseline.fitPredict(train, score, { maeHorizonDays });
+      predictions[name] = prediction;
+      metrics[name] = evaluate(prediction, truth, { maeHorizonDays, maeGapDays });
+    } catch (error) {
+      // A training period these models cannot be fitted on (no repeat order at all) leaves their row empty, not the backtest undone.
+      if (!(error instanceof NextBuyError)) throw error;
+      metrics[name] = NO_METRICS;
+    }
+  }
 
   let returnedCustomers = 0;
   for (const r of truth.returned) returnedCustomers += r;
@@ -197,6 +262,7 @@ export async function runBacktest(orders: OrderTable, options: BacktestOptions =
     cutoff: epochDayToIso(cutoffDay),
     scoredCustomers: scoredIds.length,
     returnedCustomers,
+    maeHorizonDays,
     metrics,
     cutoffDay,
     endDay: split.endDay,

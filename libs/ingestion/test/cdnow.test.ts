@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CDNOW_MAPPING, fingerprintOrders, ingest } from '../src/index';
 
-// The real data set, read where the workspace keeps it (never copied into the repo).
-const CDNOW = new URL('../../../../shared/datasets/cdnow/CDNOW_master.txt', import.meta.url).pathname;
+// The real data set, shipped with the repository in data/cdnow (README there: source and attribution).
+const CDNOW = new URL('../../../data/cdnow/CDNOW_master.txt', import.meta.url).pathname;
 
 describe('CDNOW through CDNOW_MAPPING', () => {
   it('reads all 69,659 transactions of 23,570 customers and drops the zero-dollar ones by rule', async () => {

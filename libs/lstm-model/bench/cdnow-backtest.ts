@@ -4,13 +4,14 @@
  *   npx tsx bench/cdnow-backtest.ts [path/to/CDNOW_master.txt] [hyperparameter=value ...]
  * Prints the four metrics for the model and the baselines, and the seconds fit() took.
  */
+import { fileURLToPath } from 'node:url';
 import { runBacktest } from '@nextbuy/features';
 import { CDNOW_MAPPING, ingest } from '@nextbuy/ingestion';
 import { filterOutlierCustomers } from '@nextbuy/outliers';
 import { LstmGapModel } from '../src/index';
 
 const args = process.argv.slice(2);
-const path = args.find((a) => !a.includes('=')) ?? '/work/shared/datasets/cdnow/CDNOW_master.txt';
+const path = args.find((a) => !a.includes('=')) ?? fileURLToPath(new URL('../../../data/cdnow/CDNOW_master.txt', import.meta.url));
 const hyperparameters = Object.fromEntries(args.filter((a) => a.includes('=')).map((a) => a.split('=') as [string, string]));
 
 const { orders } = await ingest(path, { mapping: CDNOW_MAPPING });
@@ -19,7 +20,7 @@ const result = await runBacktest(orders, {
   // The trainer's outlier filter, so these figures are the trainer's.
   filterTraining: (o) => filterOutlierCustomers(o, { contamination: 0.01, seed: 42 }).kept,
   model: {
-    async fitPredict(train, score) {
+    async fitPredict(train, score, { maeHorizonDays }) {
       const model = await LstmGapModel.create(hyperparameters);
       const started = performance.now();
       const report = await model.fit(train, {
@@ -27,7 +28,7 @@ const result = await runBacktest(orders, {
       });
       fitSeconds = (performance.now() - started) / 1000;
       console.log(`${train.nRows} training windows; best epoch ${(report.bestIteration ?? -1) + 1}; backend ${model.describe().backend}`);
-      return model.predict(score);
+      return { prediction: await model.predict(score), maeGapDays: (await model.predict(score, { returnHorizonDays: maeHorizonDays })).predictedGapDays };
     },
   },
 });

@@ -7,7 +7,7 @@ import { filterOutlierCustomers } from '@nextbuy/outliers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LstmGapModel } from '../src/index';
 
-const CDNOW = fileURLToPath(new URL('../../../../shared/datasets/cdnow/CDNOW_master.txt', import.meta.url));
+const CDNOW = fileURLToPath(new URL('../../../data/cdnow/CDNOW_master.txt', import.meta.url));
 /** evaluation.md's reference LSTM(32), 3 orders, censored log-normal likelihood, on CDNOW. */
 const REFERENCE_LSTM = { mae_days: 432.3, c_index: 0.848 };
 

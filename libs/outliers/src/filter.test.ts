@@ -39,7 +39,7 @@ describe('filterOutlierCustomers', () => {
   });
 
   it("keeps CDNOW's most frequent buyers: how often a customer buys is loyalty, not an anomaly", async () => {
-    const cdnow = fileURLToPath(new URL('../../../../shared/datasets/cdnow/CDNOW_master.txt', import.meta.url));
+    const cdnow = fileURLToPath(new URL('../../../data/cdnow/CDNOW_master.txt', import.meta.url));
     const { orders: real } = await ingest(cdnow, { mapping: CDNOW_MAPPING });
     const counts = new Map<string, number>();
     real.customerIds.forEach((id) => counts.set(id, (counts.get(id) ?? 0) + 1));

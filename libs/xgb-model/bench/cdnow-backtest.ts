@@ -4,6 +4,7 @@
  *   npx tsx bench/cdnow-backtest.ts [path/to/CDNOW_master.txt] [--no-outlier-filter] [hyperparameter=value ...]
  * Prints the four metrics for the model and the baselines, and the seconds fit+predict took.
  */
+import { fileURLToPath } from 'node:url';
 import type { OrderTable } from '@nextbuy/contracts';
 import { runBacktest } from '@nextbuy/features';
 import { CDNOW_MAPPING, ingest } from '@nextbuy/ingestion';
@@ -11,7 +12,7 @@ import { filterOutlierCustomers } from '@nextbuy/outliers';
 import { XGBoostGapModel } from '../src/index';
 
 const args = process.argv.slice(2);
-const path = args.find((a) => !a.includes('=') && !a.startsWith('--')) ?? '/work/shared/datasets/cdnow/CDNOW_master.txt';
+const path = args.find((a) => !a.includes('=') && !a.startsWith('--')) ?? fileURLToPath(new URL('../../../data/cdnow/CDNOW_master.txt', import.meta.url));
 const filter = args.includes('--no-outlier-filter') ? undefined : (o: OrderTable) => filterOutlierCustomers(o, { contamination: 0.01, seed: 42 }).kept;
 const hyperparameters = Object.fromEntries(args.filter((a) => a.includes('=')).map((a) => a.split('=') as [string, string]));
 
@@ -22,7 +23,7 @@ let fitted = '';
 const result = await runBacktest(orders, {
   filterTraining: filter,
   model: {
-    async fitPredict(train, score) {
+    async fitPredict(train, score, { maeHorizonDays }) {
       const started = performance.now();
       const model = new XGBoostGapModel(hyperparameters);
       try {
@@ -31,7 +32,7 @@ const result = await runBacktest(orders, {
         const prediction = await model.predict(score);
         seconds = (performance.now() - started) / 1000;
         trainRows = train.nRows;
-        return prediction;
+        return { prediction, maeGapDays: (await model.predict(score, { returnHorizonDays: maeHorizonDays })).predictedGapDays };
       } finally {
         model.dispose();
       }

@@ -6,7 +6,7 @@ import { filterOutlierCustomers } from '@nextbuy/outliers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { XGBoostGapModel } from '../src/index';
 
-const CDNOW = fileURLToPath(new URL('../../../../shared/datasets/cdnow/CDNOW_master.txt', import.meta.url));
+const CDNOW = fileURLToPath(new URL('../../../data/cdnow/CDNOW_master.txt', import.meta.url));
 
 /** evaluation.md's reference figures on CDNOW (its default cutoff, 1% of customers filtered as outliers). */
 const REFERENCE_AFT = { mae_days: 64.4, c_index: 0.851, auc_90d: 0.792, brier_90d: 0.165 };

@@ -1,5 +1,6 @@
 // bench:models: training and prediction time and peak memory of each model type on the CDNOW
-// backtest and on 1 million generated rows, each run in its own process, with the backend named.
+// backtest and on 1 million generated rows, each run in its own process, with the backend named;
+// then the BTYD models' fit time and scoring rate on every CDNOW customer (`--btyd` runs only that).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -8,11 +9,24 @@ import { join, resolve } from 'node:path';
 import { writeOnlineRetailCsv } from '@nextbuy/datagen';
 import { backtestSplit, buildScoringTable, buildTrainingTable, defaultCutoffDay } from '@nextbuy/features';
 import { CDNOW_MAPPING, ingest } from '@nextbuy/ingestion';
-import { MODEL_TYPES, modelFactory } from '@nextbuy/model-registry';
+import {
+  bgnbdExpectedOrders,
+  bgnbdMedianWaitWithin,
+  bgnbdPAlive,
+  bgnbdPOrderWithin,
+  type CustomerSummaries,
+  fitBgNbd,
+  fitParetoNbd,
+  paretoNbdMedianWaitWithin,
+  paretoNbdPAlive,
+  paretoNbdPOrderWithin,
+  trainingSummaries,
+} from '@nextbuy/btyd-model';
+import { hyperparameterSpecs, MODEL_TYPES, modelFactory } from '@nextbuy/model-registry';
 import { filterOutlierCustomers } from '@nextbuy/outliers';
 import { measure, printTable } from './measure';
 
-const CDNOW = resolve(import.meta.dirname, '../../../../shared/datasets/cdnow/CDNOW_master.txt');
+const CDNOW = resolve(import.meta.dirname, '../../../data/cdnow/CDNOW_master.txt');
 const GENERATED_ROWS = Number(process.env.BENCH_MODELS_ROWS ?? 1_000_000);
 const MODELS = (process.env.BENCH_MODELS ?? Object.keys(MODEL_TYPES).join(',')).split(',');
 
@@ -45,7 +59,7 @@ async function runOne(dataset: string, model: string): Promise<void> {
   const kept = filterOutlierCustomers(backtestSplit(orders, cutoff).trainOrders, { contamination: 0.01, seed: 42 }).kept;
   const train = buildTrainingTable(kept, cutoff);
   const score = buildScoringTable(kept, cutoff);
-  const instance = await (await modelFactory(model)).create({ seed: 42 });
+  const instance = await (await modelFactory(model)).create(hyperparameterSpecs(model).some((spec) => spec.name === 'seed') ? { seed: 42 } : {});
   const fit = await measure(() => instance.fit(train));
   const predict = await measure(() => instance.predict(score));
   const description = instance.describe();
@@ -63,8 +77,40 @@ async function runOne(dataset: string, model: string): Promise<void> {
   console.log(JSON.stringify(result));
 }
 
+/** Customers scored per second by `score` over at least a million customer evaluations. */
+function scoringRate(s: CustomerSummaries, score: (x: number, tx: number, T: number) => number): number {
+  const n = s.x.length;
+  let sink = 0;
+  for (let i = 0; i < n; i++) sink += score(s.x[i]!, s.tx[i]!, s.T[i]!); // warm-up
+  const rounds = Math.ceil(1_000_000 / n);
+  const started = performance.now();
+  for (let round = 0; round < rounds; round++) for (let i = 0; i < n; i++) sink += score(s.x[i]!, s.tx[i]!, s.T[i]!);
+  if (!Number.isFinite(sink)) throw new Error('a BTYD quantity was not finite');
+  return (rounds * n) / ((performance.now() - started) / 1000);
+}
+
+/** BG/NBD and Pareto/NBD on every CDNOW customer (all data): fit time (best of 3) and scoring rate. */
+async function btydSpeed(): Promise<void> {
+  const { orders } = await ingest(CDNOW, { mapping: CDNOW_MAPPING });
+  const s = trainingSummaries(buildTrainingTable(orders, Math.max(...orders.day) + 1));
+  const best = <T>(fit: () => T) => Math.min(...[0, 1, 2].map(() => {
+    const started = performance.now();
+    fit();
+    return (performance.now() - started) / 1000;
+  }));
+  const bg = fitBgNbd(s).params;
+  const pn = fitParetoNbd(s).params;
+  const rows = [
+    ['bgnbd', s.x.length, best(() => fitBgNbd(s)), scoringRate(s, (x, tx, T) => bgnbdPAlive(bg, x, tx, T) + bgnbdPOrderWithin(bg, x, tx, T, 90) + bgnbdMedianWaitWithin(bg, x, T, 365) + bgnbdExpectedOrders(bg, x, tx, T, 365))],
+    ['pareto_nbd', s.x.length, best(() => fitParetoNbd(s)), scoringRate(s, (x, tx, T) => paretoNbdPAlive(pn, x, tx, T) + paretoNbdPOrderWithin(pn, x, tx, T, 90) + paretoNbdMedianWaitWithin(pn, x, T, 365))],
+  ];
+  console.log('\nBTYD models on every CDNOW customer (fit: best of 3; scoring: P(alive), P(order in 90 days), median gap within 365 days, and for BG/NBD expected orders in 365 days)\n');
+  printTable(['model', 'customers', 'fit s', 'customers scored/s'], rows);
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === '--one') return runOne(process.argv[3]!, process.argv[4]!);
+  if (process.argv[2] === '--btyd') return btydSpeed();
   if (GENERATED_ROWS > 0) await generated();
   const results: Result[] = [];
   for (const dataset of ['cdnow', ...(GENERATED_ROWS > 0 ? ['generated'] : [])]) {
@@ -80,6 +126,7 @@ async function main(): Promise<void> {
     ['dataset', 'model', 'backend', 'train rows', 'scored', 'fit s', 'predict s', 'train rows/s', 'peak RSS MB'],
     results.map((r) => [r.dataset, r.model, r.backend, r.trainRows, r.scored, r.fitSeconds, r.predictSeconds, r.trainRows / r.fitSeconds, r.peakRssMb]),
   );
+  await btydSpeed();
 }
 
 await main();

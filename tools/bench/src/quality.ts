@@ -10,14 +10,14 @@ import { epochDayToIso, type Hyperparameters, type OrderTable } from '@nextbuy/c
 import { SCENARIOS, scenarioOrders } from '@nextbuy/datagen';
 import { backtestModel, runBacktest } from '@nextbuy/features';
 import { CDNOW_MAPPING, ingest } from '@nextbuy/ingestion';
-import { isModelType, MODEL_TYPES, modelFactory } from '@nextbuy/model-registry';
+import { hyperparameterSpecs, isModelType, MODEL_TYPES, modelFactory } from '@nextbuy/model-registry';
 import { filterOutlierCustomers } from '@nextbuy/outliers';
 import { columnsWon, datasetTable, summaryTable, type CutoffResult } from './quality-scoring';
 import { rollingCutoffDays } from './rolling-origin';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-/** The repository's copy of CDNOW when there is one, else the shared data sets'. */
-const CDNOW_PATHS = [resolve(ROOT, 'data/cdnow/CDNOW_master.txt'), resolve(ROOT, '../shared/datasets/cdnow/CDNOW_master.txt')];
+/** The repository's copy of CDNOW (data/cdnow, shipped with its attribution). */
+const CDNOW_PATHS = [resolve(ROOT, 'data/cdnow/CDNOW_master.txt')];
 const CDNOW = 'cdnow';
 const DATASETS = [CDNOW, ...SCENARIOS.map((s) => s.name)];
 /** The trainer's defaults: --seed 42 seeds the model and the filter, --outlier_contamination 0.01. */
@@ -76,7 +76,9 @@ async function datasetOrders(name: string): Promise<OrderTable> {
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
 const factory = await modelFactory(flags.model);
-const hyperparameters: Hyperparameters = { seed: SEED, ...flags.hyperparameters };
+// As the trainer does: its seed goes to the model types that declare one.
+const seeded = hyperparameterSpecs(flags.model).some((spec) => spec.name === 'seed');
+const hyperparameters: Hyperparameters = { ...(seeded ? { seed: SEED } : {}), ...flags.hyperparameters };
 const filterTraining = (orders: OrderTable) => filterOutlierCustomers(orders, { contamination: OUTLIER_CONTAMINATION, seed: SEED }).kept;
 
 const results: CutoffResult[] = [];

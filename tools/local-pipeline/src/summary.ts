@@ -125,7 +125,8 @@ export function formatSummary(report: ExecutionReport, datasets: readonly Datase
     for (const sample of samples) {
       lines.push(
         `  sample       customer ${sample.customer_id}: last order ${sample.last_order_date}, next order ~${sample.predicted_next_order_date} ` +
-          `(${sample.predicted_gap_days.toFixed(0)} days after it), P(order within 90 days) ${sample.p_order_90d.toFixed(2)}`,
+          `(${sample.predicted_gap_days.toFixed(0)} days after it), P(order within 90 days) ${sample.p_order_90d.toFixed(2)}` +
+          (sample.p_alive === null ? '' : `, P(alive) ${sample.p_alive.toFixed(2)}, expected orders in a year ${sample.expected_orders_365d!.toFixed(1)}`),
       );
     }
     if (reportPath) lines.push(`  report       ${displayPath(reportPath, workspaceRoot)}`);

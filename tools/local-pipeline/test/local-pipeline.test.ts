@@ -108,6 +108,12 @@ describe('the local pipeline', () => {
     const stored = await storedPredictions('shop');
     expect(stored.length).toBe(customers.length);
     expect(new Set(stored.map((item) => item.customer_id))).toEqual(new Set(customers));
+    // Every item carries the artifact's BG/NBD quantities, whatever the model type.
+    for (const item of stored) {
+      expect(item.p_alive).toBeGreaterThanOrEqual(0);
+      expect(item.p_alive).toBeLessThanOrEqual(1);
+      expect(item.expected_orders_365d).toBeGreaterThanOrEqual(0);
+    }
     expect(new Set(stored.map((item) => item.run))).toEqual(new Set(['r1']));
     expect(data.writePredictions).toMatchObject({ written: customers.length, skipped: 0, rejectedCount: 0 });
 
@@ -119,7 +125,7 @@ describe('the local pipeline', () => {
     await pipeline.aws.s3.send(new HeadObjectCommand({ Bucket: LOCAL_RESOURCES.bucket, Key: `shop/models/${job.TrainingJobName}/output/model.tar.gz` }));
 
     const [summary] = await summarizeDatasets(pipeline, report, join(workdir, 'runs', 'r1'), new Map());
-    expect(Object.keys(summary!.model!.backtest.metrics)).toEqual(expect.arrayContaining(['model', 'baseline_km', 'baseline_recency', 'baseline_customer_mean']));
+    expect(Object.keys(summary!.model!.backtest.metrics)).toEqual(expect.arrayContaining(['model', 'baseline_km', 'baseline_recency', 'baseline_customer_mean', 'baseline_bgnbd', 'baseline_pareto_nbd']));
     expect(existsSync(summary!.reportPath!)).toBe(true);
     expect(summary!.samples.length).toBe(3);
     expect(formatSummary(report, [summary!], workdir).at(-1)).toBe(`predictions written: ${customers.length}`);
