@@ -215,6 +215,7 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
       libraries: { node: process.versions.node, ...description.libraries },
       ...(description.backend ? { backend: description.backend } : {}),
       ...(description.featureImportance ? { featureImportance: description.featureImportance } : {}),
+      ...(description.selection ? { selection: description.selection } : {}),
       ...(customerBase ? { customerBase } : {}),
     };
     // The report is written before the manifest so its checksum is in it too.

@@ -152,6 +152,13 @@ export async function renderReport(input: ReportInput): Promise<string> {
   const droppedRows = Object.entries(dq.dropped)
     .map(([rule, d]) => `<tr><th>${rule}</th><td>${d.count}</td><td>${d.firstLines.slice(0, 5).join(', ') || '-'}</td></tr>`)
     .join('');
+  // What the model chose among candidates while fitting, with each candidate's validation figure.
+  const selection = Object.entries(manifest.selection ?? {})
+    .map(([what, { criterion, candidates, chosen }]) => {
+      const figures = Object.entries(candidates).map(([name, value]) => (name === chosen ? `<b>${escapeHtml(name)} ${value.toFixed(4)}</b>` : `${escapeHtml(name)} ${value.toFixed(4)}`));
+      return `<tr><th>${escapeHtml(what)}</th><td>${escapeHtml(chosen)}</td><td>${escapeHtml(criterion)}</td><td>${figures.join(', ')}</td></tr>`;
+    })
+    .join('');
   const hyperparameters = Object.entries(manifest.hyperparameters)
     .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(String(v))}</td></tr>`)
     .join('');
@@ -174,6 +181,8 @@ ${rendered.map((c) => `<figure><figcaption>${escapeHtml(c.title)}</figcaption>${
 <h2>Data quality</h2>
 <p>Source ${escapeHtml(dq.source)}: ${dq.rowsRead} rows read, ${dq.rowsKept} kept, ${dq.customers} customers, ${dq.orders} orders, ${dq.firstDate ?? '-'} to ${dq.lastDate ?? '-'}.</p>
 <table><thead><tr><th>rule</th><th>rows dropped</th><th>first lines</th></tr></thead><tbody>${droppedRows}</tbody></table>
+${selection ? `<h2>Choices made while fitting</h2>
+<table><thead><tr><th>what</th><th>chosen</th><th>criterion</th><th>candidates</th></tr></thead><tbody>${selection}</tbody></table>` : ''}
 <h2>Hyperparameters</h2>
 <table><tbody>${hyperparameters}</tbody></table>
 </body></html>

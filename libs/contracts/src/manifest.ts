@@ -43,6 +43,7 @@ export const manifestSchema = z.object({
   libraries: z.record(z.string(), z.string()),
   backend: z.string().optional(),
   featureImportance: z.record(z.string(), z.number()).optional(),
+  selection: z.record(z.string(), z.object({ criterion: z.string(), candidates: z.record(z.string(), z.number()), chosen: z.string() })).optional(),
   /**
    * BG/NBD fitted on the final training data whatever the model type (four numbers, time in days):
    * every prediction's `p_alive` and `expected_orders_365d`. Absent in older artifacts.

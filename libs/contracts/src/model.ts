@@ -20,6 +20,15 @@ export interface ModelDescription {
   libraries: Record<string, string>;
   backend?: string;
   featureImportance?: Record<string, number>;
+  /** What the model chose among candidates while fitting, and the validation figures it chose by. */
+  selection?: Record<string, ModelSelection>;
+}
+
+/** One choice a model made on data it held out: the candidates' figures on a criterion, and the one chosen. */
+export interface ModelSelection {
+  criterion: string;
+  candidates: Record<string, number>;
+  chosen: string;
 }
 
 export interface PredictOptions {

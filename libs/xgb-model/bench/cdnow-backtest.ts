@@ -28,7 +28,7 @@ const result = await runBacktest(orders, {
       const model = new XGBoostGapModel(hyperparameters);
       try {
         const report = await model.fit(train);
-        fitted = `best round ${(report.bestIteration ?? -1) + 1}, wait scale ${model.lognormalWaitScale.toFixed(3)}`;
+        fitted = `best round of the 90-day booster ${(report.bestIteration ?? -1) + 1}`;
         const prediction = await model.predict(score);
         seconds = (performance.now() - started) / 1000;
         trainRows = train.nRows;

@@ -10,6 +10,7 @@ import {
   type Hyperparameters,
   InputDataError,
   type ModelDescription,
+  type ModelSelection,
   type ModelFactory,
   NextBuyError,
   type NextPurchaseModel,
@@ -19,8 +20,10 @@ import {
   type ScoringTable,
   type TrainingTable,
 } from '@nextbuy/contracts';
-import { horizonOutcomes, landmarkTable, scoringLandmarks, type LandmarkTable } from '@nextbuy/features';
+import type { BgNbdParams } from '@nextbuy/btyd-model';
+import { concordanceIndex, horizonOutcomes, landmarkTable, normalUpperQuantile, scoringLandmarks, type LandmarkTable } from '@nextbuy/features';
 import { Booster, type ParamValue } from './booster';
+import { fitCustomerBase, scoringCustomerBaseFeatures, withCustomerBaseFeatures } from './customer-base-features';
 import { DMatrix } from './dmatrix';
 import { XGBOOST_HYPERPARAMETERS } from './hyperparameters';
 import type { EvalsLog } from './eval-log';
@@ -28,14 +31,24 @@ import { fitWaitScale, medianWaitWithin, waitLocation } from './lognormal-wait';
 import { xgboostVersion } from './native';
 import { type TrainingCallback, train } from './train';
 
-/** The file `save` writes: XGBoost's own JSON model (with the fitted wait scale as an attribute), loadable by any XGBoost >= 1.0. */
+/** The file `save` writes for the 90-day booster: XGBoost's own JSON model (with the BG/NBD fit as an attribute), loadable by any XGBoost >= 1.0. */
 export const MODEL_FILE = 'model.json';
 
-/** The booster attribute holding the fitted scale of the log-normal wait. */
-export const WAIT_SCALE_ATTRIBUTE = 'lognormal_wait_scale';
+/** The booster attribute holding the wait's scale rule chosen while fitting (JSON `WaitRule`). */
+export const WAIT_RULE_ATTRIBUTE = 'wait_rule';
 
-/** XGBoostGapModel's defaults, read off its hyperparameter specs. */
-export const DEFAULT_HYPERPARAMETERS: Readonly<Hyperparameters> = parseHyperparameters(XGBOOST_HYPERPARAMETERS, {}, 'xgboost');
+/** The candidates for the scale of the log-normal wait, in the order they are preferred on a tie. */
+const WAIT_SCALE_CANDIDATES = ['one_scale', 'per_customer'] as const;
+
+/**
+ * How the wait's scale is set: one scale for everyone (fitted by censored maximum likelihood) or
+ * each customer's own from the horizons (`waitScale`), whichever ranked the held-out customers'
+ * gaps better (Harrell's c-index, as the backtest scores it); `selection` says by how much.
+ */
+interface WaitRule {
+  oneScale: number;
+  selection: ModelSelection;
+}
 
 /**
  * Waits are floored at half a day before their logarithm is taken: a wait of 0 (an order on
@@ -43,10 +56,30 @@ export const DEFAULT_HYPERPARAMETERS: Readonly<Hyperparameters> = parseHyperpara
  */
 export const MIN_GAP_DAYS = 0.5;
 
+/** The booster attribute holding the BG/NBD parameters its customer-base features were computed with (JSON; null when none could be fitted). */
+export const BGNBD_ATTRIBUTE = 'bgnbd_params';
+
+/**
+ * Horizons of the classifiers, in days: each learns "orders within h days after the landmark".
+ * The 90-day one is `p_order_90d`; the shorter ones give the wait its shape (see `waitScale`).
+ */
+export const WAIT_HORIZONS_DAYS = [7, 30, HORIZON_DAYS] as const;
+
+/** The file of the booster of horizon h: the 90-day one is MODEL_FILE. */
+export function boosterFile(horizonDays: number): string {
+  return horizonDays === HORIZON_DAYS ? MODEL_FILE : `model-${horizonDays}d.json`;
+}
+
+/** Bounds of the log-normal wait's scale: wide enough for customers who in effect never return, narrow enough to stay a wait. */
+const SCALE_RANGE: readonly [number, number] = [0.05, 20];
+
+/** XGBoostGapModel's defaults, read off its hyperparameter specs. */
+export const DEFAULT_HYPERPARAMETERS: Readonly<Hyperparameters> = parseHyperparameters(XGBOOST_HYPERPARAMETERS, {}, 'xgboost');
+
 /** Probabilities within about 1e-13 of 0 or 1 are as good as certain; keeping them off the ends keeps the log-normal finite. */
 const MAX_MARGIN = 30;
 
-const MODEL_KEYS = ['num_boost_round', 'early_stopping_rounds', 'landmark_step_days', 'landmark_max_days', 'return_horizon_days', 'validation_fraction'] as const;
+const MODEL_KEYS = ['num_boost_round', 'early_stopping_rounds', 'landmark_growth', 'landmark_max_days', 'return_horizon_days', 'validation_fraction'] as const;
 
 interface Settings {
   params: Record<string, ParamValue>;
@@ -63,16 +96,15 @@ interface Settings {
 function settingsOf(hyperparameters: Hyperparameters): Settings {
   const params: Record<string, ParamValue> = {};
   for (const [key, value] of Object.entries(hyperparameters)) if (!(MODEL_KEYS as readonly string[]).includes(key)) params[key] = value;
-  const step = Number(hyperparameters.landmark_step_days);
+  const growth = Number(hyperparameters.landmark_growth);
   const maxDays = Number(hyperparameters.landmark_max_days);
-  if (maxDays < step) {
-    throw new InputDataError(`must be an integer >= ${step} (landmark_step_days), got "${maxDays}"`, { source: 'hyperparameters', column: 'landmark_max_days' });
-  }
+  const landmarkDays: number[] = [];
+  for (let day = 1; day <= maxDays; day = Math.max(day + 1, Math.round(day * growth))) landmarkDays.push(day);
   return {
     params,
     numBoostRound: Number(hyperparameters.num_boost_round),
     earlyStoppingRounds: hyperparameters.early_stopping_rounds === undefined ? undefined : Number(hyperparameters.early_stopping_rounds),
-    landmarkDays: Array.from({ length: Math.floor(maxDays / step) }, (_, i) => (i + 1) * step),
+    landmarkDays,
     returnHorizonDays: Number(hyperparameters.return_horizon_days),
     validationFraction: Number(hyperparameters.validation_fraction),
     // XGBoost reads nthread <= 0 as all cores.
@@ -96,45 +128,44 @@ function selectRows(table: OrderFeatureTable, rows: ArrayLike<number>): Float32A
   return values;
 }
 
-/** Landmark rows with a known 90-day outcome, split into the customers trained on and those held out. */
-interface LandmarkSets {
+/** Landmark rows with a known outcome at one horizon, split into the customers trained on and those held out. */
+interface OutcomeSets {
   train: { table: LandmarkTable; rows: number[]; ordered: number[] };
   validation?: { table: LandmarkTable; rows: number[]; ordered: number[] };
-  /** Landmark rows (with censored waits too) the wait scale is fitted on: the held-out customers' when there are any. */
-  scale: { table: LandmarkTable; rows: number[] };
 }
 
-function landmarkSets(table: TrainingTable, validation: TrainingTable | undefined, settings: Settings): LandmarkSets {
-  const landmarks = landmarkTable(table, settings.landmarkDays);
-  const outcomes = horizonOutcomes(landmarks, HORIZON_DAYS);
-  const everyRow = (of: LandmarkTable) => Array.from({ length: of.nRows }, (_, i) => i);
+function outcomeSets(landmarks: LandmarkTable, held: LandmarkTable | undefined, horizonDays: number, validationFraction: number): OutcomeSets {
+  const outcomes = horizonOutcomes(landmarks, horizonDays);
   const all = { table: landmarks, rows: Array.from(outcomes.rows), ordered: Array.from(outcomes.ordered) };
-  if (validation) {
-    const held = landmarkTable(validation, settings.landmarkDays);
-    const heldOutcomes = horizonOutcomes(held, HORIZON_DAYS);
-    return {
-      train: all,
-      validation: { table: held, rows: Array.from(heldOutcomes.rows), ordered: Array.from(heldOutcomes.ordered) },
-      scale: held.nRows > 0 ? { table: held, rows: everyRow(held) } : { table: landmarks, rows: everyRow(landmarks) },
-    };
+  if (held) {
+    const heldOutcomes = horizonOutcomes(held, horizonDays);
+    return { train: all, validation: { table: held, rows: Array.from(heldOutcomes.rows), ordered: Array.from(heldOutcomes.ordered) } };
   }
   const membership = new Map<string, boolean>();
   const isHeldOut = (row: number) => {
     const id = landmarks.customerIds[row]!;
-    let held = membership.get(id);
-    if (held === undefined) membership.set(id, (held = heldOut(id, settings.validationFraction)));
-    return held;
+    let out = membership.get(id);
+    if (out === undefined) membership.set(id, (out = heldOut(id, validationFraction)));
+    return out;
   };
   const train = { table: landmarks, rows: [] as number[], ordered: [] as number[] };
-  const held = { table: landmarks, rows: [] as number[], ordered: [] as number[] };
+  const validation = { table: landmarks, rows: [] as number[], ordered: [] as number[] };
   outcomes.rows.forEach((row, i) => {
-    const set = isHeldOut(row) ? held : train;
+    const set = isHeldOut(row) ? validation : train;
     set.rows.push(row);
     set.ordered.push(outcomes.ordered[i]!);
   });
-  // Too small a table to hold customers out: train on all of it, fit the scale on it too.
-  if (held.rows.length === 0 || train.rows.length === 0) return { train: all, scale: { table: landmarks, rows: everyRow(landmarks) } };
-  return { train, validation: held, scale: { table: landmarks, rows: everyRow(landmarks).filter(isHeldOut) } };
+  // Too small a table to hold customers out: train on all of it.
+  if (validation.rows.length === 0 || train.rows.length === 0) return { train: all };
+  return { train, validation };
+}
+
+/** Every landmark row (censored waits too) of the customers held out: of `held` when given, else of the hashed split, else all rows. */
+function heldOutRows(landmarks: LandmarkTable, held: LandmarkTable | undefined, validationFraction: number): { table: LandmarkTable; rows: number[] } {
+  const every = (of: LandmarkTable) => Array.from({ length: of.nRows }, (_, i) => i);
+  if (held && held.nRows > 0) return { table: held, rows: every(held) };
+  const rows = every(landmarks).filter((row) => heldOut(landmarks.customerIds[row]!, validationFraction));
+  return rows.length > 0 && rows.length < landmarks.nRows ? { table: landmarks, rows } : { table: landmarks, rows: every(landmarks) };
 }
 
 function outcomeMatrix(set: { table: LandmarkTable; rows: number[]; ordered: number[] }, nthread: number | undefined): DMatrix {
@@ -158,141 +189,210 @@ function sigmoid(margin: number): number {
 }
 
 /**
+ * The scale of the log-normal wait of one customer, from the classifiers' probabilities at the
+ * horizons (ascending, the last the 90-day one): P(W < h) = p_h means ln h = mu - sigma z(p_h),
+ * z the upper-tail normal quantile, a line through the 90-day point whose slope is fitted to
+ * the shorter horizons by least squares. Probabilities are first made non-decreasing in the
+ * horizon (separate boosters need not be).
+ */
+export function waitScale(probabilities: readonly number[], horizonsDays: readonly number[]): number {
+  const last = probabilities.length - 1;
+  const p = [...probabilities];
+  for (let k = last - 1; k >= 0; k--) p[k] = Math.min(p[k]!, p[k + 1]!);
+  const z = p.map((value) => normalUpperQuantile(Math.min(1 - 1e-9, Math.max(1e-9, value))));
+  let across = 0;
+  let spread = 0;
+  for (let k = 0; k < last; k++) {
+    const dz = z[k]! - z[last]!;
+    across -= Math.log(horizonsDays[k]! / horizonsDays[last]!) * dz;
+    spread += dz * dz;
+  }
+  const sigma = spread > 0 ? across / spread : SCALE_RANGE[1];
+  return Math.min(SCALE_RANGE[1], Math.max(SCALE_RANGE[0], sigma));
+}
+
+/**
  * Next-purchase model that separates whether a customer orders soon from when: landmark rows
- * (each order seen again 30, 60, ... days later, `ElapsedDays` a feature) train an XGBoost
- * classifier of "orders within 90 days after the landmark", which is `p_order_90d` for a customer
- * scored at their real elapsed days. The wait after the as-of date is log-normal with that
- * 90-day probability and one scale fitted by censored maximum likelihood on held-out customers;
- * `predicted_gap_days` is elapsed plus the median wait among customers who order within
+ * (each order seen again 1, 2, 3, ... days later on a geometric grid, `ElapsedDays` a feature,
+ * with the customer-base features of `customer-base-features.ts`) train one XGBoost classifier
+ * per horizon of `WAIT_HORIZONS_DAYS`, "orders within h days after the landmark". The 90-day one
+ * is `p_order_90d` for a customer scored at their real elapsed days. The wait after the as-of
+ * date is log-normal through those probabilities (`waitScale`), pinned to the 90-day one;
+ * `predicted_gap_days` is elapsed plus its median among customers who order within
  * `return_horizon_days` (see the README for why not the plain median).
  */
 export class XGBoostGapModel implements NextPurchaseModel {
   readonly type = 'xgboost';
   private readonly hyperparameters: Hyperparameters;
   private readonly settings: Settings;
-  private booster: Booster | undefined;
-  private waitScale = Number.NaN;
+  /** One booster per horizon of WAIT_HORIZONS_DAYS, in that order. */
+  private boosters: Booster[] = [];
+  private customerBase: BgNbdParams | null = null;
+  private waitRule: WaitRule | undefined;
 
   constructor(hyperparameters: Hyperparameters = {}) {
     this.hyperparameters = parseHyperparameters(XGBOOST_HYPERPARAMETERS, hyperparameters, 'xgboost');
     this.settings = settingsOf(this.hyperparameters);
   }
 
-  /** Restores a model written by `save` (XGBoost's JSON in `dir/model.json`). */
+  /** Restores a model written by `save` (XGBoost's JSON, one file per horizon). */
   static load(dir: string, hyperparameters: Hyperparameters): XGBoostGapModel {
     const model = new XGBoostGapModel(hyperparameters);
-    const path = join(dir, MODEL_FILE);
-    let booster: Booster;
+    const boosters: Booster[] = [];
     try {
-      booster = new Booster({}, [], path);
+      for (const horizon of WAIT_HORIZONS_DAYS) {
+        const path = join(dir, boosterFile(horizon));
+        try {
+          boosters.push(new Booster({}, [], path));
+        } catch (error) {
+          throw new ArtifactError(`${path}: cannot load the XGBoost model (${(error as Error).message})`, { cause: error });
+        }
+      }
+      const customerBase = boosters.at(-1)!.attr(BGNBD_ATTRIBUTE);
+      const waitRule = boosters.at(-1)!.attr(WAIT_RULE_ATTRIBUTE);
+      if (customerBase === undefined || customerBase === null || waitRule === undefined || waitRule === null) {
+        throw new ArtifactError(`${join(dir, MODEL_FILE)}: no ${BGNBD_ATTRIBUTE} or ${WAIT_RULE_ATTRIBUTE} attribute: not written by this version of the model; train it again`);
+      }
+      model.customerBase = JSON.parse(customerBase) as BgNbdParams | null;
+      model.waitRule = JSON.parse(waitRule) as WaitRule;
     } catch (error) {
-      throw new ArtifactError(`${path}: cannot load the XGBoost model (${(error as Error).message})`, { cause: error });
+      for (const booster of boosters) booster.dispose();
+      throw error;
     }
-    const scale = Number(booster.attr(WAIT_SCALE_ATTRIBUTE));
-    if (!(scale > 0)) {
-      booster.dispose();
-      throw new ArtifactError(`${path}: no ${WAIT_SCALE_ATTRIBUTE} attribute: not written by this model (an older survival:aft artifact?); train it again`);
-    }
-    model.booster = booster;
-    model.waitScale = scale;
+    model.boosters = boosters;
     return model;
   }
 
-  /** The fitted scale (sigma) of the log-normal wait; NaN before fit or load. */
-  get lognormalWaitScale(): number {
-    return this.waitScale;
-  }
-
   async fit(table: TrainingTable, options: FitOptions = {}): Promise<FitReport> {
-    const { params, numBoostRound, earlyStoppingRounds, nthread } = this.settings;
-    const sets = landmarkSets(table, options.validation, this.settings);
-    if (sets.train.rows.length === 0) {
-      throw new InputDataError(`has no order followed for ${HORIZON_DAYS} days without a further order in between: nothing to learn "orders within ${HORIZON_DAYS} days" from`, { source: 'TrainingTable' });
-    }
-    const dtrain = outcomeMatrix(sets.train, nthread);
-    const dvalid = sets.validation && sets.validation.rows.length > 0 ? outcomeMatrix(sets.validation, nthread) : undefined;
+    const { params, numBoostRound, earlyStoppingRounds, nthread, landmarkDays, validationFraction } = this.settings;
+    const customerBase = fitCustomerBase(table);
+    const landmarks = withCustomerBaseFeatures(landmarkTable(table, landmarkDays), table, customerBase);
+    const held = options.validation && withCustomerBaseFeatures(landmarkTable(options.validation, landmarkDays), options.validation, customerBase);
+    const boosters: Booster[] = [];
+    const history: Array<Record<string, number>> = [];
     try {
-      const history: Array<Record<string, number>> = [];
-      const progress: TrainingCallback = {
-        after_iteration: (_model, epoch, log) => {
-          const metrics = latestMetrics(log);
-          history.push(metrics);
-          options.onProgress?.({ step: epoch + 1, total: numBoostRound, metrics });
-          return false;
-        },
-      };
-      const booster = train(params, dtrain, numBoostRound, {
-        evals: dvalid ? [[dtrain, 'train'], [dvalid, 'validation']] : [[dtrain, 'train']],
-        early_stopping_rounds: dvalid ? earlyStoppingRounds : undefined,
-        callbacks: [progress],
-      });
-      try {
-        const { table: scaleTable, rows } = sets.scale;
-        const margins = this.margins(booster, selectRows(scaleTable, rows), scaleTable.featureNames);
-        const waitScale = fitWaitScale(
-          {
-            probability: Float64Array.from(margins, sigmoid),
-            waitDays: Float64Array.from(rows, (row) => Math.max(scaleTable.gapDays[row]!, MIN_GAP_DAYS)),
-            censored: Uint8Array.from(rows, (row) => scaleTable.censored[row]!),
+      for (const [k, horizon] of WAIT_HORIZONS_DAYS.entries()) {
+        const sets = outcomeSets(landmarks, held, horizon, validationFraction);
+        if (sets.train.rows.length === 0) {
+          throw new InputDataError(`has no order followed for ${horizon} days without a further order in between: nothing to learn "orders within ${horizon} days" from`, { source: 'TrainingTable' });
+        }
+        const dtrain = outcomeMatrix(sets.train, nthread);
+        const dvalid = sets.validation && sets.validation.rows.length > 0 ? outcomeMatrix(sets.validation, nthread) : undefined;
+        // Progress and history are the 90-day booster's: the one p_order_90d comes from.
+        const reported = horizon === HORIZON_DAYS;
+        const progress: TrainingCallback = {
+          after_iteration: (_model, epoch, log) => {
+            if (!reported) return false;
+            const metrics = latestMetrics(log);
+            history.push(metrics);
+            options.onProgress?.({ step: epoch + 1, total: numBoostRound, metrics });
+            return false;
           },
-          HORIZON_DAYS,
-        );
-        // Kept in the model file, so that the saved model alone predicts.
-        booster.set_attr({ [WAIT_SCALE_ATTRIBUTE]: String(waitScale) });
-        this.booster?.dispose();
-        this.booster = booster;
-        this.waitScale = waitScale;
-      } catch (error) {
-        booster.dispose();
-        throw error;
+        };
+        try {
+          boosters[k] = train(params, dtrain, numBoostRound, {
+            evals: dvalid ? [[dtrain, 'train'], [dvalid, 'validation']] : [[dtrain, 'train']],
+            early_stopping_rounds: dvalid ? earlyStoppingRounds : undefined,
+            callbacks: [progress],
+          });
+        } finally {
+          dtrain.dispose();
+          dvalid?.dispose();
+        }
       }
-      return { history, bestIteration: this.booster.best_iteration };
-    } finally {
-      dtrain.dispose();
-      dvalid?.dispose();
+      const waitRule = this.chooseWaitRule(boosters, heldOutRows(landmarks, held, validationFraction));
+      // Kept in the model file, so that the saved model alone predicts.
+      boosters.at(-1)!.set_attr({ [BGNBD_ATTRIBUTE]: JSON.stringify(customerBase), [WAIT_RULE_ATTRIBUTE]: JSON.stringify(waitRule) });
+      this.dispose();
+      this.boosters = boosters;
+      this.customerBase = customerBase;
+      this.waitRule = waitRule;
+    } catch (error) {
+      for (const booster of boosters) booster.dispose();
+      throw error;
     }
+    return { history, bestIteration: boosters.at(-1)!.best_iteration };
   }
 
   async predict(input: ScoringTable, options: PredictOptions = {}): Promise<GapPrediction> {
-    const booster = this.fitted();
+    const boosters = this.fitted();
     const returnHorizonDays = options.returnHorizonDays ?? this.settings.returnHorizonDays;
-    const rows = scoringLandmarks(input);
+    const rows = scoringCustomerBaseFeatures(scoringLandmarks(input), input, this.customerBase);
     const count = rows.nRows;
     const predictedGapDays = new Float64Array(count);
     const pOrder90d = new Float64Array(count);
     if (count === 0) return { predictedGapDays, pOrder90d };
-    const margins = this.margins(booster, rows.values, rows.featureNames);
+    const probabilities = this.probabilities(boosters, rows.values, rows.featureNames);
+    const waits = this.medianWaits(probabilities, this.waitRule!.selection.chosen, this.waitRule!.oneScale, returnHorizonDays);
     for (let i = 0; i < count; i++) {
-      const p = sigmoid(margins[i]!);
-      const mu = waitLocation(p, this.waitScale, HORIZON_DAYS);
-      predictedGapDays[i] = input.elapsedDays[i]! + medianWaitWithin(mu, this.waitScale, returnHorizonDays);
-      pOrder90d[i] = p;
+      predictedGapDays[i] = input.elapsedDays[i]! + waits[i]!;
+      pOrder90d[i] = probabilities.at(-1)![i]!;
     }
     return { predictedGapDays, pOrder90d };
   }
 
-  async save(dir: string): Promise<string[]> {
-    const booster = this.fitted();
-    mkdirSync(dir, { recursive: true });
-    booster.save_model(join(dir, MODEL_FILE));
-    return [MODEL_FILE];
+  /** Each booster's probabilities for landmark rows, in the order of WAIT_HORIZONS_DAYS. */
+  private probabilities(boosters: readonly Booster[], values: Float32Array, featureNames: readonly string[]): Float64Array[] {
+    return boosters.map((booster) => Float64Array.from(this.margins(booster, values, featureNames), sigmoid));
   }
 
-  /** Hyperparameters in effect, the XGBoost version and, once fitted, the average gain of every feature (0 if never split on). */
+  /** The median wait among those who order within the return horizon, under the log-normal pinned to the 90-day probability with the given scale rule. */
+  private medianWaits(probabilities: readonly Float64Array[], rule: string, oneScale: number, returnHorizonDays: number): Float64Array {
+    const p90 = probabilities.at(-1)!;
+    return Float64Array.from(p90, (p, i) => {
+      const sigma = rule === 'one_scale' ? oneScale : waitScale(probabilities.map((q) => q[i]!), WAIT_HORIZONS_DAYS);
+      return medianWaitWithin(waitLocation(p, sigma, HORIZON_DAYS), sigma, returnHorizonDays);
+    });
+  }
+
+  /**
+   * Fits the one scale on the held-out customers' landmark rows and scores both scale rules on
+   * them as the backtest would: the gap (elapsed plus the predicted wait) against the actual gap.
+   */
+  private chooseWaitRule(boosters: readonly Booster[], held: { table: LandmarkTable; rows: number[] }): WaitRule {
+    const { table, rows } = held;
+    const probabilities = this.probabilities(boosters, selectRows(table, rows), table.featureNames);
+    const censored = Uint8Array.from(rows, (row) => table.censored[row]!);
+    const oneScale = fitWaitScale(
+      { probability: probabilities.at(-1)!, waitDays: Float64Array.from(rows, (row) => Math.max(table.gapDays[row]!, MIN_GAP_DAYS)), censored },
+      HORIZON_DAYS,
+    );
+    const gaps = Float64Array.from(rows, (row) => table.elapsedDays[row]! + table.gapDays[row]!);
+    const observed = Uint8Array.from(censored, (c) => 1 - c);
+    const candidates: Record<string, number> = {};
+    for (const rule of WAIT_SCALE_CANDIDATES) {
+      const waits = this.medianWaits(probabilities, rule, oneScale, this.settings.returnHorizonDays);
+      candidates[rule] = concordanceIndex(waits.map((wait, i) => table.elapsedDays[rows[i]!]! + wait), gaps, observed) ?? 0;
+    }
+    const chosen = WAIT_SCALE_CANDIDATES.reduce((best, rule) => (candidates[rule]! > candidates[best]! ? rule : best));
+    return { oneScale, selection: { criterion: 'c_index of held-out landmark rows', candidates, chosen } };
+  }
+
+  async save(dir: string): Promise<string[]> {
+    const boosters = this.fitted();
+    mkdirSync(dir, { recursive: true });
+    const files = WAIT_HORIZONS_DAYS.map(boosterFile);
+    boosters.forEach((booster, k) => booster.save_model(join(dir, files[k]!)));
+    return files;
+  }
+
+  /** Hyperparameters in effect, the XGBoost version and, once fitted, the 90-day booster's average gain of every feature (0 if never split on). */
   describe(): ModelDescription {
     const description: ModelDescription = { hyperparameters: { ...this.hyperparameters }, libraries: { xgboost: xgboostVersion() } };
-    if (this.booster) {
-      const gain = this.booster.get_score({ importance_type: 'gain' });
-      const names = this.booster.feature_names ?? Object.keys(gain);
+    const booster = this.boosters.at(-1);
+    if (booster) {
+      const gain = booster.get_score({ importance_type: 'gain' });
+      const names = booster.feature_names ?? Object.keys(gain);
       // get_score omits unused features; the manifest lists all of them so runs compare column by column.
       description.featureImportance = Object.fromEntries(names.map((name) => [name, typeof gain[name] === 'number' ? gain[name] : 0]));
     }
+    if (this.waitRule) description.selection = { wait_scale: this.waitRule.selection };
     return description;
   }
 
   dispose(): void {
-    this.booster?.dispose();
-    this.booster = undefined;
+    for (const booster of this.boosters) booster.dispose();
+    this.boosters = [];
   }
 
   /** The booster's margins (log-odds) for landmark rows, from the trees up to the best round. */
@@ -306,9 +406,9 @@ export class XGBoostGapModel implements NextPurchaseModel {
     }
   }
 
-  private fitted(): Booster {
-    if (!this.booster) throw new NextBuyError('XGBoostGapModel has no trained booster: call fit() or load it first');
-    return this.booster;
+  private fitted(): Booster[] {
+    if (this.boosters.length === 0) throw new NextBuyError('XGBoostGapModel has no trained booster: call fit() or load it first');
+    return this.boosters;
   }
 }
 

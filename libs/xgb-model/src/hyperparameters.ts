@@ -8,8 +8,8 @@ import { type HyperparameterSpec, RETURN_HORIZON_DAYS_SPEC } from '@nextbuy/cont
 export const XGBOOST_HYPERPARAMETERS: readonly HyperparameterSpec[] = [
   { name: 'num_boost_round', type: 'integer', min: 1, default: 300, doc: 'boosting rounds at most (xgboost.train)' },
   { name: 'early_stopping_rounds', type: 'integer', min: 1, default: 20, doc: 'rounds without a better held-out logloss before training stops' },
-  { name: 'landmark_step_days', type: 'integer', min: 1, default: 30, doc: 'each order is looked at again every this many days while no order came' },
-  { name: 'landmark_max_days', type: 'integer', min: 1, default: 360, doc: 'the last landmark, in days after the order (at least landmark_step_days)' },
+  { name: 'landmark_growth', type: 'number', min: 1, minExclusive: true, default: 1.5, doc: 'each order is looked at again 1 day later, then at days growing by this factor (whole days, at least 1 apart) while no order came' },
+  { name: 'landmark_max_days', type: 'integer', min: 1, default: 730, doc: 'the last landmark, in days after the order' },
   RETURN_HORIZON_DAYS_SPEC,
   { name: 'validation_fraction', type: 'number', min: 0, max: 0.9, default: 0.2, doc: 'share of customers held out for early stopping and the wait scale' },
   { name: 'objective', type: 'string', choices: ['binary:logistic'], default: 'binary:logistic', doc: 'XGBoost objective: the booster gives the probability of an order within 90 days' },

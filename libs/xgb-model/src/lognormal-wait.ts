@@ -3,8 +3,9 @@ import { normalSurvival, normalUpperQuantile } from '@nextbuy/features';
 /**
  * The wait W from a landmark (the as-of date, for a scored customer) to the next order, as a
  * log-normal, log W ~ N(mu, sigma), whose location is pinned by the classifier: P(W < h) = p,
- * the probability of an order within the horizon h (90 days). The scale sigma is one number
- * for all customers, fitted by censored maximum likelihood. A wide sigma (about 2 on CDNOW)
+ * the probability of an order within the horizon h (90 days). The scale sigma is either one
+ * number for all customers, fitted by censored maximum likelihood, or each customer's own from
+ * the classifiers of shorter horizons (`waitScale` in gap-model.ts). A wide sigma (about 2 on CDNOW)
  * puts much of the mass years away: the customers who, in effect, never come back.
  */
 

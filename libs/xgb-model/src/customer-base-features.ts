@@ -1,0 +1,76 @@
+import type { OrderFeatureTable, ScoringTable, TrainingTable } from '@nextbuy/contracts';
+import { type BgNbdParams, bgnbdPAlive, bgnbdPOrderWithin, fitBgNbd, trainingSummaries } from '@nextbuy/btyd-model';
+import { HORIZON_DAYS } from '@nextbuy/contracts';
+import type { LandmarkTable } from '@nextbuy/features';
+
+/**
+ * What the baselines know, as features of a landmark row: the elapsed days in units of the
+ * customer's own mean gap (trees split on ratios poorly, and a busy customer's 10 days mean what
+ * a rare one's 300 do), and BG/NBD's P(alive) and P(order within 90 days) of the customer as of
+ * the landmark. A landmark row at day L reads only the orders up to its own order (x repeat
+ * orders, tx days from the first to it) and L itself; BG/NBD's population parameters are fitted
+ * on the training table, which ends at its as-of day.
+ */
+export const CUSTOMER_BASE_FEATURES = ['ElapsedOverMeanGap', 'BgNbdPAlive', 'BgNbdPOrder90d'] as const;
+
+/** BG/NBD fitted on the training table's customers; null when it cannot be (no customer ordered twice). */
+export function fitCustomerBase(table: TrainingTable): BgNbdParams | null {
+  const summaries = trainingSummaries(table);
+  if (!summaries.x.some((x) => x > 0)) return null;
+  return fitBgNbd(summaries).params;
+}
+
+/** Repeat orders before each row of a table (rows of a customer contiguous, in date order) and the days from the customer's first order. */
+function historyOfRows(table: { nRows: number; customerIds: readonly string[]; orderDay: Int32Array }): { x: Int32Array; tx: Float64Array } {
+  const x = new Int32Array(table.nRows);
+  const tx = new Float64Array(table.nRows);
+  let first = 0;
+  for (let row = 0; row < table.nRows; row++) {
+    if (row > 0 && table.customerIds[row] !== table.customerIds[row - 1]) first = row;
+    x[row] = row - first;
+    tx[row] = table.orderDay[row]! - table.orderDay[first]!;
+  }
+  return { x, tx };
+}
+
+/** `rows` with the customer-base features appended; `x`, `tx`, `elapsed` per row. */
+function appendFeatures(rows: OrderFeatureTable, params: BgNbdParams | null, x: ArrayLike<number>, tx: ArrayLike<number>, elapsed: ArrayLike<number>): OrderFeatureTable {
+  const ncol = rows.featureNames.length;
+  const width = ncol + CUSTOMER_BASE_FEATURES.length;
+  const values = new Float32Array(rows.nRows * width);
+  for (let i = 0; i < rows.nRows; i++) {
+    const at = i * width;
+    values.set(rows.values.subarray(i * ncol, (i + 1) * ncol), at);
+    const [xi, txi, e] = [x[i]!, tx[i]!, elapsed[i]!];
+    values[at + ncol] = xi > 0 ? e / (txi / xi) : Number.NaN;
+    values[at + ncol + 1] = params ? bgnbdPAlive(params, xi, txi, txi + e) : Number.NaN;
+    values[at + ncol + 2] = params ? bgnbdPOrderWithin(params, xi, txi, txi + e, HORIZON_DAYS) : Number.NaN;
+  }
+  return { ...rows, featureNames: [...rows.featureNames, ...CUSTOMER_BASE_FEATURES], values };
+}
+
+/** The landmark table with the customer-base features of each landmark row. */
+export function withCustomerBaseFeatures(landmarks: LandmarkTable, source: TrainingTable, params: BgNbdParams | null): LandmarkTable {
+  const history = historyOfRows(source);
+  const rows = landmarks.sourceRow;
+  const extended = appendFeatures(
+    landmarks,
+    params,
+    Int32Array.from(rows, (r) => history.x[r]!),
+    Float64Array.from(rows, (r) => history.tx[r]!),
+    landmarks.elapsedDays,
+  );
+  return { ...landmarks, featureNames: extended.featureNames, values: extended.values };
+}
+
+/** The scoring landmark rows (`scoringLandmarks`) with each customer's customer-base features as of the scoring day. */
+export function scoringCustomerBaseFeatures(rows: OrderFeatureTable, score: ScoringTable, params: BgNbdParams | null): OrderFeatureTable {
+  const history = historyOfRows(score);
+  return appendFeatures(
+    rows,
+    params,
+    Int32Array.from(score.lastRow, (r) => history.x[r]!),
+    Float64Array.from(score.lastRow, (r) => history.tx[r]!),
+    score.elapsedDays,
+  );
+}
