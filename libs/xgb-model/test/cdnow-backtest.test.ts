@@ -49,9 +49,17 @@ describe('the default model in the CDNOW backtest', () => {
     for (const name of ['baseline_km', 'baseline_recency', 'baseline_customer_mean']) expectBeats(model, result.metrics[name]!, name);
   });
 
-  // A known shortfall (README): BG/NBD is 1.0 day ahead on mae_days and 0.0005 on c_index. Flips to a failure once fixed.
-  it.fails('beats the BG/NBD and Pareto/NBD baselines on each of their metrics', () => {
-    for (const name of ['baseline_bgnbd', 'baseline_pareto_nbd']) expectBeats(result.metrics['model']!, result.metrics[name]!, name);
+  // A known shortfall (README; issue #14): BG/NBD is 1.0 day ahead on mae_days and 0.0005 on c_index
+  // today. Floors near those figures fail if the gap widens; the 90-day columns must still win.
+  it('beats BG/NBD and Pareto/NBD on auc_90d and brier_90d, and stays within 1.5 days and 0.002 of them on mae_days and c_index', () => {
+    const model = result.metrics['model']!;
+    for (const name of ['baseline_bgnbd', 'baseline_pareto_nbd']) {
+      const baseline = result.metrics[name]!;
+      expect(model.auc_90d, name).toBeGreaterThan(baseline.auc_90d!);
+      expect(model.brier_90d, name).toBeLessThan(baseline.brier_90d!);
+      expect(model.mae_days, name).toBeLessThan(baseline.mae_days! + 1.5);
+      expect(model.c_index, name).toBeGreaterThan(baseline.c_index! - 0.002);
+    }
   });
 });
 

@@ -36,6 +36,24 @@ function expectWins(result: BacktestResult, baselines: readonly string[], column
   }
 }
 
+/**
+ * Where the model does not beat a baseline yet (issue #14 is open; xgb-model README,
+ * "bench:quality"): it is no worse than the baseline by more than `tolerance` in each column, a
+ * no-regression floor near today's figures, so a change that widens a gap fails.
+ */
+function expectWithin(result: BacktestResult, baselines: readonly string[], tolerance: Partial<Record<Column, number>>): void {
+  const model = result.metrics['model']!;
+  for (const name of baselines) {
+    const baseline = result.metrics[name]!;
+    for (const [column, slack] of Object.entries(tolerance) as Array<[Column, number]>) {
+      if (baseline[column] === null) continue;
+      const lowerIsBetter = column === 'mae_days' || column === 'brier_90d';
+      if (lowerIsBetter) expect(model[column], `${column} against ${name}`).toBeLessThan(baseline[column]! + slack);
+      else expect(model[column], `${column} against ${name}`).toBeGreaterThan(baseline[column]! - slack);
+    }
+  }
+}
+
 describe('the default model on two contrasting customer bases of the zoo', () => {
   let shortSparse: BacktestResult;
   let longBusy: BacktestResult;
@@ -53,16 +71,16 @@ describe('the default model on two contrasting customer bases of the zoo', () =>
     expectWins(shortSparse, SIMPLE_BASELINES, ['mae_days', 'c_index', 'brier_90d']);
   });
 
-  // Known shortfalls (README, "bench:quality"): these flip to failures, to be made plain tests, once fixed.
-  it.fails('short-sparse: not yet above Kaplan-Meier on auc_90d (0.652 against 0.663)', () => {
-    expectWins(shortSparse, ['baseline_km'], ['auc_90d']);
+  // Known shortfalls (README, "bench:quality"; issue #14): today's gaps, as floors that fail if they widen.
+  it('short-sparse: within 0.02 of Kaplan-Meier on auc_90d (0.652 against 0.663 today)', () => {
+    expectWithin(shortSparse, ['baseline_km'], { auc_90d: 0.02 });
   });
 
-  it.fails('short-sparse: not yet above BG/NBD in every column (it generated the data)', () => {
-    expectWins(shortSparse, BTYD_BASELINES, EVERY_COLUMN);
+  it('short-sparse: within 1 day, 0.005, 0.04 and 0.015 of BG/NBD and Pareto/NBD (which generated the data)', () => {
+    expectWithin(shortSparse, BTYD_BASELINES, { mae_days: 1, c_index: 0.005, auc_90d: 0.04, brier_90d: 0.015 });
   });
 
-  it.fails('long-busy: not yet above BG/NBD and Pareto/NBD in every column', () => {
-    expectWins(longBusy, BTYD_BASELINES, EVERY_COLUMN);
+  it('long-busy: within 0.5 day, 0.002, 0.002 and 0.003 of BG/NBD and Pareto/NBD', () => {
+    expectWithin(longBusy, BTYD_BASELINES, { mae_days: 0.5, c_index: 0.002, auc_90d: 0.002, brier_90d: 0.003 });
   });
 });
