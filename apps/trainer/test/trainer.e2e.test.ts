@@ -41,7 +41,8 @@ describe('trainer, command-line mode', () => {
     expect(manifest.customerBase).toMatchObject({ model: 'bgnbd', timeUnit: 'days', params: { r: expect.any(Number), alpha: expect.any(Number), a: expect.any(Number), b: expect.any(Number) } });
     for (const metric of ['mae_days', 'c_index', 'auc_90d', 'brier_90d'] as const) expect(manifest.backtest.metrics.model![metric]).toEqual(expect.any(Number));
     expect(manifest.hyperparameters).toMatchObject({ num_boost_round: 40, objective: 'binary:logistic' });
-    expect(Object.keys(manifest.files).sort()).toEqual(['batch-input.jsonl', 'model.json', 'report.html']);
+    // The default XGBoost model keeps one booster per horizon (7, 30 and 90 days).
+    expect(Object.keys(manifest.files).sort()).toEqual(['batch-input.jsonl', 'model-30d.json', 'model-7d.json', 'model.json', 'report.html']);
     expect(manifest.dataQuality.rowsRead).toBeGreaterThan(29_000);
     expect(manifest.featureImportance).toBeDefined();
 
