@@ -1,27 +1,17 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readArtifact } from '@nextbuy/artifact';
 import { writeOnlineRetailCsv } from '@nextbuy/datagen';
 import { describe, expect, it } from 'vitest';
+import { freePort } from './free-port';
 
 const root = resolve(import.meta.dirname, '../..');
 const ENTRYPOINT = join(root, 'docker/entrypoint.sh');
 // The image's layout: /opt/nextbuy/<app>/<bundle>; here the Nx build outputs play /opt/nextbuy.
 const APP_ROOT = join(root, 'dist/apps');
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolvePort(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 async function waitForPing(url: string, exited: Promise<unknown>): Promise<void> {
   let stopped = false;

@@ -7,11 +7,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync } from 'node:fs';
 import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readArtifact } from '@nextbuy/artifact';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './free-port';
 
 const root = resolve(import.meta.dirname, '../..');
 const BUILD_TIMEOUT = 15 * 60_000;
@@ -72,16 +72,6 @@ async function trainingLayout(hyperparameters: Record<string, string>, data: { f
     chmodSync(join(optMl, dir), 0o755);
   }
   return optMl;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolvePort(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 const engine = engineCommand();
