@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { readArtifact } from '@nextbuy/artifact';
 import { writeOnlineRetailCsv } from '@nextbuy/datagen';
 import { describe, expect, it } from 'vitest';
-import { freePort } from './free-port';
+import { expectFirstCustomerServed, freePort } from './serving';
 
 const root = resolve(import.meta.dirname, '../..');
 const ENTRYPOINT = join(root, 'docker/entrypoint.sh');
@@ -60,12 +60,7 @@ describe('the container entrypoint', () => {
     try {
       const base = `http://127.0.0.1:${port}`;
       await waitForPing(`${base}/ping`, exited);
-      const line = (await readFile(join(trainedModel!, 'batch-input.jsonl'), 'utf8')).split('\n')[0]!;
-      const response = await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'application/jsonlines', accept: 'application/jsonlines' }, body: `${line}\n` });
-      expect(response.status, await response.clone().text()).toBe(200);
-      const prediction = JSON.parse((await response.text()).trim()) as { customer_id: string; predicted_gap_days: number };
-      expect(prediction.customer_id).toBe((JSON.parse(line) as { customer_id: string }).customer_id);
-      expect(prediction.predicted_gap_days).toBeGreaterThan(0);
+      await expectFirstCustomerServed(base, join(trainedModel!, 'batch-input.jsonl'));
     } finally {
       // exec: the signal reaches the server itself, not a shell that would leave it running.
       child.kill('SIGTERM');

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readArtifact } from '@nextbuy/artifact';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from './free-port';
+import { expectFirstCustomerServed, freePort } from './serving';
 
 const root = resolve(import.meta.dirname, '../..');
 const BUILD_TIMEOUT = 15 * 60_000;
@@ -163,12 +163,7 @@ describe('the images, built and run', () => {
         if (ping !== 200) await new Promise((r) => setTimeout(r, 100));
       }
       expect(ping, `/ping never answered 200${stopped ? ' (the container exited)' : ''}:\n${log}`).toBe(200);
-      const line = (await readFile(join(optMl, 'model/batch-input.jsonl'), 'utf8')).split('\n')[0]!;
-      const response = await fetch(`${base}/invocations`, { method: 'POST', headers: { 'content-type': 'application/jsonlines', accept: 'application/jsonlines' }, body: `${line}\n` });
-      expect(response.status, await response.clone().text()).toBe(200);
-      const prediction = JSON.parse((await response.text()).trim()) as { customer_id: string; predicted_gap_days: number };
-      expect(prediction.customer_id).toBe((JSON.parse(line) as { customer_id: string }).customer_id);
-      expect(prediction.predicted_gap_days).toBeGreaterThan(0);
+      await expectFirstCustomerServed(base, join(optMl, 'model/batch-input.jsonl'));
     } finally {
       // What SageMaker does to stop a container: SIGTERM to PID 1 (node, through the entrypoint's exec).
       run(['kill', '--signal', 'TERM', name], 30_000);
