@@ -19,8 +19,8 @@ import { z } from 'zod';
 import { type BgNbdParams, bgnbdExpectedOrders, bgnbdMedianWaitWithin, bgnbdPAlive, bgnbdPOrderWithin, fitBgNbd } from './bgnbd';
 import type { BtydFit } from './fit';
 import { BTYD_HYPERPARAMETERS } from './hyperparameters';
-import { fitParetoNbd, type ParetoNbdParams, paretoNbdScore } from './pareto-nbd';
-import { scoringSummaries, trainingSummaries } from './summary';
+import { fitParetoNbd, type ParetoNbdParams, paretoNbdScoreMany } from './pareto-nbd';
+import { type CustomerSummaries, scoringSummaries, trainingSummaries } from './summary';
 
 /** The file `save` writes: the fitted parameters as JSON, time in days. */
 export const BTYD_MODEL_FILE = 'btyd.json';
@@ -34,20 +34,23 @@ const paramsFileSchema = z.discriminatedUnion('model', [
 ]);
 type ParamsFile = z.infer<typeof paramsFileSchema>;
 
-/** How one model type fits, and scores a customer: P(an order within t days) and the median wait among those who order within the horizon. */
+/** How one model type fits, and scores customers: P(an order within t days) and the median wait among those who order within the horizon. */
 interface Family {
   fit(train: TrainingTable): BtydFit<Record<string, number>>;
-  score(params: Record<string, number>, x: number, tx: number, T: number, t: number, horizon: number): { pOrderWithin: number; medianWait: number };
+  score(params: Record<string, number>, s: CustomerSummaries, t: number, horizon: number): { pOrderWithin: Float64Array; medianWait: Float64Array };
 }
 
 const FAMILIES: Record<BtydModelType, Family> = {
   bgnbd: {
     fit: (train) => fitBgNbd(trainingSummaries(train)),
-    score: (p, x, tx, T, t, h) => ({ pOrderWithin: bgnbdPOrderWithin(p as BgNbdParams, x, tx, T, t), medianWait: bgnbdMedianWaitWithin(p as BgNbdParams, x, T, h) }),
+    score: (p, s, t, h) => ({
+      pOrderWithin: s.x.map((x, i) => bgnbdPOrderWithin(p as BgNbdParams, x, s.tx[i]!, s.T[i]!, t)),
+      medianWait: s.x.map((x, i) => bgnbdMedianWaitWithin(p as BgNbdParams, x, s.T[i]!, h)),
+    }),
   },
   pareto_nbd: {
     fit: (train) => fitParetoNbd(trainingSummaries(train)),
-    score: (p, x, tx, T, t, h) => paretoNbdScore(p as ParetoNbdParams, x, tx, T, t, h),
+    score: (p, s, t, h) => paretoNbdScoreMany(p as ParetoNbdParams, s.x, s.tx, s.T, t, h),
   },
 };
 
@@ -99,17 +102,8 @@ export class BtydGapModel implements NextPurchaseModel {
     const fitted = this.requireFitted();
     const horizon = options.returnHorizonDays ?? Number(this.hyperparameters.return_horizon_days);
     const family = FAMILIES[this.type];
-    const s = scoringSummaries(input);
-    const n = s.x.length;
-    const predictedGapDays = new Float64Array(n);
-    const pOrder90d = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const [x, tx, T] = [s.x[i]!, s.tx[i]!, s.T[i]!];
-      const { pOrderWithin, medianWait } = family.score(fitted.params, x, tx, T, HORIZON_DAYS, horizon);
-      pOrder90d[i] = pOrderWithin;
-      predictedGapDays[i] = input.elapsedDays[i]! + medianWait;
-    }
-    return { predictedGapDays, pOrder90d };
+    const { pOrderWithin, medianWait } = family.score(fitted.params, scoringSummaries(input), HORIZON_DAYS, horizon);
+    return { predictedGapDays: medianWait.map((wait, i) => input.elapsedDays[i]! + wait), pOrder90d: pOrderWithin };
   }
 
   async save(dir: string): Promise<string[]> {
