@@ -20,13 +20,14 @@ import {
   type ScoringTable,
   type TrainingTable,
 } from '@nextbuy/contracts';
-import type { BgNbdParams } from '@nextbuy/btyd-model';
+import { type BgNbdParams, bgnbdMedianWaitWithin, fitParetoNbd, type ParetoNbdParams, paretoNbdScoreMany, scoringSummaries, trainingSummaries } from '@nextbuy/btyd-model';
 import { concordanceIndex, horizonOutcomes, landmarkTable, normalUpperQuantile, scoringLandmarks, type LandmarkTable } from '@nextbuy/features';
 import { Booster, type ParamValue } from './booster';
-import { fitCustomerBase, scoringCustomerBaseFeatures, withCustomerBaseFeatures } from './customer-base-features';
+import { CUSTOMER_BASE_FEATURES, fitCustomerBase, scoringCustomerBaseFeatures, withCustomerBaseFeatures } from './customer-base-features';
 import { DMatrix } from './dmatrix';
 import { XGBOOST_HYPERPARAMETERS } from './hyperparameters';
 import type { EvalsLog } from './eval-log';
+import { type Answers, type Blend, blendProbability, blendWait, BOOSTER_ONLY, boosterAlone, type BtydFamily, chooseBlend, innerCutoff } from './inner-validation';
 import { fitWaitScale, medianWaitWithin, waitLocation } from './lognormal-wait';
 import { xgboostVersion } from './native';
 import { type TrainingCallback, train } from './train';
@@ -55,6 +56,9 @@ interface WaitRule {
  * the landmark day itself) or a censoring bound of 0 would otherwise be -Infinity.
  */
 export const MIN_GAP_DAYS = 0.5;
+
+/** The booster attribute holding how much of the booster's answers the model keeps against a BTYD model's, and why (JSON `{ blend: Blend, selection }`; absent in older artifacts: the booster alone). */
+export const BLEND_ATTRIBUTE = 'btyd_blend';
 
 /** The booster attribute holding the BG/NBD parameters its customer-base features were computed with (JSON; null when none could be fitted). */
 export const BGNBD_ATTRIBUTE = 'bgnbd_params';
@@ -229,6 +233,8 @@ export class XGBoostGapModel implements NextPurchaseModel {
   private boosters: Booster[] = [];
   private customerBase: BgNbdParams | null = null;
   private waitRule: WaitRule | undefined;
+  private blend: Blend = BOOSTER_ONLY;
+  private blendSelection: Record<string, ModelSelection> = {};
 
   constructor(hyperparameters: Hyperparameters = {}) {
     this.hyperparameters = parseHyperparameters(XGBOOST_HYPERPARAMETERS, hyperparameters, 'xgboost');
@@ -255,6 +261,8 @@ export class XGBoostGapModel implements NextPurchaseModel {
       }
       model.customerBase = JSON.parse(customerBase) as BgNbdParams | null;
       model.waitRule = JSON.parse(waitRule) as WaitRule;
+      const blend = boosters.at(-1)!.attr(BLEND_ATTRIBUTE);
+      if (blend !== undefined && blend !== null) ({ blend: model.blend, selection: model.blendSelection } = JSON.parse(blend) as { blend: Blend; selection: Record<string, ModelSelection> });
     } catch (error) {
       for (const booster of boosters) booster.dispose();
       throw error;
@@ -301,12 +309,15 @@ export class XGBoostGapModel implements NextPurchaseModel {
         }
       }
       const waitRule = this.chooseWaitRule(boosters, heldOutRows(landmarks, held, validationFraction));
+      const { blend, selection } = this.chooseBlend(boosters, customerBase, table, waitRule, options.validation, validationFraction);
       // Kept in the model file, so that the saved model alone predicts.
-      boosters.at(-1)!.set_attr({ [BGNBD_ATTRIBUTE]: JSON.stringify(customerBase), [WAIT_RULE_ATTRIBUTE]: JSON.stringify(waitRule) });
+      boosters.at(-1)!.set_attr({ [BGNBD_ATTRIBUTE]: JSON.stringify(customerBase), [WAIT_RULE_ATTRIBUTE]: JSON.stringify(waitRule), [BLEND_ATTRIBUTE]: JSON.stringify({ blend, selection }) });
       this.dispose();
       this.boosters = boosters;
       this.customerBase = customerBase;
       this.waitRule = waitRule;
+      this.blend = blend;
+      this.blendSelection = selection;
     } catch (error) {
       for (const booster of boosters) booster.dispose();
       throw error;
@@ -315,20 +326,72 @@ export class XGBoostGapModel implements NextPurchaseModel {
   }
 
   async predict(input: ScoringTable, options: PredictOptions = {}): Promise<GapPrediction> {
-    const boosters = this.fitted();
     const returnHorizonDays = options.returnHorizonDays ?? this.settings.returnHorizonDays;
-    const rows = scoringCustomerBaseFeatures(scoringLandmarks(input), input, this.customerBase);
-    const count = rows.nRows;
+    const count = input.lastRow.length;
+    if (count === 0) return { predictedGapDays: new Float64Array(0), pOrder90d: new Float64Array(0) };
+    const { booster, btyd } = this.answers(this.fitted(), this.customerBase, this.blend.paretoNbd, this.waitRule!, input, returnHorizonDays, [this.blend.pOrder90d, this.blend.wait].filter((c) => c.weight < 1).map((c) => c.family));
     const predictedGapDays = new Float64Array(count);
     const pOrder90d = new Float64Array(count);
-    if (count === 0) return { predictedGapDays, pOrder90d };
-    const probabilities = this.probabilities(boosters, rows.values, rows.featureNames);
-    const waits = this.medianWaits(probabilities, this.waitRule!.selection.chosen, this.waitRule!.oneScale, returnHorizonDays);
+    const [p, wait] = [this.blend.pOrder90d, this.blend.wait];
     for (let i = 0; i < count; i++) {
-      predictedGapDays[i] = input.elapsedDays[i]! + waits[i]!;
-      pOrder90d[i] = probabilities.at(-1)![i]!;
+      predictedGapDays[i] = input.elapsedDays[i]! + (wait.weight === 1 ? booster.wait[i]! : blendWait(booster.wait[i]!, btyd[wait.family]!.wait[i]!, wait.weight));
+      pOrder90d[i] = p.weight === 1 ? booster.pOrder90d[i]! : blendProbability(booster.pOrder90d[i]!, btyd[p.family]!.pOrder90d[i]!, p.weight);
     }
     return { predictedGapDays, pOrder90d };
+  }
+
+  /**
+   * The booster's answers for the customers of `input` and those of the BTYD `families` asked
+   * for: the 90-day probability and the median wait among those who order within
+   * `returnHorizonDays` (a family without a fit is left out).
+   */
+  private answers(
+    boosters: readonly Booster[],
+    bgnbd: BgNbdParams | null,
+    paretoNbd: ParetoNbdParams | null,
+    waitRule: WaitRule,
+    input: ScoringTable,
+    returnHorizonDays: number,
+    families: readonly BtydFamily[],
+  ): { booster: Answers; btyd: Partial<Record<BtydFamily, Answers>> } {
+    const rows = scoringCustomerBaseFeatures(scoringLandmarks(input), input, bgnbd);
+    const probabilities = this.probabilities(boosters, rows.values, rows.featureNames);
+    const btyd: Partial<Record<BtydFamily, Answers>> = {};
+    const s = families.length > 0 ? scoringSummaries(input) : undefined;
+    if (bgnbd && s && families.includes('bgnbd')) {
+      // BG/NBD's 90-day probability is already a feature of the rows.
+      const column = rows.featureNames.indexOf(CUSTOMER_BASE_FEATURES[2]);
+      const width = rows.featureNames.length;
+      btyd.bgnbd = {
+        pOrder90d: Float64Array.from({ length: rows.nRows }, (_, i) => rows.values[i * width + column]!),
+        wait: s.x.map((x, i) => bgnbdMedianWaitWithin(bgnbd, x, s.T[i]!, returnHorizonDays)),
+      };
+    }
+    if (paretoNbd && s && families.includes('pareto_nbd')) {
+      const scores = paretoNbdScoreMany(paretoNbd, s.x, s.tx, s.T, HORIZON_DAYS, returnHorizonDays);
+      btyd.pareto_nbd = { pOrder90d: scores.pOrderWithin, wait: scores.medianWait };
+    }
+    return { booster: { pOrder90d: probabilities.at(-1)!, wait: this.medianWaits(probabilities, waitRule.selection.chosen, waitRule.oneScale, returnHorizonDays) }, btyd };
+  }
+
+  /**
+   * How much of the booster's answers to keep against a BTYD model's (`inner-validation.ts`),
+   * chosen at a cutoff inside the training period on customers the boosters were not trained on:
+   * those of `validation` when given, else those the hashed split holds out of `table` (all of it
+   * when none is held out). Pareto/NBD is fitted here, on the training table, for the choice.
+   */
+  private chooseBlend(boosters: readonly Booster[], bgnbd: BgNbdParams | null, table: TrainingTable, waitRule: WaitRule, validation: TrainingTable | undefined, validationFraction: number) {
+    const inner = validation ? innerCutoff(validation, () => true) : innerCutoff(table, validationFraction > 0 ? (id) => heldOut(id, validationFraction) : () => true);
+    if (!inner || inner.score.lastRow.length === 0 || !bgnbd) return boosterAlone('no inner cutoff fits in the training period, or no BTYD fit');
+    let paretoNbd: ParetoNbdParams | null = null;
+    try {
+      paretoNbd = fitParetoNbd(trainingSummaries(table)).params;
+    } catch (error) {
+      // Data BG/NBD fits but Pareto/NBD cannot (its optimiser gave up): blend with BG/NBD only.
+      if (!(error instanceof NextBuyError)) throw error;
+    }
+    const families: BtydFamily[] = paretoNbd ? ['bgnbd', 'pareto_nbd'] : ['bgnbd'];
+    return chooseBlend(inner, this.answers(boosters, bgnbd, paretoNbd, waitRule, inner.score, inner.followUpDays, families), paretoNbd);
   }
 
   /** Each booster's probabilities for landmark rows, in the order of WAIT_HORIZONS_DAYS. */
@@ -386,7 +449,7 @@ export class XGBoostGapModel implements NextPurchaseModel {
       // get_score omits unused features; the manifest lists all of them so runs compare column by column.
       description.featureImportance = Object.fromEntries(names.map((name) => [name, typeof gain[name] === 'number' ? gain[name] : 0]));
     }
-    if (this.waitRule) description.selection = { wait_scale: this.waitRule.selection };
+    if (this.waitRule) description.selection = { wait_scale: this.waitRule.selection, ...this.blendSelection };
     return description;
   }
 
