@@ -4,7 +4,7 @@ import type { ServerConfig } from './config';
 import { BadRecordError, ModelUnavailableError, RequestError } from './errors';
 import { requestAsOfDay } from './input/as-of';
 import { parseRequest } from './input/parse-request';
-import { stdoutLog, type LogSink } from './logging';
+import { serverLog, type LogSink } from './logging';
 import { requestMediaType, responseMediaType, wantsCsvHeader, type MediaType } from './media-types';
 import type { ServingModel } from './model-loading';
 import { formatPredictions } from './output';
@@ -64,7 +64,7 @@ function accessLog(log: LogSink): RequestHandler {
 
 /** The SageMaker serving contract's HTTP layer: wires input_fn, predict_fn and output_fn. */
 export function createApp(state: ServingState, options: AppOptions): Express {
-  const log = options.log ?? stdoutLog;
+  const log = options.log ?? serverLog;
   const now = options.now ?? (() => new Date());
   const app = express();
   app.disable('x-powered-by');
