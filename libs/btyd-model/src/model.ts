@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   ArtifactError,
   type FitReport,
+  EXPECTED_ORDERS_HORIZON_DAYS,
   type GapPrediction,
   HORIZON_DAYS,
   type Hyperparameters,
@@ -112,7 +113,7 @@ export class BtydGapModel implements NextPurchaseModel {
   }
 
   describe(): ModelDescription {
-    return { hyperparameters: { ...this.hyperparameters }, libraries: {} };
+    return { hyperparameters: { ...this.hyperparameters }, libraries: {}, horizons: { orderWithinDays: HORIZON_DAYS } };
   }
 
   /** Holds no native or tensor memory: nothing to free. */
@@ -141,7 +142,7 @@ export const paretoNbdFactory = factory('pareto_nbd');
 
 /**
  * What marketers act on, for every prediction whatever the model type: P(alive) and the expected
- * number of orders in the next 365 days under the artifact's BG/NBD fit, aligned with `lastRow`.
+ * number of orders in the next EXPECTED_ORDERS_HORIZON_DAYS (365) under the artifact's BG/NBD fit, aligned with `lastRow`.
  */
 export function customerBaseQuantities(params: BgNbdParams, input: ScoringTable): { pAlive: Float64Array; expectedOrders365d: Float64Array } {
   const s = scoringSummaries(input);
@@ -150,7 +151,7 @@ export function customerBaseQuantities(params: BgNbdParams, input: ScoringTable)
   const expectedOrders365d = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     pAlive[i] = bgnbdPAlive(params, s.x[i]!, s.tx[i]!, s.T[i]!);
-    expectedOrders365d[i] = bgnbdExpectedOrders(params, s.x[i]!, s.tx[i]!, s.T[i]!, 365);
+    expectedOrders365d[i] = bgnbdExpectedOrders(params, s.x[i]!, s.tx[i]!, s.T[i]!, EXPECTED_ORDERS_HORIZON_DAYS);
   }
   return { pAlive, expectedOrders365d };
 }

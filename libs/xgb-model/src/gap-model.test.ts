@@ -1,12 +1,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArtifactError, InputDataError, NextBuyError, type ScoringTable } from '@nextbuy/contracts';
+import { ArtifactError, type FitProgress, InputDataError, NextBuyError, type ScoringTable } from '@nextbuy/contracts';
 import { bgnbdMedianWaitWithin, paretoNbdScore, scoringSummaries } from '@nextbuy/btyd-model';
 import { scenarioOrders } from '@nextbuy/datagen';
 import { buildScoringTable, buildTrainingTable, ELAPSED_FEATURE, orderDaySpan, scoringLandmarks } from '@nextbuy/features';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GAP_FEATURES, gapScoringTable, gapTrainingTable } from '../test/synthetic';
+import { xgboostFitMetrics } from './hyperparameters';
 import { BGNBD_ATTRIBUTE, BLEND_ATTRIBUTE, blendLabel, blendProbability, blendWait, Booster, CUSTOMER_BASE_FEATURES, DMatrix, scoringCustomerBaseFeatures, WAIT_HORIZONS_DAYS, XGBoostGapModel, boosterFile, medianWaitWithin, train, waitLocation, WAIT_RULE_ATTRIBUTE, waitScale, xgboostFactory } from './index';
 
 const dir = mkdtempSync(join(tmpdir(), 'xgb-gap-'));
@@ -52,10 +53,16 @@ describe('XGBoostGapModel', () => {
   it('fits on landmark rows with held-out customers, and predicts gaps from elapsed to elapsed + the return horizon', async () => {
     const model = (await xgboostFactory.create(SMALL)) as XGBoostGapModel;
     expect(model.type).toBe('xgboost');
-    const steps: number[] = [];
-    const report = await model.fit(gapTrainingTable(52, 600), { onProgress: ({ step }) => steps.push(step) });
-    expect(steps).toEqual(Array.from({ length: report.history.length }, (_, i) => i + 1));
+    const events: FitProgress[] = [];
+    const report = await model.fit(gapTrainingTable(52, 600), { onProgress: (event) => events.push(event) });
+    // Progress counts the rounds of all three boosters; early stopping skips ahead, the 90-day booster's rounds carry the metrics.
+    expect(new Set(events.map((e) => e.total))).toEqual(new Set([3 * 40]));
+    expect(events.every((e, i) => i === 0 || e.step > events[i - 1]!.step)).toBe(true);
+    const reported = events.filter((e) => Object.keys(e.metrics).length > 0);
+    expect(reported.map((e) => e.metrics)).toEqual(report.history);
+    expect(reported.map((e) => e.step)).toEqual(report.history.map((_, i) => 2 * 40 + i + 1));
     expect(Object.keys(report.history[0]!)).toEqual(['train-logloss', 'validation-logloss']);
+    expect(xgboostFitMetrics(SMALL)).toEqual(Object.keys(report.history[0]!));
     expect(report.history.at(-1)!['train-logloss']).toBeLessThan(report.history[0]!['train-logloss']!);
     expect(report.bestIteration).toBeLessThan(40);
 
@@ -156,6 +163,32 @@ describe('XGBoostGapModel', () => {
     const input = gapScoringTable(61, ELAPSED);
     expect(await loaded.predict(input)).toEqual(await model.predict(input));
     expect(loaded.describe()).toEqual(description);
+    // The horizons it was fitted with, for the manifest; an artifact written before them loads with the same defaults.
+    expect(description.horizons).toEqual({ orderWithinDays: 90, landmarkDays: [1, 2, 3, 5, 8, 12, 18, 27, 41, 62, 93], classifierHorizonsDays: [7, 30, 90] });
+    const { horizons: _horizons, ...older } = description;
+    const loadedOlder = await xgboostFactory.load(modelDir, older);
+    expect(await loadedOlder.predict(input)).toEqual(await model.predict(input));
+    model.dispose();
+    loaded.dispose();
+    loadedOlder.dispose();
+  });
+
+  it('serves a model with the classifier horizons its manifest records, not this build\'s', async () => {
+    const model = new XGBoostGapModel(SMALL, [14, 90]);
+    await model.fit(gapTrainingTable(62, 500));
+    const modelDir = join(dir, 'other-horizons');
+    expect(await model.save(modelDir)).toEqual(['model-14d.json', 'model.json']);
+    const description = model.describe();
+    expect(description.horizons?.classifierHorizonsDays).toEqual([14, 90]);
+    const loaded = (await xgboostFactory.load(modelDir, description)) as XGBoostGapModel;
+    expect(loaded.classifierHorizonsDays).toEqual([14, 90]);
+    const input = gapScoringTable(63, ELAPSED);
+    const own = await loaded.predict(input);
+    expect(own).toEqual(await model.predict(input));
+    // Without its recorded horizons it would be read as this build's 7/30/90-day classifiers, which it does not have.
+    const { horizons: _horizons, ...unrecorded } = description;
+    await expect(xgboostFactory.load(modelDir, unrecorded)).rejects.toThrow(/model-7d\.json: cannot load the XGBoost model/);
+    expect(() => new XGBoostGapModel(SMALL, [30, 60])).toThrow(/ending with 90 \(p_order_90d\), got 30, 60/);
     model.dispose();
     loaded.dispose();
   });

@@ -25,7 +25,7 @@ import { concordanceIndex, horizonOutcomes, landmarkTable, normalUpperQuantile, 
 import { Booster, type ParamValue } from './booster';
 import { CUSTOMER_BASE_FEATURES, fitCustomerBase, scoringCustomerBaseFeatures, withCustomerBaseFeatures } from './customer-base-features';
 import { DMatrix } from './dmatrix';
-import { XGBOOST_HYPERPARAMETERS } from './hyperparameters';
+import { EVAL_SETS, XGBOOST_HYPERPARAMETERS } from './hyperparameters';
 import type { EvalsLog } from './eval-log';
 import { type Answers, type Blend, blendProbability, blendWait, BOOSTER_ONLY, boosterAlone, type BtydFamily, chooseBlend, innerCutoff } from './inner-validation';
 import { fitWaitScale, medianWaitWithin, waitLocation } from './lognormal-wait';
@@ -64,10 +64,12 @@ export const BLEND_ATTRIBUTE = 'btyd_blend';
 export const BGNBD_ATTRIBUTE = 'bgnbd_params';
 
 /**
- * Horizons of the classifiers, in days: each learns "orders within h days after the landmark".
- * The 90-day one is `p_order_90d`; the shorter ones give the wait its shape (see `waitScale`).
+ * Horizons of the classifiers a model is fitted with, in days: each learns "orders within h days
+ * after the landmark". The 90-day one is `p_order_90d`; the shorter ones give the wait its shape
+ * (see `waitScale`). A loaded model serves with the horizons its manifest records; these are
+ * also what an artifact written before the manifest recorded them was fitted with.
  */
-export const WAIT_HORIZONS_DAYS = [7, 30, HORIZON_DAYS] as const;
+export const WAIT_HORIZONS_DAYS: readonly number[] = [7, 30, HORIZON_DAYS];
 
 /** The file of the booster of horizon h: the 90-day one is MODEL_FILE. */
 export function boosterFile(horizonDays: number): string {
@@ -219,7 +221,7 @@ export function waitScale(probabilities: readonly number[], horizonsDays: readon
  * Next-purchase model that separates whether a customer orders soon from when: landmark rows
  * (each order seen again 1, 2, 3, ... days later on a geometric grid, `ElapsedDays` a feature,
  * with the customer-base features of `customer-base-features.ts`) train one XGBoost classifier
- * per horizon of `WAIT_HORIZONS_DAYS`, "orders within h days after the landmark". The 90-day one
+ * per horizon of `classifierHorizonsDays`, "orders within h days after the landmark". The 90-day one
  * is `p_order_90d` for a customer scored at their real elapsed days. The wait after the as-of
  * date is log-normal through those probabilities (`waitScale`), pinned to the 90-day one;
  * `predicted_gap_days` is elapsed plus its median among customers who order within
@@ -229,24 +231,35 @@ export class XGBoostGapModel implements NextPurchaseModel {
   readonly type = 'xgboost';
   private readonly hyperparameters: Hyperparameters;
   private readonly settings: Settings;
-  /** One booster per horizon of WAIT_HORIZONS_DAYS, in that order. */
+  /** One booster per horizon of `classifierHorizons`, in that order. */
   private boosters: Booster[] = [];
   private customerBase: BgNbdParams | null = null;
   private waitRule: WaitRule | undefined;
   private blend: Blend = BOOSTER_ONLY;
   private blendSelection: Record<string, ModelSelection> = {};
 
-  constructor(hyperparameters: Hyperparameters = {}) {
+  /**
+   * `classifierHorizonsDays`: the horizons of the classifiers, ascending, the last `HORIZON_DAYS`
+   * (`p_order_90d`): WAIT_HORIZONS_DAYS for a new model, the manifest's for a loaded one.
+   */
+  constructor(
+    hyperparameters: Hyperparameters = {},
+    readonly classifierHorizonsDays: readonly number[] = WAIT_HORIZONS_DAYS,
+  ) {
     this.hyperparameters = parseHyperparameters(XGBOOST_HYPERPARAMETERS, hyperparameters, 'xgboost');
     this.settings = settingsOf(this.hyperparameters);
+    const ascending = classifierHorizonsDays.every((days, k) => Number.isInteger(days) && days > 0 && (k === 0 || days > classifierHorizonsDays[k - 1]!));
+    if (!ascending || classifierHorizonsDays.at(-1) !== HORIZON_DAYS) {
+      throw new RangeError(`classifier horizons must be ascending whole days ending with ${HORIZON_DAYS} (p_order_90d), got ${classifierHorizonsDays.join(', ')}`);
+    }
   }
 
-  /** Restores a model written by `save` (XGBoost's JSON, one file per horizon). */
-  static load(dir: string, hyperparameters: Hyperparameters): XGBoostGapModel {
-    const model = new XGBoostGapModel(hyperparameters);
+  /** Restores a model written by `save` (XGBoost's JSON, one file per horizon of `classifierHorizonsDays`, its manifest's). */
+  static load(dir: string, hyperparameters: Hyperparameters, classifierHorizonsDays: readonly number[] = WAIT_HORIZONS_DAYS): XGBoostGapModel {
+    const model = new XGBoostGapModel(hyperparameters, classifierHorizonsDays);
     const boosters: Booster[] = [];
     try {
-      for (const horizon of WAIT_HORIZONS_DAYS) {
+      for (const horizon of classifierHorizonsDays) {
         const path = join(dir, boosterFile(horizon));
         try {
           boosters.push(new Booster({}, [], path));
@@ -278,28 +291,30 @@ export class XGBoostGapModel implements NextPurchaseModel {
     const held = options.validation && withCustomerBaseFeatures(landmarkTable(options.validation, landmarkDays), options.validation, customerBase);
     const boosters: Booster[] = [];
     const history: Array<Record<string, number>> = [];
+    const horizons = this.classifierHorizonsDays;
+    // Progress counts every round of every booster; one that stops early skips to the next one's first.
+    const total = horizons.length * numBoostRound;
     try {
-      for (const [k, horizon] of WAIT_HORIZONS_DAYS.entries()) {
+      for (const [k, horizon] of horizons.entries()) {
         const sets = outcomeSets(landmarks, held, horizon, validationFraction);
         if (sets.train.rows.length === 0) {
           throw new InputDataError(`has no order followed for ${horizon} days without a further order in between: nothing to learn "orders within ${horizon} days" from`, { source: 'TrainingTable' });
         }
         const dtrain = outcomeMatrix(sets.train, nthread);
         const dvalid = sets.validation && sets.validation.rows.length > 0 ? outcomeMatrix(sets.validation, nthread) : undefined;
-        // Progress and history are the 90-day booster's: the one p_order_90d comes from.
-        const reported = horizon === HORIZON_DAYS;
+        // Metrics and history are the 90-day booster's: the one p_order_90d comes from.
+        const reported = k === horizons.length - 1;
         const progress: TrainingCallback = {
           after_iteration: (_model, epoch, log) => {
-            if (!reported) return false;
-            const metrics = latestMetrics(log);
-            history.push(metrics);
-            options.onProgress?.({ step: epoch + 1, total: numBoostRound, metrics });
+            const metrics = reported ? latestMetrics(log) : {};
+            if (reported) history.push(metrics);
+            options.onProgress?.({ step: k * numBoostRound + epoch + 1, total, metrics });
             return false;
           },
         };
         try {
           boosters[k] = train(params, dtrain, numBoostRound, {
-            evals: dvalid ? [[dtrain, 'train'], [dvalid, 'validation']] : [[dtrain, 'train']],
+            evals: dvalid ? [[dtrain, EVAL_SETS[0]], [dvalid, EVAL_SETS[1]]] : [[dtrain, EVAL_SETS[0]]],
             early_stopping_rounds: dvalid ? earlyStoppingRounds : undefined,
             callbacks: [progress],
           });
@@ -394,7 +409,7 @@ export class XGBoostGapModel implements NextPurchaseModel {
     return chooseBlend(inner, this.answers(boosters, bgnbd, paretoNbd, waitRule, inner.score, inner.followUpDays, families), paretoNbd);
   }
 
-  /** Each booster's probabilities for landmark rows, in the order of WAIT_HORIZONS_DAYS. */
+  /** Each booster's probabilities for landmark rows, in the order of `classifierHorizonsDays`. */
   private probabilities(boosters: readonly Booster[], values: Float32Array, featureNames: readonly string[]): Float64Array[] {
     return boosters.map((booster) => Float64Array.from(this.margins(booster, values, featureNames), sigmoid));
   }
@@ -403,7 +418,7 @@ export class XGBoostGapModel implements NextPurchaseModel {
   private medianWaits(probabilities: readonly Float64Array[], rule: string, oneScale: number, returnHorizonDays: number): Float64Array {
     const p90 = probabilities.at(-1)!;
     return Float64Array.from(p90, (p, i) => {
-      const sigma = rule === 'one_scale' ? oneScale : waitScale(probabilities.map((q) => q[i]!), WAIT_HORIZONS_DAYS);
+      const sigma = rule === 'one_scale' ? oneScale : waitScale(probabilities.map((q) => q[i]!), this.classifierHorizonsDays);
       return medianWaitWithin(waitLocation(p, sigma, HORIZON_DAYS), sigma, returnHorizonDays);
     });
   }
@@ -434,14 +449,18 @@ export class XGBoostGapModel implements NextPurchaseModel {
   async save(dir: string): Promise<string[]> {
     const boosters = this.fitted();
     mkdirSync(dir, { recursive: true });
-    const files = WAIT_HORIZONS_DAYS.map(boosterFile);
+    const files = this.classifierHorizonsDays.map(boosterFile);
     boosters.forEach((booster, k) => booster.save_model(join(dir, files[k]!)));
     return files;
   }
 
   /** Hyperparameters in effect, the XGBoost version and, once fitted, the 90-day booster's average gain of every feature (0 if never split on). */
   describe(): ModelDescription {
-    const description: ModelDescription = { hyperparameters: { ...this.hyperparameters }, libraries: { xgboost: xgboostVersion() } };
+    const description: ModelDescription = {
+      hyperparameters: { ...this.hyperparameters },
+      libraries: { xgboost: xgboostVersion() },
+      horizons: { orderWithinDays: HORIZON_DAYS, landmarkDays: [...this.settings.landmarkDays], classifierHorizonsDays: [...this.classifierHorizonsDays] },
+    };
     const booster = this.boosters.at(-1);
     if (booster) {
       const gain = booster.get_score({ importance_type: 'gain' });
@@ -482,6 +501,6 @@ export const xgboostFactory: ModelFactory = {
     return new XGBoostGapModel(hyperparameters);
   },
   async load(dir, description) {
-    return XGBoostGapModel.load(dir, description.hyperparameters);
+    return XGBoostGapModel.load(dir, description.hyperparameters, description.horizons?.classifierHorizonsDays);
   },
 };
