@@ -42,6 +42,24 @@ describe('OutcomeRecorder', () => {
     ]);
   });
 
+  it('records an item ending in RecordEndpointFailure as ENDPOINT_FAILED, timing only its Task states', () => {
+    const recorder = new OutcomeRecorder(['retail']);
+    const item = { dataset: 'retail', run: 'r2', endpointFailure: { Error: 'EndpointUpdateFailed', Cause: 'endpoint nextbuy-retail still serves nextbuy-retail--r1' } };
+    const events = [
+      { type: 'StateEntered', timestamp: 0, state: state('EndpointWanted', 'Choice'), index: 0 },
+      { type: 'StateExited', timestamp: 0, state: state('EndpointWanted', 'Choice'), index: 0 },
+      { type: 'StateEntered', timestamp: 0, state: state('UpdateEndpoint'), index: 0 },
+      { type: 'StateExited', timestamp: 1_000, state: state('UpdateEndpoint'), index: 0 },
+      { type: 'StateEntered', timestamp: 1_000, state: state('WaitForEndpoint', 'Wait'), index: 0 },
+      { type: 'StateEntered', timestamp: 2_000, state: state('RecordEndpointFailure', 'Pass', item), index: 0 },
+    ] as EventLog[];
+    for (const event of events) recorder.record(event);
+    const [retail] = recorder.outcomes();
+    expect(retail!.status).toBe('ENDPOINT_FAILED');
+    expect(retail!.states.map((timing) => timing.state)).toEqual(['UpdateEndpoint']);
+    expect(retail!.data?.endpointFailure?.Error).toBe('EndpointUpdateFailed');
+  });
+
   it('shortens a cause to its message when it is Lambda or SageMaker JSON', () => {
     expect(shortCause('plain words')).toBe('plain words');
     expect(shortCause('{"errorType":"X","errorMessage":"bad event"}')).toBe('bad event');
