@@ -92,8 +92,10 @@ async function main(argv: string[]): Promise<number> {
         `\nserving until Ctrl-C; from another terminal:\n  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local npx nx run inference-api:invoke -- ` +
           `--endpoint ${endpointName} --endpoint-url ${pipeline.apiUrl} --file <customers.jsonl>`,
       );
-      // Ctrl-C runs `interrupt`, which stops every server and exits.
-      await new Promise<never>(() => undefined);
+      // Ctrl-C is the way out here, not an interruption: the `finally` below stops every server and the exit code is the run's.
+      process.off('SIGINT', interrupt);
+      await new Promise((resolve) => process.once('SIGINT', resolve));
+      progress('SIGINT: stopping the endpoints and every server');
     }
     return report.status === 'SUCCEEDED' ? 0 : 1;
   } catch (error) {

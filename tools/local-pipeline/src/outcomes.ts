@@ -9,6 +9,8 @@ export interface StateTiming {
   attempts: number;
   /** `Error: cause` of the last failure, if it failed at least once. */
   lastError?: string;
+  /** How often the state ran, when more than once (DescribeEndpoint polls until the endpoint settles); `seconds` then spans them all. */
+  visits?: number;
 }
 
 // The parts of the Map item's state the summary reads; other fields pass through unread.
@@ -96,6 +98,11 @@ export class OutcomeRecorder {
     timings.set(name, timing);
     switch (event.type) {
       case 'StateEntered':
+        if (timing.enteredAt !== undefined && isTask) {
+          // A state of a polling loop: one line for the first visit, the span of all of them.
+          timing.visits = (timing.visits ?? 1) + 1;
+          break;
+        }
         timing.enteredAt = event.timestamp;
         if (RECORD_STATES.has(name)) {
           this.finals[index] = RECORD_STATES.get(name)!;
@@ -106,7 +113,7 @@ export class OutcomeRecorder {
         break;
       case 'StateExited':
         timing.seconds = (event.timestamp - (timing.enteredAt ?? event.timestamp)) / 1000;
-        if (isTask && !timing.caught) this.progress(`[${dataset}] ${name} done in ${timing.seconds.toFixed(1)} s`);
+        if (isTask && !timing.caught && timing.visits === undefined) this.progress(`[${dataset}] ${name} done in ${timing.seconds.toFixed(1)} s`);
         if (RECORD_STATES.has(name)) this.progress(`[${dataset}] ${this.finals[index]}`);
         break;
       case 'StateFailed':

@@ -108,7 +108,9 @@ export function formatSummary(report: ExecutionReport, datasets: readonly Datase
       const { report: quality, batchInput } = data.extract;
       lines.push(`  extracted    ${count(quality.rowsRead)} rows read, ${count(quality.rowsKept)} kept after cleaning; ${count(batchInput.customers)} customers to score as of ${batchInput.asOfDate}`);
     }
-    const timings = outcome.states.map((state) => `${state.state} ${state.seconds.toFixed(1)} s${state.attempts > 1 ? ` (${state.attempts} attempts)` : ''}`);
+    const timings = outcome.states.map(
+      (state) => `${state.state} ${state.seconds.toFixed(1)} s${state.attempts > 1 ? ` (${state.attempts} attempts)` : ''}${state.visits ? ` (${state.visits} calls)` : ''}`,
+    );
     if (timings.length > 0) lines.push(`  states       ${timings.join(' | ')}`);
     if (data?.failure) lines.push(`  failure      ${data.failure.Error}: ${shortCause(data.failure.Cause)}`);
     if (model) {

@@ -20,7 +20,7 @@ export interface LocalEndpointsDeps {
   s3: S3Client;
   /** The serving image's `serve` entry point, run here as `node <bundle>`. */
   inferenceBundle: string;
-  /** Each model server's log goes to `<logDir>/<endpoint>--<config>.log`. */
+  /** Each model server's log goes to `<logDir>/<config>.log` (`nextbuy-<dataset>--<run>.log`). */
   logDir: string;
   /** How long a new model server may take to answer GET /ping with 200 (SageMaker's container startup health check). */
   readyTimeoutMs?: number;
@@ -220,7 +220,7 @@ export class LocalEndpoints {
         bundle: this.deps.inferenceBundle,
         modelDir,
         environment: { ...container.Environment },
-        logFile: join(this.deps.logDir, `${endpointName}--${configName}.log`),
+        logFile: join(this.deps.logDir, `${configName}.log`),
         readyTimeoutMs: this.deps.readyTimeoutMs ?? 120_000,
         signal: this.deps.signal,
       });
