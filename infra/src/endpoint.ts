@@ -53,10 +53,10 @@ export class EndpointAlarms extends Construct {
 
 /**
  * What the endpoint states call, on `nextbuy-*` names only: create and delete endpoint
- * configurations, create, update and describe endpoints, list configurations (no resource-level
- * permission exists for a List), and read the rollback alarms (SageMaker checks the caller may).
+ * configurations, create, update and describe endpoints, and list configurations (no
+ * resource-level permission exists for a List).
  */
-export function grantEndpointDeployment(role: iam.IRole, alarms: readonly cloudwatch.Alarm[]): void {
+export function grantEndpointDeployment(role: iam.IRole): void {
   const stack = Stack.of(role);
   const arn = (resource: string) => stack.formatArn({ service: 'sagemaker', resource, resourceName: `${sageMakerNamePrefix}*` });
   role.addToPrincipalPolicy(
@@ -75,9 +75,6 @@ export function grantEndpointDeployment(role: iam.IRole, alarms: readonly cloudw
     }),
   );
   role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ListEndpointConfigs', actions: ['sagemaker:ListEndpointConfigs'], resources: ['*'] }));
-  if (alarms.length > 0) {
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'RollbackAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: alarms.map((alarm) => alarm.alarmArn) }));
-  }
   const names = `endpoints are nextbuy-<dataset> and their configurations nextbuy-<dataset>--<run>, named at run time; the ${sageMakerNamePrefix} prefix keeps it to the pipeline's own`;
   const sageMaker = 'arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>';
   acknowledgeWildcard(role, `Resource::${sageMaker}:endpoint-config/${sageMakerNamePrefix}*`, names);

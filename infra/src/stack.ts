@@ -1,5 +1,6 @@
 import { CfnOutput, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
@@ -77,8 +78,14 @@ export class NextbuyStack extends Stack {
     });
     // The endpoint steps are in every definition; they run, and their role holds them, only for datasets given an endpoint.
     if (Object.keys(settings.endpoints).length > 0) {
-      const alarms = new EndpointAlarms(this, 'EndpointAlarms', settings.endpoints);
-      grantEndpointDeployment(this.pipeline.stateMachine.role, alarms.alarms);
+      const { alarms } = new EndpointAlarms(this, 'EndpointAlarms', settings.endpoints);
+      grantEndpointDeployment(this.pipeline.stateMachine.role);
+      // SageMaker's guardrails documentation asks that the execution role may describe the auto-rollback alarms.
+      if (alarms.length > 0) {
+        sageMakerRole.addToPrincipalPolicy(
+          new iam.PolicyStatement({ sid: 'RollbackAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: alarms.map((alarm) => alarm.alarmArn) }),
+        );
+      }
     }
 
     new CfnOutput(this, 'StateMachineArn', { value: this.pipeline.stateMachine.stateMachineArn });

@@ -68,7 +68,7 @@ describe('a serverless endpoint', () => {
   it('tells lambda-batch the endpoint settings, with no alarm: serverless endpoints take no deployment guardrails', () => {
     expect(JSON.parse(String(batchEnvironment(serverless).ENDPOINTS))).toEqual({ retail: { serverless: { memorySizeMb: 3072, maxConcurrency: 4 }, keepConfigs: 3 } });
     serverless.resourceCountIs('AWS::CloudWatch::Alarm', 0);
-    expect(statements(serverless, 'PipelineRoleDefaultPolicy').flatMap((s) => asList(s.Action))).not.toContain('cloudwatch:DescribeAlarms');
+    expect(statements(serverless, 'SageMakerRoleDefaultPolicy').flatMap((s) => asList(s.Action))).not.toContain('cloudwatch:DescribeAlarms');
   });
 });
 
@@ -100,8 +100,9 @@ describe('an instance endpoint with data capture', () => {
     });
   });
 
-  it('lets the state machine read only those alarms, and the SageMaker role write only <dataset>/capture/ for the capture', () => {
-    const alarms = statements(instances, 'PipelineRoleDefaultPolicy').find((s) => s.Sid === 'RollbackAlarms');
+  it('lets the SageMaker (execution) role read only those alarms and write only <dataset>/capture/ for the capture', () => {
+    expect(statements(instances, 'PipelineRoleDefaultPolicy').flatMap((s) => asList(s.Action))).not.toContain('cloudwatch:DescribeAlarms');
+    const alarms = statements(instances, 'SageMakerRoleDefaultPolicy').find((s) => s.Sid === 'RollbackAlarms');
     expect(asList(alarms!.Action)).toEqual(['cloudwatch:DescribeAlarms']);
     expect(JSON.stringify(alarms!.Resource)).toMatch(/EndpointAlarmscdnowErrors.*EndpointAlarmscdnowLatency/);
     const capture = statements(instances, 'SageMakerRoleDefaultPolicy').find((s) => s.Sid === 'WriteDataCapture');
