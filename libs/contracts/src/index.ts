@@ -1,5 +1,6 @@
 export * from './days';
 export * from './batch-input';
+export * from './endpoint';
 export * from './errors';
 export * from './hyperparameters';
 export * from './manifest';

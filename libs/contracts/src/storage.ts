@@ -15,6 +15,9 @@ export const runPrefixes = {
   predictions: (dataset: string, run: string) => `${dataset}/predictions/${run}/`,
 } as const;
 
+/** Where a dataset's endpoint writes the requests and responses it samples (data capture); ends with "/". */
+export const captureKeyPrefix = (dataset: string) => `${dataset}/capture/`;
+
 /** `s3://bucket/key`. */
 export function s3Uri(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
