@@ -124,7 +124,10 @@ export function endpointStates(scope: Construct, props: EndpointStatesProps): sf
   const createEndpoint = request('CreateEndpoint', 'createEndpoint', `${endpoint}.createEndpoint`);
   const updateEndpoint = request('UpdateEndpoint', 'updateEndpoint', `${endpoint}.updateEndpoint`);
   // DescribeEndpoint of an endpoint that does not exist answers a ValidationException, which the SDK
-  // integration reports as SageMaker.SageMakerException with SageMaker's message as the cause.
+  // integration reports under the service's generic exception with SageMaker's message as the
+  // cause. Both names that generic exception goes by are caught (the retries above use the Java
+  // SDK's AmazonSageMakerException; the local engine raises SageMakerException), and the cause
+  // decides: only "Could not find endpoint" creates it, anything else is the run's failure.
   const findEndpoint = sdkCall('FindEndpoint', 'describeEndpoint', { 'EndpointName.$': `${endpoint}.endpointName` }, {
     ResultSelector: { 'status.$': '$.EndpointStatus', 'configName.$': '$.EndpointConfigName' },
     ResultPath: '$.endpointFound',
@@ -134,7 +137,7 @@ export function endpointStates(scope: Construct, props: EndpointStatesProps): sf
       new sfn.Choice(scope, 'EndpointMissing')
         .when(sfn.Condition.stringMatches('$.endpointFailure.Cause', '*Could not find endpoint*'), createEndpoint)
         .otherwise(failure),
-      { errors: ['SageMaker.SageMakerException'], resultPath: '$.endpointFailure' },
+      { errors: ['SageMaker.SageMakerException', 'SageMaker.AmazonSageMakerException'], resultPath: '$.endpointFailure' },
     )
     .addCatch(failure, catchFailure);
 
