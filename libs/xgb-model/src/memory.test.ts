@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom, uniformMatrix } from '../test/synthetic';
 import { DMatrix, liveHandles, train } from './index';
 
-// A forced collection makes RSS and the finalizers deterministic enough to compare.
+// A forced collection runs the finalizers of handles nobody disposed.
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
@@ -29,19 +29,14 @@ async function collectUntil(done: () => boolean): Promise<void> {
 }
 
 describe('native memory', () => {
-  it('stays flat over 1,000 train/predict/free cycles', () => {
+  // The RSS bound of the same loop is a benchmark (npx nx run bench:xgb-memory): RSS depends on
+  // the allocator and on the load of the machine; the handle counts do not.
+  it('releases every native handle over 1,000 train/predict/free cycles', () => {
     const before = liveHandles();
-    for (let i = 0; i < 200; i++) trainPredictFree();
-    collectGarbage();
-    const warm = process.memoryUsage().rss;
     let checksum = 0;
     for (let i = 0; i < 1000; i++) checksum += trainPredictFree();
-    collectGarbage();
-    const grown = process.memoryUsage().rss - warm;
     expect(Number.isFinite(checksum)).toBe(true);
     expect(liveHandles()).toEqual(before);
-    // Leaking each cycle's matrix and booster costs about 65 MB over 1,000 cycles on this data.
-    expect(grown).toBeLessThan(24 * 1024 * 1024);
   });
 
   it('frees handles nobody disposed once their owners are garbage-collected', async () => {
