@@ -65,7 +65,8 @@ describe('LocalLambdaFunction', () => {
   it('writes what the function prints to its log file', async () => {
     const fn = localFunction('chatty', { GREETING: 'x' });
     await fn.invoke({ fail: 'Boom' }).catch(() => undefined);
-    // The worker's output reaches the file asynchronously.
-    await expect.poll(() => readFile(join(logDir, 'chatty.log'), 'utf8')).toContain('{"message":"invoked","event":{"fail":"Boom"}}');
+    // The worker's output reaches the file asynchronously: wait for the line itself (the default
+    // poll gives up after 1 s, which a loaded machine can take).
+    await expect.poll(() => readFile(join(logDir, 'chatty.log'), 'utf8'), { timeout: 30_000 }).toContain('{"message":"invoked","event":{"fail":"Boom"}}');
   });
 });
