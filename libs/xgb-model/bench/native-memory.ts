@@ -5,27 +5,10 @@
  * Leaking each cycle's matrix and booster costs about 65 MB over 1,000 cycles on this data; a
  * growth under 24 MB is a pass. Usage: npx nx run bench:xgb-memory (exits 1 above the bound).
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { seededRandom, uniformMatrix } from '../test/synthetic';
-import { DMatrix, liveHandles, train } from '../src/index';
+import { collectGarbage, trainPredictFree } from '../test/native-cycles';
+import { liveHandles } from '../src/index';
 
 const BOUND_MB = 24;
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
-const random = seededRandom(30);
-const x = uniformMatrix(random, 200, 5);
-const label = Array.from({ length: 200 }, (_, i) => 3 * x.values[i * 5]! - 2 * x.values[i * 5 + 1]!);
-
-function trainPredictFree(): number {
-  const data = new DMatrix(x, { label, nthread: 1 });
-  const booster = train({ tree_method: 'hist', max_depth: 3, nthread: 1 }, data, 5);
-  const first = booster.predict(data)[0]!;
-  booster.dispose();
-  data.dispose();
-  return first;
-}
 
 for (let i = 0; i < 200; i++) trainPredictFree();
 collectGarbage();

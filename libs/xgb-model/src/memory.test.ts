@@ -1,25 +1,6 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { seededRandom, uniformMatrix } from '../test/synthetic';
+import { collectGarbage, label, trainPredictFree, x } from '../test/native-cycles';
 import { DMatrix, liveHandles, train } from './index';
-
-// A forced collection runs the finalizers of handles nobody disposed.
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
-const random = seededRandom(30);
-const x = uniformMatrix(random, 200, 5);
-const label = Array.from({ length: 200 }, (_, i) => 3 * x.values[i * 5]! - 2 * x.values[i * 5 + 1]!);
-
-function trainPredictFree(): number {
-  const data = new DMatrix(x, { label, nthread: 1 });
-  const booster = train({ tree_method: 'hist', max_depth: 3, nthread: 1 }, data, 5);
-  const first = booster.predict(data)[0]!;
-  booster.dispose();
-  data.dispose();
-  return first;
-}
 
 async function collectUntil(done: () => boolean): Promise<void> {
   for (let attempt = 0; attempt < 50 && !done(); attempt++) {

@@ -2,8 +2,8 @@
 // Isolation Forest filter's and, for model types that declare one, the model's). The quality
 // tests (libs/*/test/*backtest.test.ts) write their no-regression floors as today's figure minus
 // a tolerance of about this spread, so that a change of seed passes and a real regression fails.
-// Prints each seed's figures, the min, max and spread of each column, and the first seed's whole
-// table (baselines too). Progress on stderr.
+// Prints each seed's figures, the min, max and spread of each column, and each seed's whole table
+// (baselines too). Progress on stderr.
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { isoToEpochDay, type BacktestMetrics, type OrderTable } from '@nextbuy/contracts';
@@ -74,6 +74,8 @@ const spread = (c: keyof BacktestMetrics) => {
 };
 console.log(`${'spread'.padEnd(8)} ${COLUMNS.map((c) => cell(spread(c)).padStart(10)).join(' ')}`);
 
-// The first seed's whole table, baselines included: tolerances against a baseline are on the gap.
-console.log(`\nseed ${results[0]!.seed}, every row:`);
-for (const [name, metrics] of Object.entries(results[0]!.result.metrics)) console.log(`${name.padEnd(24)} ${COLUMNS.map((c) => cell(metrics[c]).padStart(10)).join(' ')}`);
+// Every seed's whole table, baselines included: tolerances against a baseline are on the gap.
+for (const { seed, result } of results) {
+  console.log(`\nseed ${seed}, every row:`);
+  for (const [name, metrics] of Object.entries(result.metrics)) console.log(`${name.padEnd(24)} ${COLUMNS.map((c) => cell(metrics[c]).padStart(10)).join(' ')}`);
+}
