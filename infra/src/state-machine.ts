@@ -1,4 +1,4 @@
-import { backtestMetricsSchema } from '@nextbuy/contracts';
+import { trainingMetricDefinitions } from '@nextbuy/model-registry';
 import { Aws, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -120,11 +120,8 @@ export class PipelineStateMachine extends Construct {
       algorithmSpecification: {
         trainingImage: props.trainerImage,
         trainingInputMode: tasks.InputMode.FILE,
-        // The trainer prints `name=value;` for the model's own metrics, `<baseline>:name=value;` for baselines.
-        metricDefinitions: Object.keys(backtestMetricsSchema.shape).map((name) => ({
-          name,
-          regex: `(?:^|\\s)${name}=(-?[0-9.]+(?:[eE][-+]?[0-9]+)?);`,
-        })),
+        // The model's backtest metrics and each fit's per-iteration losses, read from the lines the trainer prints.
+        metricDefinitions: trainingMetricDefinitions(settings.modelBackend, settings.hyperparameters),
       },
       hyperparameters: { model_backend: settings.modelBackend, ...settings.hyperparameters },
       inputDataConfig: [

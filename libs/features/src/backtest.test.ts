@@ -1,5 +1,5 @@
 import type { GapPrediction, OrderTable, ScoringTable, TrainingTable } from '@nextbuy/contracts';
-import { backtestReportSchema } from '@nextbuy/contracts';
+import { backtestReportSchema, HORIZON_DAYS } from '@nextbuy/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { orderTable, type OrderRow } from '../test/fixtures';
@@ -137,7 +137,7 @@ const customerLognormal = {
     score.lastRow.forEach((row, i) => {
       const meanGap = score.values[row * score.featureNames.length + meanGapColumn]!;
       const mu = Number.isNaN(meanGap) ? mean : Math.log(meanGap);
-      const { medianGap, pWithin } = lognormalConditional(mu, sigma, score.elapsedDays[i]!);
+      const { medianGap, pWithin } = lognormalConditional(mu, sigma, score.elapsedDays[i]!, HORIZON_DAYS);
       predictedGapDays[i] = medianGap;
       pOrder90d[i] = pWithin;
     });
