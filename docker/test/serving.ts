@@ -26,8 +26,8 @@ export async function expectFirstCustomerServed(base: string, batchInput: string
 }
 
 /**
- * Resolves once the server (a child writing its JSON log to stdout) logs "model loaded", from
- * when /ping answers 200; fails at once if it logs an error or exits first, with what it logged.
+ * Resolves once the server (a child writing its JSON log to stdout, warnings and errors also to
+ * stderr) logs "model loaded", from when /ping answers 200; fails if it exits first, with what it logged.
  */
 export function modelLoaded(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
   return new Promise((done, fail) => {
@@ -41,7 +41,7 @@ export function modelLoaded(child: ChildProcess, exited: Promise<number | null>)
         return;
       }
       if (line.message === 'model loaded') done();
-      else if (line.level === 'error') fail(new Error(`the server logged an error:\n${seen.join('\n')}`));
+      else if (String(line.level).toUpperCase() === 'ERROR') fail(new Error(`the server logged an error:\n${seen.join('\n')}`));
     });
     void exited.then((code) => fail(new Error(`the server exited (${code}) before its model was loaded:\n${seen.join('\n')}`)));
   });
