@@ -103,7 +103,9 @@ describe('the images', () => {
     const path = join(root, script);
     expect(statSync(path).mode & 0o111).not.toBe(0);
     const git = spawnSync('git', ['ls-files', '-s', script], { cwd: root, encoding: 'utf8' });
-    if (git.stdout) expect(git.stdout).toMatch(/^100755 /);
+    // The mode git records is what a clone gets: the script must be in the index, as 100755.
+    expect(git.status, git.stderr).toBe(0);
+    expect(git.stdout).toMatch(/^100755 /);
     const check = spawnSync('shellcheck', [path], { encoding: 'utf8' });
     expect(check.error, 'shellcheck must be installed (Debian package shellcheck)').toBeUndefined();
     expect(check.stdout + check.stderr).toBe('');

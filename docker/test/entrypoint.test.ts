@@ -6,23 +6,12 @@ import { join, resolve } from 'node:path';
 import { readArtifact } from '@nextbuy/artifact';
 import { writeOnlineRetailCsv } from '@nextbuy/datagen';
 import { describe, expect, it } from 'vitest';
-import { expectFirstCustomerServed, freePort } from './serving';
+import { expectFirstCustomerServed, freePort, modelLoaded } from './serving';
 
 const root = resolve(import.meta.dirname, '../..');
 const ENTRYPOINT = join(root, 'docker/entrypoint.sh');
 // The image's layout: /opt/nextbuy/<app>/<bundle>; here the Nx build outputs play /opt/nextbuy.
 const APP_ROOT = join(root, 'dist/apps');
-
-async function waitForPing(url: string, exited: Promise<unknown>): Promise<void> {
-  let stopped = false;
-  void exited.then(() => (stopped = true));
-  for (let attempt = 0; attempt < 300 && !stopped; attempt++) {
-    const status = await fetch(url).then((r) => r.status, () => 0);
-    if (status === 200) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} never answered 200${stopped ? ' (the server exited)' : ''}`);
-}
 
 function entrypoint(args: string[], env: NodeJS.ProcessEnv) {
   return spawn(ENTRYPOINT, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, APP_ROOT, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -59,7 +48,8 @@ describe('the container entrypoint', () => {
     const exited = new Promise<number | null>((r) => child.on('close', r));
     try {
       const base = `http://127.0.0.1:${port}`;
-      await waitForPing(`${base}/ping`, exited);
+      await modelLoaded(child, exited);
+      expect((await fetch(`${base}/ping`)).status).toBe(200);
       await expectFirstCustomerServed(base, join(trainedModel!, 'batch-input.jsonl'));
     } finally {
       // exec: the signal reaches the server itself, not a shell that would leave it running.

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readArtifact } from '@nextbuy/artifact';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectFirstCustomerServed, freePort } from './serving';
+import { expectFirstCustomerServed, freePort, modelLoaded } from './serving';
 
 const root = resolve(import.meta.dirname, '../..');
 const BUILD_TIMEOUT = 15 * 60_000;
@@ -153,16 +153,10 @@ describe('the images, built and run', () => {
     child.stdout.on('data', (c: Buffer) => (log += c.toString()));
     child.stderr.on('data', (c: Buffer) => (log += c.toString()));
     const exited = new Promise<number | null>((r) => child.on('close', r));
-    let stopped = false;
-    void exited.then(() => (stopped = true));
     try {
       const base = `http://127.0.0.1:${port}`;
-      let ping = 0;
-      for (let attempt = 0; attempt < 600 && !stopped && ping !== 200; attempt++) {
-        ping = await fetch(`${base}/ping`).then((r) => r.status, () => 0);
-        if (ping !== 200) await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(ping, `/ping never answered 200${stopped ? ' (the container exited)' : ''}:\n${log}`).toBe(200);
+      await modelLoaded(child, exited);
+      expect((await fetch(`${base}/ping`)).status, log).toBe(200);
       await expectFirstCustomerServed(base, join(optMl, 'model/batch-input.jsonl'));
     } finally {
       // What SageMaker does to stop a container: SIGTERM to PID 1 (node, through the entrypoint's exec).

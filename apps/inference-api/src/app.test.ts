@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { historiesToOrderTable, isoToEpochDay, PREDICTION_COLUMNS, predictionRecordSchema, type PredictionRecord } from '@nextbuy/contracts';
@@ -26,9 +27,30 @@ afterAll(() => {
   models.bgnbd?.model.dispose();
 });
 
+/** Every line a test server logs, as it is logged. */
+const logEvents = new EventEmitter<{ line: [LogLine] }>();
+
 /** A server for `state` on loopback with a 1 MB payload limit, logging into `logs`. */
 async function serve(state: ServingState, logs: LogLine[] = []) {
-  return listen(createApp(state, { workers: 2, maxPayloadMb: 1, maxPayloadBytes: MIB, log: (line) => logs.push(line), now: () => NOW }));
+  const log = (line: LogLine) => {
+    logs.push(line);
+    logEvents.emit('line', line);
+  };
+  return listen(createApp(state, { workers: 2, maxPayloadMb: 1, maxPayloadBytes: MIB, log, now: () => NOW }));
+}
+
+/** The first line of `logs`, past or future, that passes `test`. */
+function loggedLine(logs: readonly LogLine[], test: (line: LogLine) => boolean): Promise<LogLine> {
+  const seen = logs.find(test);
+  if (seen) return Promise.resolve(seen);
+  return new Promise((done) => {
+    const listener = (line: LogLine) => {
+      if (!logs.includes(line) || !test(line)) return;
+      logEvents.off('line', listener);
+      done(line);
+    };
+    logEvents.on('line', listener);
+  });
 }
 
 interface Answer {
@@ -260,13 +282,18 @@ describe('bad requests', () => {
 
   it('logs one structured line per request with its id, which it takes from the client or makes, and echoes', async () => {
     logs.length = 0;
+    // The access line is written when the response closes, which can come after the client has
+    // read it: each request waits for its own line, so the lines come in request order.
+    const accessLine = (id: string | null) => loggedLine(logs, (line) => line.message === 'request' && line.request_id === id);
     const own = await post(server.base, good, 'application/jsonlines', { 'x-request-id': 'abc-123', 'x-as-of-date': AS_OF });
     expect(own.headers.get('x-request-id')).toBe('abc-123');
+    await accessLine('abc-123');
     const sagemaker = await post(server.base, good, 'application/jsonlines', { 'x-amzn-sagemaker-custom-attributes': 'trace=42', 'x-as-of-date': AS_OF });
     expect([sagemaker.headers.get('x-request-id'), sagemaker.headers.get('x-amzn-sagemaker-custom-attributes')]).toEqual(['trace=42', 'trace=42']);
+    await accessLine('trace=42');
     const made = await post(server.base, good, 'application/jsonlines', { 'x-request-id': 'x'.repeat(300), 'x-as-of-date': AS_OF });
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await accessLine(made.headers.get('x-request-id'));
     expect(logs.map((line) => line.request_id)).toEqual(['abc-123', 'trace=42', made.headers.get('x-request-id')]);
     expect(logs[0]).toMatchObject({ level: 'info', message: 'request', method: 'POST', path: '/invocations', status: 200, customers: 3, bytes_in: Buffer.byteLength(good) });
     expect(logs[0]!.duration_ms).toEqual(expect.any(Number));

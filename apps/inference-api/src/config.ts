@@ -25,6 +25,8 @@ const environmentSchema = z.object({
   // SageMaker's own limit for batch transform is 100 MB.
   SAGEMAKER_MAX_PAYLOAD_IN_MB: integerVariable(1, 100),
   OMP_NUM_THREADS: integerVariable(1, 1024),
+  DRAIN_TIMEOUT_SECONDS: integerVariable(1, 3600),
+  WORKER_RESTART_WINDOW_SECONDS: integerVariable(1, 86_400),
 });
 
 export interface ServerConfig {
@@ -42,6 +44,10 @@ export interface ServerConfig {
    * instead of 1,500 for one customer on 2 cores).
    */
   threadsPerWorker: number;
+  /** How long in-flight requests get to finish after SIGTERM before the worker closes them and exits 1. */
+  drainTimeoutMs: number;
+  /** Workers dying more than `MAX_RESTARTS` times within this window make the server give up (exit 1). */
+  restartWindowMs: number;
 }
 
 /** The server's whole configuration, read from the environment once and validated. */
@@ -61,5 +67,8 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     maxPayloadMb,
     maxPayloadBytes: maxPayloadMb * MIB,
     threadsPerWorker: vars.OMP_NUM_THREADS ?? 1,
+    // A 6 MB batch takes about a second; the rest is margin before the SIGKILL that follows a SIGTERM.
+    drainTimeoutMs: (vars.DRAIN_TIMEOUT_SECONDS ?? 25) * 1000,
+    restartWindowMs: (vars.WORKER_RESTART_WINDOW_SECONDS ?? 60) * 1000,
   };
 }

@@ -6,12 +6,12 @@ import type { ServerConfig } from './config';
 import type { LogSink } from './logging';
 import { loadServingModel } from './model-loading';
 
-// In-flight requests get this long to finish after SIGTERM (a 6 MB batch takes about a second);
-// then the worker closes what is left and says so, rather than being cut off by a later SIGKILL.
-const DRAIN_TIMEOUT_MS = 25_000;
-// A worker that dies this often is not going to recover: the primary exits so the container fails loudly.
+// A worker that dies this often (within config.restartWindowMs) is not going to recover: the
+// primary exits so the container fails loudly.
 const MAX_RESTARTS = 5;
-const RESTART_WINDOW_MS = 60_000;
+// The exit code of a worker that cannot listen (port in use, no permission): no restart will fix
+// that, so the primary gives up at once rather than after MAX_RESTARTS identical failures.
+const EXIT_CANNOT_LISTEN = 78;
 
 /**
  * Sends what libraries print with `console` (the LSTM's backend choice, tfjs notices) through the
@@ -70,8 +70,14 @@ export function runWorker(config: ServerConfig, log: LogSink): void {
   });
 
   server.on('error', (error: NodeJS.ErrnoException) => {
-    log({ level: 'error', message: 'cannot listen', port: config.port, error: error.message });
-    process.exit(1);
+    const reason =
+      error.code === 'EADDRINUSE'
+        ? `port ${config.port} is already in use: stop what listens there or set SAGEMAKER_BIND_TO_PORT to another port`
+        : error.code === 'EACCES'
+          ? `no permission to listen on port ${config.port}: set SAGEMAKER_BIND_TO_PORT to a port above 1023`
+          : error.message;
+    log({ level: 'error', message: 'cannot listen', port: config.port, error: reason, error_code: error.code });
+    process.exit(EXIT_CANNOT_LISTEN);
   });
 
   let stopping = false;
@@ -84,11 +90,13 @@ export function runWorker(config: ServerConfig, log: LogSink): void {
     // request in flight (at once for idle ones, after its response for the others).
     server.closeIdleConnections();
     setInterval(() => server.closeIdleConnections(), 100).unref();
+    // Past the drain timeout the worker closes what is left and says so, rather than being cut
+    // off by the SIGKILL that follows.
     setTimeout(() => {
-      log({ level: 'warn', message: 'drain timed out; closing the remaining connections', timeout_ms: DRAIN_TIMEOUT_MS });
+      log({ level: 'warn', message: 'drain timed out; closing the remaining connections', timeout_ms: config.drainTimeoutMs });
       server.closeAllConnections();
       process.exit(1);
-    }, DRAIN_TIMEOUT_MS).unref();
+    }, config.drainTimeoutMs).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
@@ -131,11 +139,15 @@ export function runPrimary(config: ServerConfig, log: LogSink): void {
       }
       return;
     }
+    if (code === EXIT_CANNOT_LISTEN) {
+      log({ level: 'error', message: 'a worker cannot listen (logged above); giving up', worker_pid: worker.process.pid, port: config.port });
+      process.exit(1);
+    }
     const now = Date.now();
     restarts.push(now);
-    while (restarts[0]! < now - RESTART_WINDOW_MS) restarts.shift();
+    while (restarts[0]! < now - config.restartWindowMs) restarts.shift();
     if (restarts.length > MAX_RESTARTS) {
-      log({ level: 'error', message: `workers died ${restarts.length} times in ${RESTART_WINDOW_MS / 1000} s; giving up`, worker_pid: worker.process.pid, exit_code: code, signal });
+      log({ level: 'error', message: `workers died ${restarts.length} times in ${config.restartWindowMs / 1000} s; giving up`, worker_pid: worker.process.pid, exit_code: code, signal });
       process.exit(1);
     }
     log({ level: 'error', message: 'worker died; starting another', worker_pid: worker.process.pid, exit_code: code, signal });

@@ -1,5 +1,6 @@
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packArtifact } from '@nextbuy/artifact';
@@ -120,9 +121,19 @@ describe('the built server (node dist/apps/inference-api/main.js)', () => {
     await server.waitForLog((line) => line.message === 'model loaded');
     expect(server.linesWhere((line) => /TensorFlow\.js backend/.test(line.message))).toHaveLength(1);
     const body = Buffer.from(await readFile(join(dirs.lstm, 'batch-input.jsonl')));
+    // "Expect: 100-continue": the worker's HTTP parser answers 100 once it has the request, which
+    // is the moment to signal (a SIGTERM sooner could find the connection not yet handed to it).
+    let reached!: () => void;
+    const inWorker = new Promise<void>((done) => (reached = done));
     const answer = new Promise<{ status: number; text: string }>((done, fail) => {
       const req = request(
-        { host: '127.0.0.1', port: server.port, method: 'POST', path: '/invocations', headers: { 'content-type': 'application/jsonlines', 'content-length': body.length, 'x-request-id': 'in-flight' } },
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          method: 'POST',
+          path: '/invocations',
+          headers: { 'content-type': 'application/jsonlines', 'content-length': body.length, 'x-request-id': 'in-flight', expect: '100-continue' },
+        },
         (res) => {
           let text = '';
           res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
@@ -130,12 +141,14 @@ describe('the built server (node dist/apps/inference-api/main.js)', () => {
         },
       );
       req.on('error', fail);
-      req.write(body.subarray(0, body.length >> 1));
+      req.once('continue', () => {
+        req.write(body.subarray(0, body.length >> 1));
+        reached();
+      });
       // The rest of the body goes once the server has begun draining.
       server.waitForLog((line) => line.message === 'draining').then(() => req.end(body.subarray(body.length >> 1)), fail);
     });
-    // Let the first half reach the worker before the signal.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await inWorker;
     server.signal('SIGTERM');
     const { status, text } = await answer;
     expect(status).toBe(200);
@@ -153,6 +166,63 @@ describe('the built server (node dist/apps/inference-api/main.js)', () => {
     expect(await server.exited).toBe(0);
     expect(server.linesWhere((line) => line.message === 'worker stopped')).toHaveLength(2);
     expect(server.linesWhere((line) => line.level === 'ERROR')).toEqual([]);
+  });
+
+  it('gives up with exit 1 when its workers keep dying (the sixth death within the restart window)', async () => {
+    // A window of an hour: six deaths always fall within it, however slowly the workers start.
+    const server = await ServerProcess.start({ SM_MODEL_DIR: dirs.xgboost, SAGEMAKER_MODEL_SERVER_WORKERS: '1', WORKER_RESTART_WINDOW_SECONDS: '3600' });
+    const killed: number[] = [];
+    for (let death = 1; death <= 6; death++) {
+      const worker = await server.waitForLog((line) => line.message === 'listening' && !killed.includes(line.pid));
+      killed.push(worker.pid);
+      process.kill(worker.pid, 'SIGKILL');
+      if (death < 6) await server.waitForLog((line) => line.message === 'worker died; starting another' && line.worker_pid === worker.pid);
+    }
+    expect(await server.exited).toBe(1);
+    expect(server.linesWhere((line) => line.message === 'worker died; starting another').map((line) => line.worker_pid)).toEqual(killed.slice(0, 5));
+    expect(server.linesWhere((line) => line.message.endsWith('giving up'))).toEqual([
+      expect.objectContaining({ level: 'ERROR', message: 'workers died 6 times in 3600 s; giving up', worker_pid: killed[5], signal: 'SIGKILL' }),
+    ]);
+  });
+
+  it('closes a request still in flight when the drain timeout passes, says so, and exits 1', async () => {
+    const server = await ServerProcess.start({ SM_MODEL_DIR: dirs.xgboost, SAGEMAKER_MODEL_SERVER_WORKERS: '1', DRAIN_TIMEOUT_SECONDS: '1' });
+    await server.waitForLog((line) => line.message === 'model loaded');
+    // A request whose body never comes: the worker has it (it answered 100 Continue) and waits.
+    const req = request({ host: '127.0.0.1', port: server.port, method: 'POST', path: '/invocations', headers: { 'content-type': 'application/jsonlines', 'content-length': 1000, 'x-request-id': 'stuck', expect: '100-continue' } });
+    const closed = new Promise<string>((done) => {
+      req.on('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
+      req.on('response', () => done('answered'));
+    });
+    await new Promise<void>((done) => req.once('continue', done));
+    server.signal('SIGTERM');
+    expect(await server.exited).toBe(1);
+    expect(await closed).toBe('ECONNRESET');
+    // Warnings go to stderr and the rest to stdout, so the test reads which lines came, not their
+    // order across the two (the worker exits right after closing the connection, before its access line).
+    expect(server.linesWhere((line) => line.message === 'draining')).toHaveLength(1);
+    expect(server.linesWhere((line) => line.message.startsWith('drain timed out'))).toEqual([
+      expect.objectContaining({ level: 'WARN', message: 'drain timed out; closing the remaining connections', timeout_ms: 1000 }),
+    ]);
+    expect(server.linesWhere((line) => line.message === 'stopped')).toEqual([expect.objectContaining({ exit_code: 1 })]);
+  });
+
+  it('exits 1 at once, naming the port, when the port is already in use', async () => {
+    const holder = createServer();
+    await new Promise<void>((done) => holder.listen(0, done));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      const server = new ServerProcess(port, { SM_MODEL_DIR: dirs.xgboost, SAGEMAKER_MODEL_SERVER_WORKERS: '2' });
+      expect(await server.exited).toBe(1);
+      const cannot = server.linesWhere((line) => line.message === 'cannot listen');
+      expect(cannot.length).toBeGreaterThanOrEqual(1);
+      expect(cannot[0]).toMatchObject({ level: 'ERROR', port, error_code: 'EADDRINUSE', error: `port ${port} is already in use: stop what listens there or set SAGEMAKER_BIND_TO_PORT to another port` });
+      // No restart: another worker would find the port taken just the same.
+      expect(server.linesWhere((line) => line.message === 'worker died; starting another')).toEqual([]);
+      expect(server.linesWhere((line) => line.message.endsWith('giving up'))).toEqual([expect.objectContaining({ level: 'ERROR', message: 'a worker cannot listen (logged above); giving up', port })]);
+    } finally {
+      await new Promise((done) => holder.close(done));
+    }
   });
 
   it('exits 1 with one structured line when the environment is invalid', async () => {

@@ -10,7 +10,7 @@ import { ArtifactError } from '@nextbuy/contracts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from './config';
-import { InvalidEventError, ModelConflictError, TrainingJobNotCompletedError } from './errors';
+import { InvalidEventError, ModelConflictError, TrainingJobNotCompletedError, TrainingJobNotFoundError } from './errors';
 import { createModelStep } from './handler';
 
 const ARTIFACT = 's3://nextbuy-data/cdnow/models/cdnow-r1-train/output/model.tar.gz';
@@ -138,6 +138,26 @@ describe('CreateModel step', () => {
 
     await expect(failure).rejects.toThrow(TrainingJobNotCompletedError);
     await expect(failure).rejects.toThrow('training job "cdnow-r1-train" is Failed, not Completed: AlgorithmError: no customers with two orders');
+    expect(sagemakerMock.commandCalls(CreateModelCommand)).toHaveLength(0);
+  });
+
+  it('names the training job when SageMaker does not know it, and creates nothing', async () => {
+    sagemakerMock.on(DescribeTrainingJobCommand).rejects(validationException('Requested resource not found.'));
+
+    const failure = step(event);
+
+    await expect(failure).rejects.toThrow(TrainingJobNotFoundError);
+    await expect(failure).rejects.toThrow('training job "cdnow-r1-train" was not found: check the Train state\'s output and the region');
+    await expect(failure).rejects.toMatchObject({ cause: { name: 'ValidationException' } });
+    expect(sagemakerMock.commandCalls(CreateModelCommand)).toHaveLength(0);
+  });
+
+  it('passes on any other DescribeTrainingJob failure under its AWS name, and creates nothing', async () => {
+    const denied = new SageMakerServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not authorized to perform: sagemaker:DescribeTrainingJob' });
+    sagemakerMock.on(DescribeTrainingJobCommand).rejects(denied);
+
+    await expect(step(event)).rejects.toMatchObject({ name: 'AccessDeniedException', message: /sagemaker:DescribeTrainingJob/ });
+    expect(sagemakerMock.commandCalls(DescribeTrainingJobCommand).map((call) => call.args[0].input)).toEqual([{ TrainingJobName: 'cdnow-r1-train' }]);
     expect(sagemakerMock.commandCalls(CreateModelCommand)).toHaveLength(0);
   });
 

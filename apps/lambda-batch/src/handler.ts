@@ -10,8 +10,17 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { ArtifactError, datasetNameSchema, runIdSchema, parseStepInput } from '@nextbuy/contracts';
 import { z } from 'zod';
 import type { BatchConfig } from './config';
-import { ModelConflictError, TrainingJobNotCompletedError } from './errors';
+import { ModelConflictError, TrainingJobNotCompletedError, TrainingJobNotFoundError } from './errors';
 import { createModelRequest, endpointDeployment, modelNameFor, transformJobRequest, type EndpointDeployment } from './requests';
+
+/**
+ * SageMaker's answer for a training job that does not exist: the API reference names the error
+ * ResourceNotFound; the service sends a ValidationException "Requested resource not found".
+ */
+function isNotFound(error: unknown): boolean {
+  const { name, message } = error as { name?: unknown; message?: unknown };
+  return name === 'ResourceNotFound' || (name === 'ValidationException' && /not found/i.test(String(message)));
+}
 
 /** The CreateModel step's input: the dataset's run and its finished training job (other keys are ignored). */
 export const createModelEventSchema = z.object({
@@ -76,7 +85,11 @@ export function createModelStep(deps: { sagemaker: SageMakerClient; config: Batc
   return async (event: unknown, context?: LambdaContext): Promise<CreateModelOutput> => {
     if (context) logger.addContext(context);
     const { dataset, run, trainingJobName } = parseCreateModelEvent(event);
-    const job = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: trainingJobName }));
+    const job = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: trainingJobName })).catch((error: unknown) => {
+      // Any other failure (access denied, throttling past the SDK's retries) keeps its AWS name.
+      if (isNotFound(error)) throw new TrainingJobNotFoundError(trainingJobName, { cause: error });
+      throw error;
+    });
     if (job.TrainingJobStatus !== 'Completed') {
       throw new TrainingJobNotCompletedError(trainingJobName, job.TrainingJobStatus ?? 'in an unknown state', job.FailureReason);
     }

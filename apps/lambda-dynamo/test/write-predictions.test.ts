@@ -60,7 +60,7 @@ async function storedItems(dataset: string): Promise<Array<Record<string, unknow
 }
 
 /** A step with its own clients; `faults` sees every predictions-table command before it is sent. */
-function stepWith(options: { faults?: (commandName: string | undefined) => void; writeMaxAttempts?: number } = {}) {
+function stepWith(options: { faults?: (commandName: string | undefined) => void; writeMaxAttempts?: number; s3?: S3Client } = {}) {
   const predictionsClient: DynamoDBClient = dynamoServer.client({ maxAttempts: 1 });
   const puts = { count: 0 };
   predictionsClient.middlewareStack.add(
@@ -73,7 +73,7 @@ function stepWith(options: { faults?: (commandName: string | undefined) => void;
   );
   const step = writePredictionsStep({
     config: { ...config, writeMaxAttempts: options.writeMaxAttempts ?? config.writeMaxAttempts },
-    s3,
+    s3: options.s3 ?? s3,
     predictions: DynamoDBDocumentClient.from(predictionsClient),
     idempotency: dynamoServer.client(),
     logger,
@@ -217,6 +217,27 @@ describe('WritePredictions step', () => {
     const { step } = stepWith();
     await expect(step({ dataset: 'empty', run: 'r1' })).rejects.toThrow(PredictionsNotFoundError);
     await expect(step({ dataset: 'empty', run: 'r1' })).rejects.toThrow(`s3://${BUCKET}/empty/predictions/r1/`);
+  });
+
+  it('fails naming the object when S3 sends it without Last-Modified (what orders runs), and writes nothing', async () => {
+    await putOutput('undated/predictions/r1/customers.jsonl.out', jsonLines([prediction(1, '2011-12-10'), prediction(2, '2011-12-10')]));
+    // s3rver always sends Last-Modified; this client drops it from GetObject, as a store that omits it would.
+    const undated = s3Server.client();
+    undated.middlewareStack.add(
+      (next, { commandName }) =>
+        async (args) => {
+          const result = await next(args);
+          if (commandName === 'GetObjectCommand') delete (result.output as { LastModified?: Date }).LastModified;
+          return result;
+        },
+      { step: 'initialize', name: 'dropLastModified' },
+    );
+    const { step, puts } = stepWith({ s3: undated });
+
+    await expect(step({ dataset: 'undated', run: 'r1' })).rejects.toThrow(`s3://${BUCKET}/undated/predictions/r1/customers.jsonl.out came without a Last-Modified time`);
+    expect(puts.count).toBe(0);
+    expect(await storedItems('undated')).toEqual([]);
+    undated.destroy();
   });
 
   it('reads an explicit predictions prefix', async () => {

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -243,3 +244,83 @@ describe('Extract step', () => {
   });
 });
 
+/**
+ * A server that speaks just enough of the Postgres protocol (v3) to refuse a password, as a real
+ * Postgres does: it asks for the password in clear, then answers ErrorResponse SQLSTATE 28P01.
+ * PGlite cannot be used here: its socket server accepts any password.
+ */
+async function passwordRefusingServer(): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = createServer((socket) => {
+    let startup = true;
+    socket.on('data', (chunk) => {
+      if (startup) {
+        startup = false;
+        const ask = Buffer.alloc(9);
+        ask.write('R', 0);
+        ask.writeInt32BE(8, 1);
+        ask.writeInt32BE(3, 5);
+        socket.write(ask);
+        return;
+      }
+      if (chunk[0] !== 0x70) return;
+      const fields = Buffer.from('SFATAL\0VFATAL\0C28P01\0Mpassword authentication failed for user "analyst"\0\0');
+      const error = Buffer.alloc(5);
+      error.write('E', 0);
+      error.writeInt32BE(4 + fields.length, 1);
+      socket.end(Buffer.concat([error, fields]));
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return { port: (server.address() as AddressInfo).port, close: () => new Promise((done) => server.close(() => done())) };
+}
+
+describe('Extract step, when the source database cannot be read', () => {
+  function stepWith(database: ExtractConfig['database'], source: Partial<ExtractConfig['source']> = {}) {
+    return extractStep({
+      config: { ...config, database, source: { ...config.source, ...source } },
+      s3,
+      secrets: new SecretsManagerClient({ region: 'eu-west-1' }),
+      idempotency: dynamoServer.client(),
+      logger,
+    });
+  }
+
+  async function expectNoObjects(dataset: string): Promise<void> {
+    for (const key of [`${dataset}/raw/r1/transactions.csv.gz`, `${dataset}/batch-input/r1/customers.jsonl`]) {
+      await expect(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })), key).rejects.toMatchObject({ name: 'NotFound' });
+    }
+  }
+
+  it('fails naming the address when nothing listens there', async () => {
+    const closed = createServer();
+    await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((done) => closed.close(done));
+
+    const failure = stepWith({ host: '127.0.0.1', port, user: 'postgres', password: 'postgres', database: 'postgres' })({ dataset: 'unreachable', run: 'r1' }, context);
+
+    await expect(failure).rejects.toThrow(`connect ECONNREFUSED 127.0.0.1:${port}`);
+    await expectNoObjects('unreachable');
+  });
+
+  it('fails with the server\'s own message when the password is wrong', async () => {
+    const refusing = await passwordRefusingServer();
+    try {
+      const failure = stepWith({ host: '127.0.0.1', port: refusing.port, user: 'analyst', password: 'wrong', database: 'sales' })({ dataset: 'wrong-password', run: 'r1' }, context);
+      await expect(failure).rejects.toMatchObject({ code: '28P01', message: 'password authentication failed for user "analyst"' });
+    } finally {
+      await refusing.close();
+    }
+    await expectNoObjects('wrong-password');
+  });
+
+  it('fails naming the table when it does not exist, and leaves no object', async () => {
+    const failure = stepWith(config.database, { table: 'no_such_sales' })({ dataset: 'missing-table', run: 'r1' }, context);
+
+    await expect(failure).rejects.toThrow('relation "no_such_sales" does not exist');
+    await expectNoObjects('missing-table');
+    // The one backend session PGlite has is still usable afterwards.
+    expect(await postgres.sql('SELECT count(*)::int AS n FROM sales')).toEqual([{ n: data.rows.length }]);
+  });
+});

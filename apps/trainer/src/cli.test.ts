@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildProgram, parseTrainerArgs } from './cli';
+import { TrainingInputError } from './errors';
 
 describe('trainer command line', () => {
   it('accepts the seed flags and defaults the model dir to SM_MODEL_DIR', () => {
@@ -10,6 +11,36 @@ describe('trainer command line', () => {
   it('rejects an unknown model backend by name', () => {
     expect(() => parseTrainerArgs(['--model_backend', 'prophet'], {})).toThrow(/prophet/);
   });
+  it('refuses each bad value of the trainer\'s own flags by flag and value, before any training', () => {
+    const refused: Array<[string[], string]> = [
+      [['--outlier_contamination', '0.6'], '--outlier_contamination must be a share from 0 to 0.5, got "0.6"'],
+      [['--outlier_contamination', '-0.1'], '--outlier_contamination must be a share from 0 to 0.5, got "-0.1"'],
+      [['--outlier_contamination', 'abc'], '--outlier_contamination must be a share from 0 to 0.5, got "abc"'],
+      [['--outlier_contamination', ''], '--outlier_contamination must be a share from 0 to 0.5, got ""'],
+      [['--cutoff', '2011/02/01'], '--cutoff must be a date YYYY-MM-DD, got "2011/02/01"'],
+      [['--cutoff', '2011-02-30'], '--cutoff must be a date YYYY-MM-DD, got "2011-02-30"'],
+      [['--seed', '1.5'], '--seed must be an integer >= 0, got "1.5"'],
+      [['--seed', '-1'], '--seed must be an integer >= 0, got "-1"'],
+      [['--seed', ''], '--seed must be an integer >= 0, got ""'],
+      [['--rows', '999'], '--rows must be an integer >= 1000, got "999"'],
+      [['--rows', 'many'], '--rows must be an integer >= 1000, got "many"'],
+      [['--use_gpu', 'maybe'], '--use_gpu must be true or false, got "maybe"'],
+      [['--strict', 'sometimes'], '--strict must be true or false, got "sometimes"'],
+    ];
+    for (const [argv, message] of refused) {
+      expect(() => parseTrainerArgs(argv, {}), argv.join(' ')).toThrow(TrainingInputError);
+      expect(() => parseTrainerArgs(argv, {}), argv.join(' ')).toThrow(message);
+    }
+  });
+
+  it('reads the boolean flags bare or with a value, as SageMaker hyperparameters pass them', () => {
+    expect(parseTrainerArgs([], {})).toMatchObject({ strict: false, useGpu: false, outlierContamination: 0.01, seed: 42, rows: 200_000 });
+    expect(parseTrainerArgs(['--strict', '--use_gpu'], {})).toMatchObject({ strict: true, useGpu: true });
+    expect(parseTrainerArgs(['--strict', 'true', '--use_gpu', 'false'], {})).toMatchObject({ strict: true, useGpu: false });
+    expect(parseTrainerArgs(['--strict', 'false', '--use_gpu', '1'], {})).toMatchObject({ strict: false, useGpu: true });
+    expect(parseTrainerArgs(['--outlier_contamination', '0', '--cutoff', '2012-02-29', '--seed', '0', '--rows', '1000'], {})).toMatchObject({ outlierContamination: 0, cutoff: '2012-02-29', seed: 0, rows: 1000 });
+  });
+
   it('documents every flag in --help', () => {
     const help = buildProgram({}).helpInformation();
     for (const flag of ['--file_path', '--model_backend', '--cutoff', '--model_dir', '--seed']) expect(help).toContain(flag);

@@ -1,4 +1,4 @@
-import { describeHyperparameter, type HyperparameterSpec, type Hyperparameters, parseHyperparameter } from '@nextbuy/contracts';
+import { describeHyperparameter, type HyperparameterSpec, type Hyperparameters, isoToEpochDay, parseHyperparameter } from '@nextbuy/contracts';
 import { DEFAULT_MODEL_TYPE, MODEL_TYPE_NAMES, MODEL_TYPES, type ModelType } from '@nextbuy/model-registry';
 import { Command, Option } from 'commander';
 import { TrainingInputError } from './errors';
@@ -58,7 +58,8 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     )
     .option('--file_path <path>', 'transactions: a local CSV (.csv, .csv.gz) or s3://bucket/key; default: generated data')
     .option('--mapping <name|file>', 'column mapping: online-retail, cdnow, or a mapping JSON file', 'online-retail')
-    .option('--strict', 'an unparseable date is an error instead of a dropped row', false)
+    // An optional value, so that SageMaker's hyperparameter "strict": "true" (passed as --strict true) works.
+    .option('--strict [bool]', 'an unparseable date is an error instead of a dropped row', false)
     .option('--rows <n>', 'rows of generated data when no --file_path is given', '200000')
     .addOption(new Option('--model_backend <type>', 'model type').choices(MODEL_TYPE_NAMES).default(DEFAULT_MODEL_TYPE))
     .option('--cutoff <YYYY-MM-DD>', 'backtest cutoff; default: the day at the 80th percentile of order dates')
@@ -72,10 +73,24 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   return program.exitOverride().configureOutput({ writeErr: () => undefined });
 }
 
+/** A number flag's value; blank is refused (Number('') is 0, which would pass for a value given). */
+function numberFlag(text: string): number {
+  return text.trim() === '' ? Number.NaN : Number(text);
+}
+
 function integerFlag(name: string, text: string, min: number): number {
-  const value = Number(text);
+  const value = numberFlag(text);
   if (!Number.isInteger(value) || value < min) throw new TrainingInputError(`--${name} must be an integer >= ${min}, got "${text}"`);
   return value;
+}
+
+function isCalendarDate(text: string): boolean {
+  try {
+    isoToEpochDay(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function booleanFlag(name: string, value: unknown): boolean {
@@ -108,9 +123,9 @@ export function parseTrainerArgs(argv: string[], env: NodeJS.ProcessEnv = proces
   const flags = program.opts<Record<string, string | boolean | undefined>>();
   const modelBackend = flags.model_backend as ModelType;
   const seed = integerFlag('seed', String(flags.seed), 0);
-  const contamination = Number(flags.outlier_contamination);
+  const contamination = numberFlag(String(flags.outlier_contamination));
   if (!(contamination >= 0 && contamination <= 0.5)) throw new TrainingInputError(`--outlier_contamination must be a share from 0 to 0.5, got "${flags.outlier_contamination}"`);
-  if (flags.cutoff !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(flags.cutoff))) throw new TrainingInputError(`--cutoff must be a date YYYY-MM-DD, got "${flags.cutoff}"`);
+  if (flags.cutoff !== undefined && !isCalendarDate(String(flags.cutoff))) throw new TrainingInputError(`--cutoff must be a date YYYY-MM-DD, got "${flags.cutoff}"`);
   // Checked before training, not after it, when the upload would fail.
   for (const name of ['upload_artifact', 'upload_batch_input']) {
     if (flags[name] !== undefined && !/^s3:\/\/[^/]+/.test(String(flags[name]))) throw new TrainingInputError(`--${name} must be an s3://bucket/prefix, got "${flags[name]}"`);

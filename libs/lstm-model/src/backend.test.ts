@@ -1,16 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it, vi } from 'vitest';
-import { modelBackend, selectBackend } from './backend';
+import { BACKEND_LADDER, modelBackend, selectBackend } from './backend';
 import { withOriginalKernels } from './kernel-fixes';
 
 describe('selectBackend', () => {
   it('falls down the ladder to a backend that loads here and activates it', async () => {
     const choice = await selectBackend({});
-    expect(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).toContain(choice.name);
+    expect(BACKEND_LADDER).toContain(choice.name);
     expect(tf.getBackend()).toBe(choice.name === 'tensorflow-gpu' ? 'tensorflow' : choice.name);
-    // tfjs-node cannot be installed on this machine: the ladder says why it moved on.
-    expect(choice.tried.map((t) => t.name)).toEqual(['tensorflow-gpu', 'tensorflow']);
-    expect(choice).toMatchObject({ name: 'wasm', version: '4.22.0' });
+    // Whatever this machine has installed: every rung above the chosen one was tried, in order,
+    // and says why it was passed over; the chosen one reports its package's version.
+    expect(choice.tried.map((t) => t.name)).toEqual(BACKEND_LADDER.slice(0, BACKEND_LADDER.indexOf(choice.name)));
+    for (const passed of choice.tried) expect(passed.error, passed.name).toMatch(/\S/);
+    expect(choice.version).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it('honours TFJS_BACKEND', async () => {
@@ -36,7 +38,7 @@ describe('modelBackend', () => {
     expect((await modelBackend(log)).name).toBe('wasm');
     expect((await modelBackend(log)).name).toBe('wasm');
     expect(log).toHaveBeenCalledTimes(1);
-    expect(log.mock.calls[0]![0]).toMatch(/TensorFlow.js backend wasm 4.22.0/);
+    expect(log.mock.calls[0]![0]).toMatch(/TensorFlow\.js backend wasm \d+\.\d+\.\d+/);
     await selectBackend({ TFJS_BACKEND: 'cpu' });
     expect((await modelBackend(log)).name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');

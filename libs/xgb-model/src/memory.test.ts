@@ -1,25 +1,6 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { seededRandom, uniformMatrix } from '../test/synthetic';
+import { collectGarbage, label, trainPredictFree, x } from '../test/native-cycles';
 import { DMatrix, liveHandles, train } from './index';
-
-// A forced collection makes RSS and the finalizers deterministic enough to compare.
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
-const random = seededRandom(30);
-const x = uniformMatrix(random, 200, 5);
-const label = Array.from({ length: 200 }, (_, i) => 3 * x.values[i * 5]! - 2 * x.values[i * 5 + 1]!);
-
-function trainPredictFree(): number {
-  const data = new DMatrix(x, { label, nthread: 1 });
-  const booster = train({ tree_method: 'hist', max_depth: 3, nthread: 1 }, data, 5);
-  const first = booster.predict(data)[0]!;
-  booster.dispose();
-  data.dispose();
-  return first;
-}
 
 async function collectUntil(done: () => boolean): Promise<void> {
   for (let attempt = 0; attempt < 50 && !done(); attempt++) {
@@ -29,19 +10,14 @@ async function collectUntil(done: () => boolean): Promise<void> {
 }
 
 describe('native memory', () => {
-  it('stays flat over 1,000 train/predict/free cycles', () => {
+  // The RSS bound of the same loop is a benchmark (npx nx run bench:xgb-memory): RSS depends on
+  // the allocator and on the load of the machine; the handle counts do not.
+  it('releases every native handle over 1,000 train/predict/free cycles', () => {
     const before = liveHandles();
-    for (let i = 0; i < 200; i++) trainPredictFree();
-    collectGarbage();
-    const warm = process.memoryUsage().rss;
     let checksum = 0;
     for (let i = 0; i < 1000; i++) checksum += trainPredictFree();
-    collectGarbage();
-    const grown = process.memoryUsage().rss - warm;
     expect(Number.isFinite(checksum)).toBe(true);
     expect(liveHandles()).toEqual(before);
-    // Leaking each cycle's matrix and booster costs about 65 MB over 1,000 cycles on this data.
-    expect(grown).toBeLessThan(24 * 1024 * 1024);
   });
 
   it('frees handles nobody disposed once their owners are garbage-collected', async () => {

@@ -76,7 +76,9 @@ describe('interoperability with Python XGBoost (Debian, /usr/bin/python3)', () =
     booster.save_model(model);
     writeFileSync(features, x.values);
     const report = JSON.parse(runPython(PREDICT_IN_PYTHON, [model, features, '500x4', predictions]));
-    expect(report.version).toBe('1.7.4');
+    // Any Python XGBoost from 1.7 on reads a model this binding saved (the JSON format is stable since 1.0).
+    const [major, minor] = String(report.version).split('.').map(Number);
+    expect(major! > 1 || (major === 1 && minor! >= 7), `Python XGBoost ${report.version}`).toBe(true);
     expect(report.feature_names).toEqual(NAMES);
     expect(report.best_iteration).toBe(39);
     const ours = booster.predict(data);

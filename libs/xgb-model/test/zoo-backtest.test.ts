@@ -67,20 +67,27 @@ describe('the default model on two contrasting customer bases of the zoo', () =>
     expectWins(longBusy, SIMPLE_BASELINES, EVERY_COLUMN);
   });
 
-  it('beats the simple baselines on mae, c-index and Brier on a short history with few orders (short-sparse)', () => {
-    expectWins(shortSparse, SIMPLE_BASELINES, ['mae_days', 'c_index', 'brier_90d']);
+  it('beats the simple baselines in every column on a short history with few orders (short-sparse)', () => {
+    expectWins(shortSparse, SIMPLE_BASELINES, EVERY_COLUMN);
   });
 
-  // Known shortfalls (README, "bench:quality"; issue #14): today's gaps, as floors that fail if they widen.
-  it('short-sparse: within 0.02 of Kaplan-Meier on auc_90d (0.652 against 0.663 today)', () => {
-    expectWithin(shortSparse, ['baseline_km'], { auc_90d: 0.02 });
+  // Known shortfalls (README, "bench:quality"; issue #14): each tolerance is today's gap (the
+  // model's figure less the baseline's, on the losing side; 0 where the model wins or ties) plus
+  // about twice the run-to-run noise, so it fails if the gap widens and not on a change of seed.
+  // The noise is the spread of the model's figures over the seeds 42, 1, 2 of the outlier filter
+  // and the model (`npx nx run bench:seed-spread -- --model xgboost --dataset <name>`, libxgboost
+  // 1.7.4, 2026-12-04; the baselines move less): short-sparse 0.031 days, 0.0009, 0.0001, 0.0001;
+  // long-busy 0.044 days, 0.0002, 0.0000, 0.0001 (before the inner cutoff's choice of model, over
+  // five seeds: short-sparse 0.035, 0.0007, 0.0068, 0.0004; long-busy 0.085, 0.0003, 0.0001, 0.0001).
+  // short-sparse today: ahead of both on mae_days, of BG/NBD on c_index (Pareto/NBD leads by
+  // 0.0006), level with BG/NBD on auc_90d and brier_90d (whose numbers the model picks there).
+  it('short-sparse: within 0.1 day, 0.0025, 0.0005 and 0.0005 of BG/NBD and Pareto/NBD (which generated the data)', () => {
+    expectWithin(shortSparse, BTYD_BASELINES, { mae_days: 0.1, c_index: 0.0025, auc_90d: 0.0005, brier_90d: 0.0005 });
   });
 
-  it('short-sparse: within 1 day, 0.005, 0.04 and 0.015 of BG/NBD and Pareto/NBD (which generated the data)', () => {
-    expectWithin(shortSparse, BTYD_BASELINES, { mae_days: 1, c_index: 0.005, auc_90d: 0.04, brier_90d: 0.015 });
-  });
-
-  it('long-busy: within 0.5 day, 0.002, 0.002 and 0.003 of BG/NBD and Pareto/NBD', () => {
-    expectWithin(longBusy, BTYD_BASELINES, { mae_days: 0.5, c_index: 0.002, auc_90d: 0.002, brier_90d: 0.003 });
+  // long-busy today, against BG/NBD: 0.025 day, 0.0005 and 0.0001 behind on mae_days, c_index and
+  // auc_90d, 0.0018 ahead on brier_90d (level with Pareto/NBD there).
+  it('long-busy: within 0.2 day, 0.0015, 0.0006 and 0.0005 of BG/NBD and Pareto/NBD', () => {
+    expectWithin(longBusy, BTYD_BASELINES, { mae_days: 0.2, c_index: 0.0015, auc_90d: 0.0006, brier_90d: 0.0005 });
   });
 });

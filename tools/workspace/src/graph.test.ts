@@ -30,6 +30,26 @@ describe('the Nx workspace', () => {
     for (const app of APPS) expect(graph.nodes[app]!.data.targets.build, app).toBeDefined();
   });
 
+  // A cache hit replays a test's pass: its inputs must hold everything the test reads, or a
+  // shared cache could replay a pass recorded on other data or another native library.
+  it('hashes the data files and the runtime versions into every project\'s test target', () => {
+    const nx = JSON.parse(readFileSync(join(root, 'nx.json'), 'utf8')) as { namedInputs: Record<string, unknown[]> };
+    expect(nx.namedInputs.testData).toEqual(['{workspaceRoot}/data/**/*']);
+    expect(nx.namedInputs.testRuntime).toEqual(
+      expect.arrayContaining([{ runtime: 'node node_modules/tsx/dist/cli.mjs tools/workspace/src/runtime-versions.ts' }, { env: 'XGBOOST_LIBRARY_PATH' }, { env: 'TFJS_BACKEND' }]),
+    );
+    for (const [name, node] of Object.entries(graph.nodes)) {
+      const test = node.data.targets.test as { inputs?: unknown[] } | undefined;
+      if (!test) continue;
+      expect(test.inputs, name).toEqual(expect.arrayContaining(['testData']));
+      if (name !== 'workspace') expect(test.inputs, name).toEqual(expect.arrayContaining(['testRuntime']));
+    }
+    // The runtime input names the versions the tests depend on (what it prints goes into the hash).
+    const versions = execFileSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'tools/workspace/src/runtime-versions.ts'], { cwd: root, encoding: 'utf8' });
+    expect(versions.trim()).toMatch(/^node v\d+\.\d+\.\d+; libxgboost \d+\.\d+\.\d+; python xgboost \d+\.\d+\.\d+$/);
+    expect(versions).toContain(`node ${process.version};`);
+  }, 60_000);
+
   it('has no library that depends on an application, and no cycle', () => {
     const isApp = (name: string) => graph.nodes[name]?.type === 'app';
     for (const [source, deps] of Object.entries(graph.dependencies)) {

@@ -53,7 +53,9 @@ export class LocalLambdaFunction {
     const worker = this.worker!;
     const id = this.nextId++;
     const reply = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject }));
-    worker.postMessage({ id, event });
+    // One clock for the timeout and the handler's getRemainingTimeInMillis, started once the environment is up.
+    const deadline = Date.now() + this.spec.timeoutSeconds * 1000;
+    worker.postMessage({ id, event, deadline });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -61,7 +63,7 @@ export class LocalLambdaFunction {
         void this.stop();
         const message = `Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds`;
         reject(new TaskError('Sandbox.Timedout', JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: message })));
-      }, this.spec.timeoutSeconds * 1000);
+      }, deadline - Date.now());
     });
     try {
       return await Promise.race([reply, timeout]);
@@ -100,7 +102,7 @@ export class LocalLambdaFunction {
       env: spec.environment,
       stdout: true,
       stderr: true,
-      workerData: { bundleUrl: pathToFileURL(spec.bundle).href, functionName: spec.name, functionArn: this.arn, memoryMb: spec.memoryMb, timeoutMs: spec.timeoutSeconds * 1000 },
+      workerData: { bundleUrl: pathToFileURL(spec.bundle).href, functionName: spec.name, functionArn: this.arn, memoryMb: spec.memoryMb },
     });
     worker.stdout.pipe(this.log, { end: false });
     worker.stderr.pipe(this.log, { end: false });

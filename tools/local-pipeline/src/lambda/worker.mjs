@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { bundleUrl, functionName, functionArn, memoryMb, timeoutMs } = workerData;
+const { bundleUrl, functionName, functionArn, memoryMb } = workerData;
 
 /** The fields of a Lambda function error (what Step Functions puts in a failed Task's Cause). */
 function functionError(error, errorType) {
@@ -26,12 +26,13 @@ try {
   initError = functionError(error, 'Runtime.ImportModuleError');
 }
 
-parentPort.on('message', async ({ id, event }) => {
+// `deadline` (epoch ms) is set by the main thread when it sends the invocation, from the same
+// clock as its timeout (which, as in Lambda, starts after the environment's init).
+parentPort.on('message', async ({ id, event, deadline }) => {
   if (initError) {
     parentPort.postMessage({ id, error: initError });
     return;
   }
-  const deadline = Date.now() + timeoutMs;
   const context = {
     awsRequestId: randomUUID(),
     functionName,
