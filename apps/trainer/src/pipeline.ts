@@ -5,6 +5,7 @@ import { writeManifest } from '@nextbuy/artifact';
 import {
   ARTIFACT_FORMAT_VERSION,
   customerHistoryLines,
+  customerSegments,
   epochDayToIso,
   isoToEpochDay,
   type BacktestReport,
@@ -12,13 +13,14 @@ import {
   type Manifest,
   type ModelDescription,
   NextBuyError,
+  orderDaySpan,
   type OrderTable,
   RETURN_HORIZON_DAYS_SPEC,
   type TrainingTable,
 } from '@nextbuy/contracts';
 import { fitBgNbd, trainingSummaries } from '@nextbuy/btyd-model';
 import { writeOnlineRetailCsv } from '@nextbuy/datagen';
-import { backtestModel, buildTrainingTable, defaultCutoffDay, FEATURE_NAMES, orderDaySpan, runBacktest, type BacktestResult } from '@nextbuy/features';
+import { backtestModel, buildTrainingTable, defaultCutoffDay, FEATURE_NAMES, runBacktest, type BacktestResult } from '@nextbuy/features';
 import { CDNOW_MAPPING, fingerprintOrders, ingest, loadColumnMapping, ONLINE_RETAIL_MAPPING, type ColumnMappingInput } from '@nextbuy/ingestion';
 import { modelFactory } from '@nextbuy/model-registry';
 import { filterOutlierCustomers } from '@nextbuy/outliers';
@@ -68,9 +70,7 @@ function checkTrainable(orders: OrderTable, report: DataQualityReport): void {
       .join(', ');
     throw new TrainingInputError(`all ${report.rowsRead} rows of ${report.source} were filtered out by cleaning (${reasons}): check the column mapping and the data`);
   }
-  let repeat = false;
-  for (let i = 1; i < orders.nRows && !repeat; i++) repeat = orders.customerIds[i] === orders.customerIds[i - 1];
-  if (!repeat) {
+  if (!customerSegments(orders).some(({ start, end }) => end - start > 1)) {
     throw new TrainingInputError(`every customer in ${report.source} has fewer than two orders (on different days): there is no gap between orders to learn from`);
   }
 }

@@ -23,5 +23,4 @@ export { ELAPSED_FEATURE, horizonOutcomes, landmarkTable, scoringLandmarks, type
 export { erfc, lognormalConditional, lognormalConditionalWithin, lognormalSurvival, normalSurvival, normalUpperQuantile } from './lognormal';
 export { auc, brier, concordanceIndex, maeDays } from './metrics';
 export { FEATURE_COUNT, FEATURE_DESCRIPTIONS, FEATURE_NAMES, type FeatureName } from './order-features';
-export { customerSegments, orderDaySpan, selectOrders, validateOrderTable, type CustomerSegment } from './orders';
 export { buildSequences, type SequenceBatch } from './sequences';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { toEpochDay, type Manifest, type OrderTable, type Transaction } from '@nextbuy/contracts';
+import { customerSegments, toEpochDay, type Manifest, type OrderTable, type Transaction } from '@nextbuy/contracts';
 
 const INITIAL_CAPACITY = 1024;
 
@@ -141,9 +141,5 @@ export function fingerprintOrders(orders: OrderTable): Manifest['dataFingerprint
   for (const column of [orders.day, orders.totalPrice, orders.quantity, orders.lines, orders.invoices]) {
     hash.update(new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
   }
-  let customers = 0;
-  for (let row = 0; row < orders.nRows; row++) {
-    if (row === 0 || orders.customerIds[row] !== orders.customerIds[row - 1]) customers++;
-  }
-  return { sha256: hash.digest('hex'), rows: orders.nRows, customers };
+  return { sha256: hash.digest('hex'), rows: orders.nRows, customers: customerSegments(orders).length };
 }
