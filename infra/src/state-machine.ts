@@ -1,4 +1,4 @@
-import { backtestMetricsSchema } from '@nextbuy/contracts';
+import { METRIC_NAMES, modelsPrefix } from '@nextbuy/contracts';
 import { Aws, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -121,7 +121,7 @@ export class PipelineStateMachine extends Construct {
         trainingImage: props.trainerImage,
         trainingInputMode: tasks.InputMode.FILE,
         // The trainer prints `name=value;` for the model's own metrics, `<baseline>:name=value;` for baselines.
-        metricDefinitions: Object.keys(backtestMetricsSchema.shape).map((name) => ({
+        metricDefinitions: METRIC_NAMES.map((name) => ({
           name,
           regex: `(?:^|\\s)${name}=(-?[0-9.]+(?:[eE][-+]?[0-9]+)?);`,
         })),
@@ -134,7 +134,7 @@ export class PipelineStateMachine extends Construct {
         },
       ],
       outputDataConfig: {
-        s3OutputLocation: new RuntimeS3Location(sfn.JsonPath.format(`s3://${props.bucket.bucketName}/{}/models/`, dataset)),
+        s3OutputLocation: new RuntimeS3Location(sfn.JsonPath.format(`s3://${props.bucket.bucketName}/${modelsPrefix('{}')}`, dataset)),
       },
       resourceConfig: {
         instanceCount: settings.trainInstanceCount,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { writeManifest } from '@nextbuy/artifact';
 import {
   ARTIFACT_FORMAT_VERSION,
+  BATCH_INPUT_FILE,
   customerHistoryLines,
   customerSegments,
   epochDayToIso,
@@ -15,6 +16,7 @@ import {
   NextBuyError,
   orderDaySpan,
   type OrderTable,
+  REPORT_FILE,
   RETURN_HORIZON_DAYS_SPEC,
   type TrainingTable,
 } from '@nextbuy/contracts';
@@ -32,8 +34,6 @@ import { s3ClientFromEnv } from './upload';
 
 export { TrainingInputError };
 
-export const BATCH_INPUT_FILE = 'batch-input.jsonl';
-export const REPORT_FILE = 'report.html';
 
 export interface TrainingResult {
   manifest: Manifest;
@@ -119,18 +119,6 @@ function reportCustomers(backtest: BacktestResult): BacktestCustomer[] {
     actualGapDays: customers.returned[i] ? customers.actualGapDays[i]! : null,
     orderCount: customers.orderCount[i]!,
   }));
-}
-
-/** Formats the backtest's metrics as an aligned text table for the terminal. */
-export function metricsTable(backtest: BacktestReport): string {
-  const columns = ['mae_days', 'c_index', 'auc_90d', 'brier_90d'] as const;
-  const names = Object.keys(backtest.metrics);
-  const width = Math.max(...names.map((n) => n.length), 5);
-  const format = (column: (typeof columns)[number], value: number | null) =>
-    value === null || !Number.isFinite(value) ? '-' : column === 'mae_days' ? value.toFixed(1) : value.toFixed(3);
-  const lines = [`${'model'.padEnd(width)}  ${columns.map((c) => c.padStart(9)).join('  ')}`];
-  for (const name of names) lines.push(`${name.padEnd(width)}  ${columns.map((c) => format(c, backtest.metrics[name]![c]).padStart(9)).join('  ')}`);
-  return lines.join('\n');
 }
 
 /**

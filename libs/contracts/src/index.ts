@@ -3,6 +3,7 @@ export * from './batch-input';
 export * from './errors';
 export * from './hyperparameters';
 export * from './manifest';
+export * from './metrics-table';
 export * from './model';
 export * from './orders';
 export * from './predictions';

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import type { BatchStrategy, CreateTransformJobRequest, DescribeTransformJobResponse } from '@aws-sdk/client-sagemaker';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { extractArtifact } from '@nextbuy/artifact';
-import { parseS3Uri } from '@nextbuy/contracts';
+import { MODEL_TARBALL, parseS3Uri } from '@nextbuy/contracts';
 import { asFolder, downloadObject, keyUnderPrefix, listKeys, objectStream, uploadObject } from '../s3-objects';
 import type { SageMakerControlPlane } from './control-plane';
 import { startModelServer, type ModelServer } from './model-server';
@@ -83,9 +83,9 @@ export async function runTransformJob(request: CreateTransformJobRequest, deps: 
     const container = plane.describeModel(request.ModelName!).PrimaryContainer;
     if (!container?.ModelDataUrl) throw new JobFailure(`ClientError: model "${request.ModelName}" has no ModelDataUrl`);
     const artifact = parseS3Uri(container.ModelDataUrl);
-    await downloadObject(s3, artifact.bucket, artifact.key, join(workdir, 'model.tar.gz'));
+    await downloadObject(s3, artifact.bucket, artifact.key, join(workdir, MODEL_TARBALL));
     // SageMaker extracts model.tar.gz into /opt/ml/model before it starts the container.
-    await extractArtifact(join(workdir, 'model.tar.gz'), join(workdir, 'model'));
+    await extractArtifact(join(workdir, MODEL_TARBALL), join(workdir, 'model'));
     progress?.(`transform job ${name}: starting the model server for ${request.ModelName}`);
     server = await startModelServer({
       bundle: deps.inferenceBundle,
