@@ -16,7 +16,6 @@ export {
   type BacktestTruth,
 } from './backtest';
 export { BASELINES, baselineCustomerMean, baselineKm, baselineRecency, type Baseline } from './baselines';
-export { featureTableToDataFrame } from './dataframe';
 export { buildScoringTable, buildTrainingTable } from './feature-tables';
 export { conditionalKaplanMeier, kaplanMeier, survivalAt, type SurvivalCurve } from './kaplan-meier';
 export { ELAPSED_FEATURE, horizonOutcomes, landmarkTable, scoringLandmarks, type LandmarkTable } from './landmarks';
