@@ -41,7 +41,7 @@ export class OrderAccumulator {
   private lastDay = 0;
   private lastSlot = 0;
 
-  /** Adds one transaction that passed `cleanTransaction`. */
+  /** Adds one transaction that breaks no cleaning rule (`brokenCleaningRule` gave null). */
   add(transaction: Transaction): void {
     const day = toEpochDay(transaction.invoiceDate);
     let slot = this.lastSlot;
