@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { EndpointsSetting } from '@nextbuy/contracts';
 import { Construct } from 'constructs';
 import { keyPatterns } from './layout';
 import { acknowledgeWildcard, fixLogicalId } from './nag';
@@ -33,6 +34,8 @@ export interface PipelineFunctionsProps {
   inferenceImageUri: string;
   transformInstanceType: string;
   transformInstanceCount: number;
+  /** The real-time endpoints by dataset (lambda-batch adds their requests to its output); none when empty. */
+  endpoints: EndpointsSetting;
 }
 
 /** Where lambda-extract's network interfaces go to reach a database in private subnets. */
@@ -88,7 +91,7 @@ export class PipelineFunctions extends Construct {
 
     this.batch = this.pipelineFunction('Batch', {
       app: 'lambda-batch',
-      description: 'CreateModel: SageMaker model and transform job request for a finished training job',
+      description: 'CreateModel: SageMaker model, transform job and endpoint requests for a finished training job',
       timeout: Duration.minutes(1),
       memorySize: 256,
       environment: {
@@ -97,6 +100,7 @@ export class PipelineFunctions extends Construct {
         SAGEMAKER_ROLE_ARN: props.sageMakerRole.roleArn,
         TRANSFORM_INSTANCE_TYPE: props.transformInstanceType,
         TRANSFORM_INSTANCE_COUNT: String(props.transformInstanceCount),
+        ...(Object.keys(props.endpoints).length > 0 ? { ENDPOINTS: JSON.stringify(props.endpoints) } : {}),
       },
       // It only names S3 locations in the transform request; SageMaker's role reads and writes them.
       statements: [

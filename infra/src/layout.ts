@@ -1,4 +1,4 @@
-import { modelsPrefix, runPrefixes } from '@nextbuy/contracts';
+import { captureKeyPrefix, modelsPrefix, runPrefixes } from '@nextbuy/contracts';
 
 /**
  * Object-key patterns (IAM `*` wildcards) of design.md's storage layout, for any dataset and run:
@@ -11,6 +11,7 @@ export const keyPatterns = {
   batchInput: `${runPrefixes.batchInput('*', '*')}*`,
   predictions: `${runPrefixes.predictions('*', '*')}*`,
   models: `${modelsPrefix('*')}*`,
+  capture: `${captureKeyPrefix('*')}*`,
 } as const;
 
 /**

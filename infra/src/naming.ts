@@ -2,7 +2,8 @@
 export const stackName = 'Nextbuy';
 
 /**
- * Prefix of every SageMaker name the pipeline creates: training jobs are `nextbuy-<hash>` and
- * lambda-batch derives model names from them, so IAM can scope SageMaker actions to the prefix.
+ * Prefix of every SageMaker name the pipeline creates: training jobs are `nextbuy-<hash>`,
+ * lambda-batch derives model names from them, endpoints are `nextbuy-<dataset>`, so IAM can
+ * scope SageMaker actions to the prefix.
  */
-export const sageMakerNamePrefix = 'nextbuy-';
+export { sageMakerNamePrefix } from '@nextbuy/contracts';

@@ -10,6 +10,8 @@ import { acknowledgeWildcard, fixLogicalId } from './nag';
 export interface SageMakerRoleProps {
   bucket: s3.IBucket;
   repositories: ecr.IRepository[];
+  /** Some endpoint captures requests and responses into `<dataset>/capture/`. */
+  dataCapture?: boolean;
 }
 
 /**
@@ -45,6 +47,9 @@ export function createSageMakerRole(scope: Construct, id: string, props: SageMak
       resources: [keyPatterns.models, keyPatterns.predictions].map((pattern) => bucket.arnForObjects(pattern)),
     }),
   );
+  if (props.dataCapture) {
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'WriteDataCapture', actions: ['s3:PutObject'], resources: [bucket.arnForObjects(keyPatterns.capture)] }));
+  }
   for (const repository of props.repositories) repository.grantPull(role);
   role.addToPolicy(
     new iam.PolicyStatement({
@@ -68,6 +73,7 @@ export function createSageMakerRole(scope: Construct, id: string, props: SageMak
   acknowledgeWildcard(role, 'Resource::<DataBucket.Arn>/*/batch-input/*/*', `batch transform reads the batch input of its run: ${anyRun}`);
   acknowledgeWildcard(role, `Resource::<DataBucket.Arn>/${keyPatterns.models}`, `training writes, and the model reads, ${modelsPrefix('<dataset>')}<job>/: ${anyRun}`);
   acknowledgeWildcard(role, 'Resource::<DataBucket.Arn>/*/predictions/*/*', `batch transform writes the predictions of its run: ${anyRun}`);
+  if (props.dataCapture) acknowledgeWildcard(role, 'Resource::<DataBucket.Arn>/*/capture/*', 'an endpoint writes the requests and responses it samples under <dataset>/capture/, one object per hour and instance');
   acknowledgeWildcard(role, 'Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/*', 'SageMaker writes job logs to /aws/sagemaker/TrainingJobs and /aws/sagemaker/TransformJobs, one stream per job');
   acknowledgeWildcard(role, 'Resource::*', 'ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource-level permissions (AWS requires "*"); PutMetricData is held to the /aws/sagemaker/ namespaces by a condition');
   return role;

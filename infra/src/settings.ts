@@ -1,4 +1,4 @@
-import { datasetNameSchema, parseHyperparameter } from '@nextbuy/contracts';
+import { datasetNameSchema, endpointsSettingSchema, parseHyperparameter } from '@nextbuy/contracts';
 import { DEFAULT_MODEL_TYPE, hyperparameterSpecs, MODEL_TYPE_NAMES } from '@nextbuy/model-registry';
 import { z } from 'zod';
 
@@ -71,6 +71,8 @@ const settingsSchema = z
     scheduleExpression: z.string().regex(/^(cron|rate)\(.+\)$/, 'an EventBridge "cron(...)" or "rate(...)" expression').default('cron(0 3 ? * MON *)'),
     // `-c datasets=a,b` or `-c 'datasets=["a","b"]'`
     datasets: list(z.array(datasetNameSchema)).default([]),
+    // Real-time endpoints by dataset, off unless given: `-c 'endpoints={"retail":{"serverless":{"memorySizeMb":2048,"maxConcurrency":5}}}'`.
+    endpoints: jsonOr(endpointsSettingSchema).default({}),
   })
   .superRefine((settings, context) => {
     if ('model_backend' in settings.hyperparameters) {

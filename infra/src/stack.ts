@@ -1,9 +1,11 @@
 import { CfnOutput, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { DataStore } from './data-store';
+import { EndpointAlarms, grantEndpointDeployment } from './endpoint';
 import { PipelineFunctions, type SourceNetwork } from './functions';
 import { ImageRepositories } from './images';
 import { createSageMakerRole } from './sagemaker-role';
@@ -30,6 +32,8 @@ export class NextbuyStack extends Stack {
     const sageMakerRole = createSageMakerRole(this, 'SageMakerRole', {
       bucket: this.dataStore.bucket,
       repositories: [this.images.trainer, this.images.inference],
+      // Data capture is written with the model's execution role.
+      dataCapture: Object.values(settings.endpoints).some((endpoint) => endpoint.dataCapturePercent !== undefined),
     });
 
     const sourceSecret = settings.sourceSecretArn
@@ -61,6 +65,7 @@ export class NextbuyStack extends Stack {
       inferenceImageUri: this.images.imageUri(this.images.inference, settings.imageTag),
       transformInstanceType: settings.transformInstanceType,
       transformInstanceCount: settings.transformInstanceCount,
+      endpoints: settings.endpoints,
     });
 
     this.pipeline = new PipelineStateMachine(this, 'Pipeline', {
@@ -71,6 +76,17 @@ export class NextbuyStack extends Stack {
       trainerImage: tasks.DockerImage.fromRegistry(this.images.imageUri(this.images.trainer, settings.imageTag)),
       settings,
     });
+    // The endpoint steps are in every definition; they run, and their role holds them, only for datasets given an endpoint.
+    if (Object.keys(settings.endpoints).length > 0) {
+      const { alarms } = new EndpointAlarms(this, 'EndpointAlarms', settings.endpoints);
+      grantEndpointDeployment(this.pipeline.stateMachine.role);
+      // SageMaker's guardrails documentation asks that the execution role may describe the auto-rollback alarms.
+      if (alarms.length > 0) {
+        sageMakerRole.addToPrincipalPolicy(
+          new iam.PolicyStatement({ sid: 'RollbackAlarms', actions: ['cloudwatch:DescribeAlarms'], resources: alarms.map((alarm) => alarm.alarmArn) }),
+        );
+      }
+    }
 
     new CfnOutput(this, 'StateMachineArn', { value: this.pipeline.stateMachine.stateMachineArn });
     new CfnOutput(this, 'BucketName', { value: this.dataStore.bucket.bucketName });

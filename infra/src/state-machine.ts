@@ -1,4 +1,5 @@
-import { METRIC_NAMES, modelsPrefix } from '@nextbuy/contracts';
+import { modelsPrefix } from '@nextbuy/contracts';
+import { trainingMetricDefinitions } from '@nextbuy/model-registry';
 import { Aws, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -10,6 +11,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { endpointStates } from './endpoint';
 import type { PipelineFunctions } from './functions';
 import { acknowledgeWildcard, fixLogicalId } from './nag';
 import { sageMakerNamePrefix } from './naming';
@@ -72,8 +74,10 @@ export interface PipelineStateMachineProps {
 
 /**
  * design.md's orchestration: a Map over `$.datasets` running Extract -> Train -> CreateModel ->
- * Transform -> WritePredictions per dataset; a failing dataset is recorded, the others go on,
- * and the execution fails at the end if any dataset did. Plus the (disabled) schedule.
+ * Transform -> WritePredictions per dataset, then the endpoint steps for a dataset with a
+ * real-time endpoint (endpoint.ts); a failing dataset is recorded, the others go on, and the
+ * execution fails at the end if any dataset did (or its endpoint did not take the new model).
+ * Plus the (disabled) schedule.
  */
 export class PipelineStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -120,11 +124,8 @@ export class PipelineStateMachine extends Construct {
       algorithmSpecification: {
         trainingImage: props.trainerImage,
         trainingInputMode: tasks.InputMode.FILE,
-        // The trainer prints `name=value;` for the model's own metrics, `<baseline>:name=value;` for baselines.
-        metricDefinitions: METRIC_NAMES.map((name) => ({
-          name,
-          regex: `(?:^|\\s)${name}=(-?[0-9.]+(?:[eE][-+]?[0-9]+)?);`,
-        })),
+        // The model's backtest metrics and each fit's per-iteration losses, read from the lines the trainer prints.
+        metricDefinitions: trainingMetricDefinitions(settings.modelBackend, settings.hyperparameters),
       },
       hyperparameters: { model_backend: settings.modelBackend, ...settings.hyperparameters },
       inputDataConfig: [
@@ -178,16 +179,31 @@ export class PipelineStateMachine extends Construct {
     const writePredictions = invoke('WritePredictions', functions.dynamo, { dataset, run }, '$.writePredictions');
 
     // Each dataset ends in a small record with a status, whichever way it went.
+    const trained = {
+      dataset,
+      run,
+      trainingJobName: sfn.JsonPath.stringAt('$.train.trainingJobName'),
+      modelName: sfn.JsonPath.stringAt('$.createModel.modelName'),
+      predictions: sfn.JsonPath.objectAt('$.writePredictions'),
+    };
     const recordSuccess = new sfn.Pass(this, 'RecordSuccess', {
+      parameters: { ...trained, status: 'SUCCEEDED', endpoint: sfn.JsonPath.objectAt('$.endpoint') },
+    });
+    // The predictions are written, but the endpoint does not serve this run's model (the previous one, if any, still does).
+    const recordEndpointFailure = new sfn.Pass(this, 'RecordEndpointFailure', {
+      comment: 'Predictions are written; the endpoint does not serve the new model (a previous one, if any, still serves).',
       parameters: {
-        dataset,
-        run,
-        status: 'SUCCEEDED',
-        trainingJobName: sfn.JsonPath.stringAt('$.train.trainingJobName'),
-        modelName: sfn.JsonPath.stringAt('$.createModel.modelName'),
-        predictions: sfn.JsonPath.objectAt('$.writePredictions'),
+        ...trained,
+        status: 'ENDPOINT_FAILED',
+        endpoint: {
+          deployed: false,
+          name: sfn.JsonPath.stringAt('$.createModel.endpoint.endpointName'),
+          error: sfn.JsonPath.stringAt('$.endpointFailure.Error'),
+          cause: sfn.JsonPath.stringAt('$.endpointFailure.Cause'),
+        },
       },
     });
+    const endpoint = endpointStates(this, { success: recordSuccess, failure: recordEndpointFailure, retry: sageMakerRetry });
 
     const perDataset = new sfn.Map(this, 'Datasets', {
       itemsPath: '$.datasets',
@@ -195,7 +211,7 @@ export class PipelineStateMachine extends Construct {
       maxConcurrency: settings.maxConcurrency,
       resultSelector: { outcomes: sfn.JsonPath.entirePayload, statuses: sfn.JsonPath.listAt('$[*].status') },
       resultPath: '$.results',
-    }).itemProcessor(extract.next(train).next(createModel).next(transform).next(writePredictions).next(recordSuccess));
+    }).itemProcessor(extract.next(train).next(createModel).next(transform).next(writePredictions).next(endpoint));
 
     // Plain paths and intrinsics only (no JSONPath filters, whose empty results AWS and the
     // local runner treat differently); the Map keeps item order, so statuses line up with datasets.
@@ -203,6 +219,7 @@ export class PipelineStateMachine extends Construct {
       parameters: {
         outcomes: sfn.JsonPath.objectAt('$.results.outcomes'),
         anyFailed: sfn.JsonPath.arrayContains(sfn.JsonPath.listAt('$.results.statuses'), 'FAILED'),
+        anyEndpointFailed: sfn.JsonPath.arrayContains(sfn.JsonPath.listAt('$.results.statuses'), 'ENDPOINT_FAILED'),
         summary: sfn.JsonPath.format(
           'datasets {} ended {}',
           sfn.JsonPath.jsonToString(sfn.JsonPath.listAt('$.datasets')),
@@ -217,12 +234,15 @@ export class PipelineStateMachine extends Construct {
 
     perDataset.next(summarize).next(
       new sfn.Choice(this, 'AnyDatasetFailed')
-        .when(sfn.Condition.booleanEquals('$.anyFailed', true), new sfn.Fail(this, 'DatasetsFailed', { error: 'DatasetsFailed', causePath: '$.summary' }))
+        .when(
+          sfn.Condition.or(sfn.Condition.booleanEquals('$.anyFailed', true), sfn.Condition.booleanEquals('$.anyEndpointFailed', true)),
+          new sfn.Fail(this, 'DatasetsFailed', { error: 'DatasetsFailed', causePath: '$.summary' }),
+        )
         .otherwise(new sfn.Succeed(this, 'Done')),
     );
 
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
-      comment: 'nextbuy: per dataset, extract -> train -> create model -> batch transform -> write predictions',
+      comment: 'nextbuy: per dataset, extract -> train -> create model -> batch transform -> write predictions [-> deploy the real-time endpoint]',
       definitionBody: sfn.DefinitionBody.fromChainable(checkInput),
       logs: {
         destination: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS }),

@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { trainingMetricDefinitions } from '@nextbuy/model-registry';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cdkJsonContext, createApp } from '../src/app';
 import { stateMachineAsl } from '../src/asl';
@@ -45,6 +46,10 @@ describe('settings from CDK context', () => {
       StoppingCondition: { MaxRuntimeInSeconds: 3600 },
       HyperParameters: { model_backend: 'lstm', seed: '7' },
     });
+    // The regexes that read the lines the trainer prints for this model type (the trainer's e2e test runs them on its output).
+    const definitions = (datasets.ItemProcessor.States.Train!.Parameters as { AlgorithmSpecification: { MetricDefinitions: unknown[] } }).AlgorithmSpecification.MetricDefinitions;
+    expect(definitions).toEqual(trainingMetricDefinitions('lstm', { seed: '7' }).map(({ name, regex }) => ({ Name: name, Regex: regex })));
+    expect(definitions).toContainEqual({ Name: 'final:val_loss', Regex: '(?:^|\\s)final:val_loss=(-?[0-9.]+(?:[eE][-+]?[0-9]+)?);' });
   });
 
   it('reach the functions: transform sizing, image tag, source database and table', () => {

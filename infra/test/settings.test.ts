@@ -21,7 +21,18 @@ describe('readPipelineSettings', () => {
       scheduleEnabled: false,
       scheduleExpression: 'cron(0 3 ? * MON *)',
       datasets: [],
+      endpoints: {},
     });
+  });
+
+  it('reads the endpoints by dataset from `-c endpoints=<json>` or cdk.json', () => {
+    const endpoints = { retail: { serverless: { memorySizeMb: 1024 } }, cdnow: { instances: { instanceCount: 2 }, dataCapturePercent: 10 } };
+    const expected = {
+      retail: { serverless: { memorySizeMb: 1024, maxConcurrency: 5 }, keepConfigs: 3 },
+      cdnow: { instances: { instanceType: 'ml.m5.large', instanceCount: 2, maxModelLatencyMs: 1000, bakeSeconds: 300 }, dataCapturePercent: 10, keepConfigs: 3 },
+    };
+    expect(read({ endpoints }).endpoints).toEqual(expected);
+    expect(read({ endpoints: JSON.stringify(endpoints) }).endpoints).toEqual(expected);
   });
 
   it('reads `-c key=value` strings as well as cdk.json values', () => {
@@ -75,6 +86,8 @@ describe('readPipelineSettings', () => {
     [{ sourceDatabaseUrl: 'postgres://user:secret@db/sales' }, /without a password/],
     [{ sourceTable: 'x; drop table y' }, /"sourceTable"/],
     [{ scheduleEnabled: 'yes' }, /"scheduleEnabled"/],
+    [{ endpoints: '{"retail": {"serverless": {}, "instances": {}}}' }, /"endpoints.retail" = .*give exactly one of "serverless"/],
+    [{ endpoints: { retail: { serverless: {}, dataCapturePercent: 5 } } }, /"endpoints.retail.dataCapturePercent" = .*serverless endpoints do not support data capture/],
   ])('rejects %j naming the key', (context, message) => {
     expect(() => read(context)).toThrow(PipelineSettingsError);
     expect(() => read(context)).toThrow(message);

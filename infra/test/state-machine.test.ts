@@ -38,7 +38,10 @@ describe('the definition', () => {
   it('runs Extract -> Train -> CreateModel -> Transform -> WritePredictions for each dataset', () => {
     const order: string[] = [];
     for (let name: string | undefined = (states.Datasets!.ItemProcessor as { StartAt: string }).StartAt; name; name = inner[name]!.Next) order.push(name);
-    expect(order).toEqual(['Extract', 'Train', 'CreateModel', 'Transform', 'WritePredictions', 'RecordSuccess']);
+    expect(order).toEqual(['Extract', 'Train', 'CreateModel', 'Transform', 'WritePredictions', 'EndpointWanted']);
+    // The endpoint steps run only when lambda-batch returned endpoint requests for the dataset.
+    expect(inner.EndpointWanted).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.createModel.endpoint', IsPresent: true, Next: 'CreateEndpointConfig' }], Default: 'NoEndpoint' });
+    expect(inner.NoEndpoint).toMatchObject({ Type: 'Pass', Result: { deployed: false }, ResultPath: '$.endpoint', Next: 'RecordSuccess' });
     expect(inner.Extract!.Resource).toBe('<ExtractFunction.Arn>');
     expect(inner.CreateModel!.Resource).toBe('<BatchFunction.Arn>');
     expect(inner.WritePredictions!.Resource).toBe('<DynamoFunction.Arn>');
@@ -92,7 +95,11 @@ async function runLocally(input: Json, handlers: Record<string, (input: Json) =>
   const machine = new StateMachine(asl as never, { validationOptions: { checkArn: false } });
   const execution = machine.run(input as never, {
     context: { Execution: { Name: 'run-7' } },
-    overrides: { taskResourceLocalHandlers: recorded, retryIntervalOverrides: { Extract: 0, Train: 0, CreateModel: 0, Transform: 0, WritePredictions: 0 } },
+    overrides: {
+      taskResourceLocalHandlers: recorded,
+      retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((state) => [state, 0])),
+      waitTimeOverrides: { WaitForEndpoint: 0 },
+    },
   });
   try {
     return { output: (await execution.result) as Json, calls };
@@ -138,7 +145,9 @@ describe('a local run of the plain ASL', () => {
       trainingJobName: expect.stringMatching(/^nextbuy-/),
       modelName: expect.stringMatching(/-model$/),
       predictions: steps.WritePredictions(),
+      endpoint: { deployed: false },
     });
+    expect(calls.map((call) => call.state)).not.toContain('CreateEndpointConfig');
   });
 
   it('names training jobs per dataset and run, the same on a rerun', async () => {
@@ -183,5 +192,132 @@ describe('a local run of the plain ASL', () => {
     const { error, calls } = await runLocally({ datasets: [] }, steps);
     expect(error!.message).toContain('at least one dataset');
     expect(calls).toEqual([]);
+  });
+});
+
+/** The endpoint part of lambda-batch's answer, as its requests.ts builds it (serverless: no DeploymentConfig). */
+const endpointRequests = (dataset: string, run: string, modelName: string) => ({
+  endpointName: `nextbuy-${dataset}`,
+  configName: `nextbuy-${dataset}--${run}`,
+  configPrefix: `nextbuy-${dataset}--`,
+  keepConfigs: 2,
+  createEndpointConfig: { EndpointConfigName: `nextbuy-${dataset}--${run}`, ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: modelName, ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 5 } }] },
+  createEndpoint: { EndpointName: `nextbuy-${dataset}`, EndpointConfigName: `nextbuy-${dataset}--${run}` },
+  updateEndpoint: { EndpointName: `nextbuy-${dataset}`, EndpointConfigName: `nextbuy-${dataset}--${run}` },
+});
+
+/**
+ * A stand-in for SageMaker's endpoint API with what the steps send: one endpoint that goes
+ * Creating/Updating -> InService over two DescribeEndpoint calls, on the new configuration or,
+ * when `failUpdate`, back on the old one with a FailureReason.
+ */
+function endpointApi(options: { existing?: string; failUpdate?: boolean; configs?: string[] }) {
+  let endpoint = options.existing ? { EndpointStatus: 'InService', EndpointConfigName: options.existing } : undefined;
+  let target: string | undefined;
+  let polls = 0;
+  const configs = [...(options.configs ?? [])];
+  const deleted: string[] = [];
+  return {
+    deleted,
+    handlers: {
+      CreateEndpointConfig: (request: Json) => {
+        configs.unshift(String(request.EndpointConfigName));
+        return { EndpointConfigArn: `arn:aws:sagemaker:eu-west-1:1:endpoint-config/${request.EndpointConfigName}` };
+      },
+      FindEndpoint: (request: Json) => {
+        if (!endpoint) throw Object.assign(new Error(`Could not find endpoint "${request.EndpointName}". (Service: SageMaker, Status Code: 400)`), { name: 'SageMaker.SageMakerException' });
+        return { EndpointName: request.EndpointName, ...endpoint };
+      },
+      CreateEndpoint: (request: Json) => {
+        endpoint = { EndpointStatus: 'Creating', EndpointConfigName: String(request.EndpointConfigName) };
+        target = endpoint.EndpointConfigName;
+        return { EndpointArn: 'arn' };
+      },
+      UpdateEndpoint: (request: Json) => {
+        target = String(request.EndpointConfigName);
+        endpoint = { ...endpoint!, EndpointStatus: 'Updating' };
+        return { EndpointArn: 'arn' };
+      },
+      DescribeEndpoint: (request: Json) => {
+        if (endpoint!.EndpointStatus !== 'InService' && ++polls >= 2) {
+          endpoint = options.failUpdate
+            ? { ...endpoint!, EndpointStatus: 'InService', FailureReason: 'The primary container for production variant AllTraffic did not pass the ping health check.' } as never
+            : { EndpointStatus: 'InService', EndpointConfigName: target! };
+        }
+        return { EndpointName: request.EndpointName, ...endpoint };
+      },
+      ListEndpointConfigs: (request: Json) => ({
+        EndpointConfigs: configs.filter((name) => name.includes(String(request.NameContains))).map((name) => ({ EndpointConfigName: name, EndpointConfigArn: `arn/${name}` })),
+      }),
+      DeleteEndpointConfig: (request: Json) => {
+        deleted.push(String(request.EndpointConfigName));
+        return {};
+      },
+    },
+  };
+}
+
+describe('the endpoint steps, run locally on the plain ASL', () => {
+  const withEndpoint = {
+    ...steps,
+    CreateModel: (input: Json) => ({ ...steps.CreateModel(input), endpoint: endpointRequests(String(input.dataset), String(input.run), `${input.trainingJobName}-model`) }),
+  };
+
+  it('creates the endpoint when there is none, waits for InService and reports it deployed', async () => {
+    const api = endpointApi({});
+    const { output, error, calls } = await runLocally({ datasets: ['retail'] }, { ...withEndpoint, ...api.handlers });
+    expect(error).toBeUndefined();
+    const states = calls.map((call) => call.state);
+    expect(states.slice(5)).toEqual(['CreateEndpointConfig', 'FindEndpoint', 'CreateEndpoint', 'DescribeEndpoint', 'DescribeEndpoint', 'ListEndpointConfigs']);
+    const request = (state: string) => calls.find((call) => call.state === state)!.input;
+    const modelName = `${calls.find((call) => call.state === 'Train')!.input.TrainingJobName}-model`;
+    expect(request('CreateEndpointConfig')).toEqual(endpointRequests('retail', 'run-7', modelName).createEndpointConfig);
+    expect(request('CreateEndpoint')).toEqual({ EndpointName: 'nextbuy-retail', EndpointConfigName: 'nextbuy-retail--run-7' });
+    expect(request('FindEndpoint')).toEqual({ EndpointName: 'nextbuy-retail' });
+    expect(request('ListEndpointConfigs')).toEqual({ NameContains: 'nextbuy-retail--', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 100 });
+    expect(output!.outcomes).toEqual([
+      expect.objectContaining({ status: 'SUCCEEDED', endpoint: { deployed: true, name: 'nextbuy-retail', configName: 'nextbuy-retail--run-7', status: 'InService' } }),
+    ]);
+    expect(api.deleted).toEqual([]);
+  });
+
+  it('updates an existing endpoint in place and deletes the configurations beyond the newest keepConfigs, never the one in service', async () => {
+    const api = endpointApi({ existing: 'nextbuy-retail--run-6', configs: ['nextbuy-retail--run-6', 'nextbuy-retail--run-5', 'nextbuy-retail--run-4'] });
+    const { output, calls } = await runLocally({ datasets: ['retail'] }, { ...withEndpoint, ...api.handlers });
+    expect(calls.map((call) => call.state)).toContain('UpdateEndpoint');
+    expect(calls.map((call) => call.state)).not.toContain('CreateEndpoint');
+    expect(calls.find((call) => call.state === 'UpdateEndpoint')!.input).toEqual({ EndpointName: 'nextbuy-retail', EndpointConfigName: 'nextbuy-retail--run-7' });
+    // keepConfigs 2: run-7 (in service) and run-6 (the rollback) stay.
+    expect(api.deleted).toEqual(['nextbuy-retail--run-5', 'nextbuy-retail--run-4']);
+    expect(output!.anyEndpointFailed).toBe(false);
+  });
+
+  it('reports an update that left the previous configuration serving, and fails the execution saying so', async () => {
+    const api = endpointApi({ existing: 'nextbuy-retail--run-6', failUpdate: true, configs: ['nextbuy-retail--run-6', 'nextbuy-retail--run-5', 'nextbuy-retail--run-4'] });
+    const { error, calls } = await runLocally({ datasets: ['retail', 'cdnow'] }, { ...withEndpoint, ...api.handlers, CreateModel: (input: Json) => (input.dataset === 'cdnow' ? steps.CreateModel(input) : withEndpoint.CreateModel(input)) });
+    expect(error).toBeInstanceOf(ExecutionError);
+    expect(error!.message).toContain('datasets ["retail","cdnow"] ended ["ENDPOINT_FAILED","SUCCEEDED"]');
+    expect(calls.map((call) => call.state)).not.toContain('ListEndpointConfigs');
+    expect(api.deleted).toEqual([]);
+  });
+
+  it('records the endpoint failure with its cause, the predictions written all the same', async () => {
+    const api = endpointApi({ existing: 'nextbuy-retail--run-6', failUpdate: true });
+    const machine = new StateMachine(asl as never, { validationOptions: { checkArn: false } });
+    const handlers = { ...withEndpoint, ...api.handlers };
+    const execution = machine.run({ datasets: ['retail'] } as never, {
+      context: { Execution: { Name: 'run-7' } },
+      overrides: { taskResourceLocalHandlers: Object.fromEntries(Object.entries(handlers).map(([state, handler]) => [state, async (input: unknown) => handler(input as Json) as never])), waitTimeOverrides: { WaitForEndpoint: 0 } },
+    });
+    let record: Json | undefined;
+    for await (const event of execution.eventLogs as AsyncGenerator<{ type: string; state?: { name: string; output?: unknown } }>) {
+      if (event.type === 'StateExited' && event.state?.name === 'RecordEndpointFailure') record = event.state.output as Json;
+    }
+    await execution.result.catch(() => undefined);
+    expect(record).toMatchObject({
+      status: 'ENDPOINT_FAILED',
+      predictions: steps.WritePredictions(),
+      endpoint: { deployed: false, name: 'nextbuy-retail', error: 'EndpointUpdateFailed', cause: expect.stringMatching(/^endpoint nextbuy-retail still serves nextbuy-retail--run-6, not nextbuy-retail--run-7: .*did not pass the ping health check/) },
+    });
   });
 });

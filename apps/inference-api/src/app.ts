@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import type { ErrorResponse, ExecutionParameters, PingResponse } from './api-schemas';
 import type { ServerConfig } from './config';
 import { BadRecordError, ModelUnavailableError, RequestError } from './errors';
 import { requestAsOfDay } from './input/as-of';
 import { parseRequest } from './input/parse-request';
-import { stdoutLog, type LogSink } from './logging';
+import { serverLog, type LogSink } from './logging';
 import { requestMediaType, responseMediaType, wantsCsvHeader, type MediaType } from './media-types';
 import type { ServingModel } from './model-loading';
 import { formatPredictions } from './output';
@@ -64,7 +65,7 @@ function accessLog(log: LogSink): RequestHandler {
 
 /** The SageMaker serving contract's HTTP layer: wires input_fn, predict_fn and output_fn. */
 export function createApp(state: ServingState, options: AppOptions): Express {
-  const log = options.log ?? stdoutLog;
+  const log = options.log ?? serverLog;
   const now = options.now ?? (() => new Date());
   const app = express();
   app.disable('x-powered-by');
@@ -73,14 +74,14 @@ export function createApp(state: ServingState, options: AppOptions): Express {
   app.use(accessLog(log));
 
   app.get('/ping', (_req, res) => {
-    if (state.model) res.status(200).json({ status: 'ok', model_type: state.model.manifest.modelType, model_version: state.model.manifest.modelVersion });
-    else if (state.failure) res.status(503).json({ status: 'failed', error: state.failure });
-    else res.status(503).json({ status: 'loading' });
+    if (state.model) res.status(200).json({ status: 'ok', model_type: state.model.manifest.modelType, model_version: state.model.manifest.modelVersion } satisfies PingResponse);
+    else if (state.failure) res.status(503).json({ status: 'failed', error: state.failure } satisfies PingResponse);
+    else res.status(503).json({ status: 'loading' } satisfies PingResponse);
   });
 
   // Batch transform asks this before sending mini-batches.
   app.get('/execution-parameters', (_req, res) => {
-    res.json({ MaxConcurrentTransforms: options.workers, BatchStrategy: 'MULTI_RECORD', MaxPayloadInMB: options.maxPayloadMb });
+    res.json({ MaxConcurrentTransforms: options.workers, BatchStrategy: 'MULTI_RECORD', MaxPayloadInMB: options.maxPayloadMb } satisfies ExecutionParameters);
   });
 
   const negotiate: RequestHandler = (req, res, next) => {
@@ -106,18 +107,22 @@ export function createApp(state: ServingState, options: AppOptions): Express {
   app.post(['/invocations', '/endpoints/:name/invocations'], negotiate, body, invoke);
 
   app.use((req, res) => {
-    res.status(404).json({ message: `no route for ${req.method} ${req.path}`, request_id: res.locals.requestId });
+    res.status(404).json({ message: `no route for ${req.method} ${req.path}`, request_id: res.locals.requestId as string } satisfies ErrorResponse);
   });
 
   // Error bodies carry `message`, the field the AWS SDK reads into the error it throws.
   const errors: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     const requestId = res.locals.requestId as string;
     let status = 500;
-    let answer: Record<string, unknown> = { message: `internal error; quote request id ${requestId}` };
+    let answer: Omit<ErrorResponse, 'request_id'> = { message: `internal error; quote request id ${requestId}` };
     const httpError = error as { status?: unknown; expose?: unknown; type?: unknown; message?: unknown };
     if (error instanceof RequestError) {
       status = error.status;
-      answer = { message: error.message, ...(error instanceof BadRecordError ? { record: error.record, field: error.field } : {}) };
+      answer = { message: error.message };
+      if (error instanceof BadRecordError) {
+        if (error.record !== undefined) answer.record = error.record;
+        if (error.field !== undefined) answer.field = error.field;
+      }
     } else if (httpError.type === 'entity.too.large') {
       status = 413;
       answer = { message: `the request body exceeds the limit of ${options.maxPayloadMb} MB (SAGEMAKER_MAX_PAYLOAD_IN_MB); split it into smaller requests` };
@@ -132,7 +137,7 @@ export function createApp(state: ServingState, options: AppOptions): Express {
       req.socket.destroy();
       return;
     }
-    res.status(status).json({ ...answer, request_id: requestId });
+    res.status(status).json({ ...answer, request_id: requestId } satisfies ErrorResponse);
   };
   app.use(errors);
   return app;

@@ -1,9 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { NextBuyError } from '@nextbuy/contracts';
+import { ConfigurationError } from '@nextbuy/contracts';
 import { z } from 'zod';
-
-/** A setting of the environment the server cannot run with. */
-export class ServerConfigError extends NextBuyError {}
 
 const MIB = 1024 * 1024;
 
@@ -53,7 +50,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0]);
-    throw new ServerConfigError(`${name}=${JSON.stringify(env[name])}: ${issue.message}`);
+    throw new ConfigurationError(name, `${JSON.stringify(env[name])}: ${issue.message}`);
   }
   const vars = parsed.data;
   const maxPayloadMb = vars.SAGEMAKER_MAX_PAYLOAD_IN_MB ?? 6;

@@ -19,8 +19,19 @@ const RESTART_WINDOW_MS = 60_000;
  */
 function routeConsole(log: LogSink): void {
   const levels = { log: 'info', info: 'info', warn: 'warn', error: 'error' } as const;
+  // The logger itself prints through the global console in Powertools' dev mode (POWERTOOLS_DEV): that call goes straight out.
+  let logging = false;
   for (const [method, level] of Object.entries(levels)) {
-    console[method as keyof typeof levels] = (...args: unknown[]) => log({ level, message: format(...args) });
+    const original = console[method as keyof typeof levels].bind(console);
+    console[method as keyof typeof levels] = (...args: unknown[]) => {
+      if (logging) return original(...args);
+      logging = true;
+      try {
+        log({ level, message: format(...args) });
+      } finally {
+        logging = false;
+      }
+    };
   }
 }
 

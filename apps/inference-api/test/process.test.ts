@@ -42,7 +42,7 @@ describe('the built server (node dist/apps/inference-api/main.js)', () => {
       const loaded = server.linesWhere((line) => line.message === 'model loaded');
       expect(new Set(loaded.map((line) => line.pid)).size).toBe(2);
       const manifest = JSON.parse(await readFile(join(dirs.xgboost, 'manifest.json'), 'utf8'));
-      expect(loaded[0]).toMatchObject({ level: 'info', model_type: 'xgboost', model_version: manifest.modelVersion });
+      expect(loaded[0]).toMatchObject({ level: 'INFO', model_type: 'xgboost', model_version: manifest.modelVersion });
       expect((await fetch(`${server.base}/ping`)).status).toBe(200);
       expect(await (await fetch(`${server.base}/execution-parameters`)).json()).toEqual({ MaxConcurrentTransforms: 2, BatchStrategy: 'MULTI_RECORD', MaxPayloadInMB: 6 });
 
@@ -69,7 +69,7 @@ describe('the built server (node dist/apps/inference-api/main.js)', () => {
     expect(server.linesWhere((line) => line.message === NOT_JSON)).toEqual([]);
   });
 
-  it('keeps /ping at 503 and logs one clear line for a corrupted artifact, an unknown format version and a hostile tarball', async () => {
+  it('keeps /ping at 503 and logs one clear line for a corrupted artifact, an unknown format version, another horizon and a hostile tarball', async () => {
     const corrupted = join(work, 'corrupted');
     await cp(dirs.xgboost, corrupted, { recursive: true });
     const modelJson = await readFile(join(corrupted, 'model.json'), 'utf8');
@@ -79,6 +79,11 @@ describe('the built server (node dist/apps/inference-api/main.js)', () => {
     await cp(dirs.xgboost, future, { recursive: true });
     const manifest = JSON.parse(await readFile(join(future, 'manifest.json'), 'utf8'));
     await writeFile(join(future, 'manifest.json'), JSON.stringify({ ...manifest, formatVersion: 99 }));
+
+    // A model fitted for another p_order_90d horizon (a manifest of another build): refused, not served under a false name.
+    const otherHorizon = join(work, 'other-horizon');
+    await cp(dirs.xgboost, otherHorizon, { recursive: true });
+    await writeFile(join(otherHorizon, 'manifest.json'), JSON.stringify({ ...manifest, horizons: { orderWithinDays: 60, classifierHorizonsDays: [7, 30, 60] } }));
 
     const hostileContent = join(work, 'hostile-content');
     await cp(dirs.xgboost, hostileContent, { recursive: true });
@@ -90,19 +95,20 @@ describe('the built server (node dist/apps/inference-api/main.js)', () => {
     const cases: Array<[string, RegExp]> = [
       [corrupted, /checksum mismatch for "model\.json".*corrupted or was modified/],
       [future, /artifact format version 99 is not supported \(this build reads version 1\)/],
+      [otherHorizon, /the model was fitted to predict an order within 60 days, but this build serves p_order_90d \(an order within 90 days\); retrain/],
       [hostile, /refused: entry "passwd" is a SymbolicLink, only files and directories are accepted/],
       [join(work, 'nowhere'), /no such model directory \(set SM_MODEL_DIR\)/],
     ];
     const servers = await Promise.all(cases.map(([dir]) => ServerProcess.start({ SM_MODEL_DIR: dir, SAGEMAKER_MODEL_SERVER_WORKERS: '1' })));
     try {
       for (const [i, server] of servers.entries()) {
-        const failure = await server.waitForLog((line) => line.level === 'error');
+        const failure = await server.waitForLog((line) => line.level === 'ERROR');
         expect(failure).toMatchObject({ message: 'model failed to load; /ping answers 503', error: expect.stringMatching(cases[i]![1]) });
         const ping = await fetch(`${server.base}/ping`);
         expect(ping.status).toBe(503);
         expect(((await ping.json()) as { error: string }).error).toMatch(cases[i]![1]);
         expect((await postOnNewConnection(server.port, sample)).status).toBe(503);
-        expect(server.linesWhere((line) => line.level === 'error')).toHaveLength(1);
+        expect(server.linesWhere((line) => line.level === 'ERROR')).toHaveLength(1);
       }
     } finally {
       for (const server of servers) expect(await server.stop()).toBe(0);
@@ -146,12 +152,12 @@ describe('the built server (node dist/apps/inference-api/main.js)', () => {
     for (const line of server.linesWhere((l) => l.message === 'model loaded')) process.kill(line.pid, 'SIGTERM');
     expect(await server.exited).toBe(0);
     expect(server.linesWhere((line) => line.message === 'worker stopped')).toHaveLength(2);
-    expect(server.linesWhere((line) => line.level === 'error')).toEqual([]);
+    expect(server.linesWhere((line) => line.level === 'ERROR')).toEqual([]);
   });
 
   it('exits 1 with one structured line when the environment is invalid', async () => {
     const server = await ServerProcess.start({ SM_MODEL_DIR: dirs.xgboost, SAGEMAKER_MODEL_SERVER_WORKERS: 'many' });
     expect(await server.exited).toBe(1);
-    expect(server.logs).toEqual([expect.objectContaining({ level: 'error', message: 'invalid configuration', error: expect.stringMatching(/^SAGEMAKER_MODEL_SERVER_WORKERS="many": /) })]);
+    expect(server.logs).toEqual([expect.objectContaining({ level: 'ERROR', message: 'invalid configuration', error: expect.stringMatching(/^invalid configuration "SAGEMAKER_MODEL_SERVER_WORKERS": "many": /) })]);
   });
 });

@@ -32,9 +32,10 @@ export class ServerProcess {
   ) {
     this.child = spawn(process.execPath, [SERVER_MAIN], {
       env: { PATH: process.env.PATH, SAGEMAKER_BIND_TO_PORT: String(port), ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    createInterface({ input: this.child.stdout! }).on('line', (text) => {
+    // The server's logger writes info to stdout, warnings and errors to stderr: one log, read from both.
+    const onLine = (text: string) => {
       let line: ServerLog;
       try {
         line = JSON.parse(text) as ServerLog;
@@ -46,7 +47,9 @@ export class ServerProcess {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
         waiter.done(line);
       }
-    });
+    };
+    createInterface({ input: this.child.stdout! }).on('line', onLine);
+    createInterface({ input: this.child.stderr! }).on('line', onLine);
     this.exited = new Promise((done) => this.child.once('exit', (code) => done(code)));
   }
 

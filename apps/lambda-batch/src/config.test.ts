@@ -29,5 +29,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...required, TRANSFORM_INSTANCE_TYPE: 'm5.large' })).toThrow(/"TRANSFORM_INSTANCE_TYPE"/);
     expect(() => loadConfig({ ...required, MODEL_ENVIRONMENT: '{oops' })).toThrow(/"MODEL_ENVIRONMENT": not JSON/);
     expect(() => loadConfig({ ...required, MODEL_ENVIRONMENT: '{"WORKERS":4}' })).toThrow(/"MODEL_ENVIRONMENT"/);
+    expect(() => loadConfig({ ...required, ENDPOINTS: '{"retail":{}}' })).toThrow(/"ENDPOINTS".*exactly one of "serverless"/);
+  });
+
+  it('reads the endpoints by dataset, none by default', () => {
+    expect(loadConfig(required).endpoints).toEqual({});
+    expect(loadConfig({ ...required, ENDPOINTS: '{"retail":{"serverless":{}}}' }).endpoints).toEqual({ retail: { serverless: { memorySizeMb: 2048, maxConcurrency: 5 }, keepConfigs: 3 } });
   });
 });

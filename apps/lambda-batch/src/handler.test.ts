@@ -80,6 +80,23 @@ describe('CreateModel step', () => {
     });
   });
 
+  it('adds the endpoint requests for a dataset that has an endpoint, and only for it', async () => {
+    sagemakerMock.on(CreateModelCommand).resolves({});
+    const withEndpoint = createModelStep({
+      sagemaker,
+      config: { ...config, endpoints: { cdnow: { serverless: { memorySizeMb: 2048, maxConcurrency: 5 }, keepConfigs: 3 } } },
+      logger: new Logger({ serviceName: 'lambda-batch', logLevel: 'SILENT' }),
+    });
+    const output = await withEndpoint(event);
+    expect(output.endpoint).toMatchObject({
+      endpointName: 'nextbuy-cdnow',
+      configName: 'nextbuy-cdnow--r1',
+      createEndpointConfig: { EndpointConfigName: 'nextbuy-cdnow--r1', ProductionVariants: [{ ModelName: 'cdnow-r1-train-model' }] },
+      updateEndpoint: { EndpointName: 'nextbuy-cdnow', EndpointConfigName: 'nextbuy-cdnow--r1' },
+    });
+    expect((await withEndpoint({ ...event, dataset: 'other' })).endpoint).toBeUndefined();
+  });
+
   it('on a retry finds the model it created and returns the same result', async () => {
     sagemakerMock.on(CreateModelCommand).resolvesOnce({}).rejects(
       validationException('Cannot create already existing model "arn:aws:sagemaker:eu-west-1:123456789012:model/cdnow-r1-train-model".'),

@@ -11,7 +11,7 @@ import { ArtifactError, datasetNameSchema, runIdSchema, parseStepInput } from '@
 import { z } from 'zod';
 import type { BatchConfig } from './config';
 import { ModelConflictError, TrainingJobNotCompletedError } from './errors';
-import { createModelRequest, modelNameFor, transformJobRequest } from './requests';
+import { createModelRequest, endpointDeployment, modelNameFor, transformJobRequest, type EndpointDeployment } from './requests';
 
 /** The CreateModel step's input: the dataset's run and its finished training job (other keys are ignored). */
 export const createModelEventSchema = z.object({
@@ -21,10 +21,14 @@ export const createModelEventSchema = z.object({
 });
 export type CreateModelEvent = z.infer<typeof createModelEventSchema>;
 
-/** The CreateModel step's output: the model, and the transform job request the Transform state sends. */
+/**
+ * The CreateModel step's output: the model, the transform job request the Transform state sends,
+ * and, for a dataset with a real-time endpoint, the endpoint requests the endpoint states send.
+ */
 export interface CreateModelOutput {
   modelName: string;
   transformJob: CreateTransformJobCommandInput & { TransformJobName: string };
+  endpoint?: EndpointDeployment;
 }
 
 /** The parts of the Lambda context this function uses. */
@@ -82,6 +86,11 @@ export function createModelStep(deps: { sagemaker: SageMakerClient; config: Batc
     const modelName = modelNameFor(trainingJobName);
     const created = await ensureModel(sagemaker, createModelRequest(config, { modelName, artifactUri }));
     logger.info(created ? 'model created' : 'model already existed', { dataset, run, trainingJobName, modelName, artifactUri });
-    return { modelName, transformJob: transformJobRequest(config, { dataset, run, trainingJobName, modelName }) };
+    const endpoint = config.endpoints[dataset];
+    return {
+      modelName,
+      transformJob: transformJobRequest(config, { dataset, run, trainingJobName, modelName }),
+      ...(endpoint ? { endpoint: endpointDeployment(config, { dataset, run, modelName }, endpoint) } : {}),
+    };
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config';
-import { createModelRequest, modelNameFor, transformJobNameFor, transformJobRequest } from './requests';
+import { createModelRequest, endpointConfigNameFor, endpointDeployment, modelNameFor, transformJobNameFor, transformJobRequest } from './requests';
+import { endpointsSettingSchema } from '@nextbuy/contracts';
 
 const config = loadConfig({
   DATA_BUCKET: 'nextbuy-data',
@@ -61,6 +62,59 @@ describe('requests', () => {
       MaxPayloadInMB: 6,
       MaxConcurrentTransforms: 2,
       TransformResources: { InstanceType: 'ml.m5.large', InstanceCount: 1 },
+    });
+  });
+});
+
+describe('endpointDeployment', () => {
+  const settings = endpointsSettingSchema.parse({
+    retail: { serverless: { memorySizeMb: 3072, maxConcurrency: 7 }, keepConfigs: 4 },
+    cdnow: { instances: { instanceType: 'ml.c5.large', instanceCount: 2, bakeSeconds: 120 }, dataCapturePercent: 25 },
+  });
+
+  it('names the configuration after the endpoint and the run, within SageMaker naming rules', () => {
+    expect(endpointConfigNameFor('retail', '2026-12-04_run.1')).toBe('nextbuy-retail--2026-12-04-run-1');
+    const long = endpointConfigNameFor('retail', 'r'.repeat(80));
+    expect(long).toMatch(SAGEMAKER_NAME);
+    expect(long.startsWith('nextbuy-retail--')).toBe(true);
+    expect(endpointConfigNameFor('retail', `${'r'.repeat(79)}a`)).not.toBe(endpointConfigNameFor('retail', `${'r'.repeat(79)}b`));
+  });
+
+  it('serves a serverless variant and updates it without a DeploymentConfig', () => {
+    expect(endpointDeployment(config, { dataset: 'retail', run: 'r7', modelName: 'm' }, settings.retail!)).toEqual({
+      endpointName: 'nextbuy-retail',
+      configName: 'nextbuy-retail--r7',
+      configPrefix: 'nextbuy-retail--',
+      keepConfigs: 4,
+      createEndpointConfig: {
+        EndpointConfigName: 'nextbuy-retail--r7',
+        ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'm', ServerlessConfig: { MemorySizeInMB: 3072, MaxConcurrency: 7 } }],
+      },
+      createEndpoint: { EndpointName: 'nextbuy-retail', EndpointConfigName: 'nextbuy-retail--r7' },
+      updateEndpoint: { EndpointName: 'nextbuy-retail', EndpointConfigName: 'nextbuy-retail--r7' },
+    });
+  });
+
+  it('serves instances with data capture under <dataset>/capture/ and updates them blue/green, rolled back by the two alarms', () => {
+    const deployment = endpointDeployment(config, { dataset: 'cdnow', run: 'r7', modelName: 'm' }, settings.cdnow!);
+    expect(deployment.createEndpointConfig).toEqual({
+      EndpointConfigName: 'nextbuy-cdnow--r7',
+      ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'm', InstanceType: 'ml.c5.large', InitialInstanceCount: 2, InitialVariantWeight: 1 }],
+      DataCaptureConfig: {
+        EnableCapture: true,
+        InitialSamplingPercentage: 25,
+        DestinationS3Uri: 's3://nextbuy-data/cdnow/capture/',
+        CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
+        CaptureContentTypeHeader: { JsonContentTypes: ['application/json', 'application/jsonlines'], CsvContentTypes: ['text/csv'] },
+      },
+    });
+    expect(deployment.updateEndpoint).toEqual({
+      EndpointName: 'nextbuy-cdnow',
+      EndpointConfigName: 'nextbuy-cdnow--r7',
+      DeploymentConfig: {
+        BlueGreenUpdatePolicy: { TrafficRoutingConfiguration: { Type: 'ALL_AT_ONCE', WaitIntervalInSeconds: 120 } },
+        AutoRollbackConfiguration: { Alarms: [{ AlarmName: 'nextbuy-cdnow-invocation-5xx' }, { AlarmName: 'nextbuy-cdnow-model-latency' }] },
+      },
     });
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { CreateModelCommandInput, CreateTransformJobCommandInput } from '@aws-sdk/client-sagemaker';
-import { runPrefixes, s3Uri } from '@nextbuy/contracts';
+import type { CreateEndpointConfigCommandInput, CreateModelCommandInput, CreateTransformJobCommandInput, DeploymentConfig } from '@aws-sdk/client-sagemaker';
+import { captureKeyPrefix, ENDPOINT_VARIANT, endpointAlarmNames, endpointConfigPrefix, endpointNameFor, runPrefixes, s3Uri, type EndpointSettings } from '@nextbuy/contracts';
 import type { BatchConfig } from './config';
 
 /** SageMaker resource names: at most 63 characters of [a-zA-Z0-9-]. */
@@ -83,6 +83,80 @@ export function transformJobRequest(
     TransformResources: {
       InstanceType: config.transform.instanceType,
       InstanceCount: config.transform.instanceCount,
+    },
+  };
+}
+
+/**
+ * The endpoint configuration name of a dataset's run: the endpoint's configuration prefix and the
+ * run id, with a hash of the run when it would not fit in 63 characters.
+ */
+export function endpointConfigNameFor(dataset: string, run: string): string {
+  const prefix = endpointConfigPrefix(dataset);
+  const name = `${prefix}${cleaned(run)}`;
+  if (name.length <= MAX_NAME) return name;
+  return `${name.slice(0, MAX_NAME - HASH_LENGTH - 1)}-${shortHash(run)}`;
+}
+
+/** What the state machine's endpoint states send and compare, for a dataset that has an endpoint. */
+export interface EndpointDeployment {
+  endpointName: string;
+  configName: string;
+  /** Every configuration of this endpoint starts with it (the clean-up lists them by it). */
+  configPrefix: string;
+  /** Configurations kept: the one in service and the newest others. */
+  keepConfigs: number;
+  createEndpointConfig: CreateEndpointConfigCommandInput & { EndpointConfigName: string };
+  createEndpoint: { EndpointName: string; EndpointConfigName: string };
+  updateEndpoint: { EndpointName: string; EndpointConfigName: string; DeploymentConfig?: DeploymentConfig };
+}
+
+/**
+ * The endpoint requests serving a run's model: a new configuration named after the run, then
+ * CreateEndpoint or UpdateEndpoint onto it. Instances update blue/green, all traffic at once after
+ * the new fleet is up, rolled back by SageMaker if either alarm fires during the baking period;
+ * serverless endpoints take no DeploymentConfig (SageMaker updates them its own way, README).
+ */
+export function endpointDeployment(config: BatchConfig, job: { dataset: string; run: string; modelName: string }, settings: EndpointSettings): EndpointDeployment {
+  const endpointName = endpointNameFor(job.dataset);
+  const configName = endpointConfigNameFor(job.dataset, job.run);
+  const { serverless, instances } = settings;
+  const variant = serverless
+    ? { VariantName: ENDPOINT_VARIANT, ModelName: job.modelName, ServerlessConfig: { MemorySizeInMB: serverless.memorySizeMb, MaxConcurrency: serverless.maxConcurrency } }
+    : { VariantName: ENDPOINT_VARIANT, ModelName: job.modelName, InstanceType: instances!.instanceType as never, InitialInstanceCount: instances!.instanceCount, InitialVariantWeight: 1 };
+  const alarms = endpointAlarmNames(job.dataset);
+  return {
+    endpointName,
+    configName,
+    configPrefix: endpointConfigPrefix(job.dataset),
+    keepConfigs: settings.keepConfigs,
+    createEndpointConfig: {
+      EndpointConfigName: configName,
+      ProductionVariants: [variant],
+      ...(settings.dataCapturePercent !== undefined
+        ? {
+            DataCaptureConfig: {
+              EnableCapture: true,
+              InitialSamplingPercentage: settings.dataCapturePercent,
+              DestinationS3Uri: s3Uri(config.bucket, captureKeyPrefix(job.dataset)),
+              CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
+              CaptureContentTypeHeader: { JsonContentTypes: ['application/json', 'application/jsonlines'], CsvContentTypes: ['text/csv'] },
+            },
+          }
+        : {}),
+    },
+    createEndpoint: { EndpointName: endpointName, EndpointConfigName: configName },
+    updateEndpoint: {
+      EndpointName: endpointName,
+      EndpointConfigName: configName,
+      ...(instances
+        ? {
+            DeploymentConfig: {
+              BlueGreenUpdatePolicy: { TrafficRoutingConfiguration: { Type: 'ALL_AT_ONCE', WaitIntervalInSeconds: instances.bakeSeconds } },
+              AutoRollbackConfiguration: { Alarms: [{ AlarmName: alarms.errors }, { AlarmName: alarms.latency }] },
+            },
+          }
+        : {}),
     },
   };
 }

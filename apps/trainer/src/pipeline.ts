@@ -17,7 +17,7 @@ import {
   orderDaySpan,
   type OrderTable,
   REPORT_FILE,
-  RETURN_HORIZON_DAYS_SPEC,
+  DEFAULT_RETURN_HORIZON_DAYS,
   type TrainingTable,
 } from '@nextbuy/contracts';
 import { fitBgNbd, trainingSummaries } from '@nextbuy/btyd-model';
@@ -150,12 +150,13 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
     const cutoffDay = cutoffDayOf(options, orders, span);
     const filter = (o: OrderTable) => (options.outlierContamination > 0 ? filterOutlierCustomers(o, { contamination: options.outlierContamination, seed: options.seed }).kept : o);
 
-    const backtestStep = reporter.step(`backtest (cutoff ${epochDayToIso(cutoffDay)})`, 1);
+    // The step's total is the backtest fit's iterations, known once it starts (none for a model fitted in one solve).
+    const backtestStep = reporter.step(`backtest (cutoff ${epochDayToIso(cutoffDay)})`, 0, 'iterations');
     const backtest = await runBacktest(orders, {
       cutoffDay,
       filterTraining: filter,
-      model: backtestModel(() => factory.create(hyperparameters)),
-      returnHorizonDays: Number(hyperparameters.return_horizon_days ?? RETURN_HORIZON_DAYS_SPEC.default),
+      model: backtestModel(() => factory.create(hyperparameters), { onProgress: reporter.fitProgress(backtestStep, 'backtest') }),
+      returnHorizonDays: Number(hyperparameters.return_horizon_days ?? DEFAULT_RETURN_HORIZON_DAYS),
     });
     backtestStep.end(`${backtest.scoredCustomers} customers scored, ${backtest.returnedCustomers} returned`);
 
@@ -167,8 +168,8 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
     let description: ModelDescription;
     let history: Array<Record<string, number>>;
     try {
-      const fitStep = reporter.step(`fit ${options.modelBackend} on all data`, 1);
-      const fitted = await model.fit(table, { onProgress: (e) => fitStep.update(e.step, `${e.step}/${e.total}`) });
+      const fitStep = reporter.step(`fit ${options.modelBackend} on all data`, 0, 'iterations');
+      const fitted = await model.fit(table, { onProgress: reporter.fitProgress(fitStep, 'final') });
       history = fitted.history;
       fitStep.end(`${table.nRows} orders of ${new Set(trainingOrders.customerIds).size} customers`);
       description = model.describe();
@@ -191,6 +192,7 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
       featureNames: [...FEATURE_NAMES],
       label: { name: 'NextGapDays' as const, unit: 'days' as const, censoring: 'right' as const, definition: LABEL_DEFINITION },
       hyperparameters: description.hyperparameters,
+      ...(description.horizons ? { horizons: description.horizons } : {}),
       backtest: {
         cutoff: backtest.cutoff,
         scoredCustomers: backtest.scoredCustomers,

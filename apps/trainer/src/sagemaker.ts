@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputDataError, type BacktestReport } from '@nextbuy/contracts';
+import { InputDataError, metricLine, type BacktestReport } from '@nextbuy/contracts';
 import { TrainingInputError } from './errors';
 
 /** The `/opt/ml` layout of a SageMaker training job; the root is overridable for tests. */
@@ -101,16 +101,13 @@ async function channelSource(channel: string): Promise<string> {
   return join(channel, names[0]!);
 }
 
-/** Metric lines for SageMaker metric definitions, e.g. regex `mae_days=([0-9.]+);`. */
+/** The backtest's metric lines for the job's metric definitions, one metric a line: `mae_days=44.6;`, `baseline_km:mae_days=122.5;`. */
 export function metricLines(backtest: BacktestReport): string[] {
-  const lines: string[] = [];
-  for (const [model, metrics] of Object.entries(backtest.metrics)) {
-    const prefix = model === 'model' ? '' : `${model}:`;
-    for (const [name, value] of Object.entries(metrics)) {
-      if (value !== null && Number.isFinite(value)) lines.push(`${prefix}${name}=${Number(value.toFixed(6))};`);
-    }
-  }
-  return lines;
+  return Object.entries(backtest.metrics).flatMap(([model, metrics]) =>
+    Object.entries(metrics)
+      .map(([name, value]) => metricLine({ [name]: value }, model === 'model' ? undefined : model))
+      .filter((line) => line !== ''),
+  );
 }
 
 /** SageMaker shows the first 1024 characters of this file as the job's FailureReason. */

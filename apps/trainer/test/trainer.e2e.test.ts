@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { readArtifact } from '@nextbuy/artifact';
 import { customerHistorySchema, ONLINE_RETAIL_COLUMNS } from '@nextbuy/contracts';
 import { writeOnlineRetailCsv } from '@nextbuy/datagen';
+import { trainingMetricDefinitions } from '@nextbuy/model-registry';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runTrainer, TRAINER_BIN } from './run-trainer';
 
@@ -29,8 +30,23 @@ describe('trainer, command-line mode', () => {
     expect(run.stdout).toMatch(/^mae_days=[0-9.]+;$/m);
     expect(run.stdout).toMatch(/^baseline_km:c_index=[0-9.]+;$/m);
     expect(run.stdout).toContain(`artifact ${modelDir}`);
+    // Every metric definition the CDK stack gives this job reads numbers off the lines the trainer printed.
+    const lines = run.stdout.split('\n');
+    for (const { name, regex } of trainingMetricDefinitions('xgboost', { num_boost_round: '40' })) {
+      const values = lines.flatMap((line) => new RegExp(regex).exec(line)?.[1] ?? []).map(Number);
+      expect(values.length, name).toBeGreaterThan(0);
+      for (const value of values) expect(value, name).toEqual(expect.any(Number));
+      // A loss line a round: the 90-day booster of each fit runs several rounds before early stopping can end it.
+      if (name.includes(':')) expect(values.length, name).toBeGreaterThan(1);
+    }
+    // Progress against the fit's real total, three boosters of 40 rounds, logged by the structured logger.
+    const logged = lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const fitProgress = logged.filter((line) => line.message === 'fit xgboost on all data progress');
+    expect(fitProgress[0]).toMatchObject({ level: 'INFO', service: 'trainer', done: 1, total: 120 });
+    expect(logged.filter((line) => line.message === 'backtest (cutoff 2011-06-01) progress')[0]).toMatchObject({ done: 1, total: 120 });
 
     const manifest = await readArtifact(modelDir);
+    expect(manifest.horizons).toEqual({ orderWithinDays: 90, landmarkDays: expect.arrayContaining([1, 2, 3, 710]), classifierHorizonsDays: [7, 30, 90] });
     expect(manifest.modelType).toBe('xgboost');
     expect(manifest.backtest.cutoff).toBe('2011-06-01');
     expect(Object.keys(manifest.backtest.metrics).sort()).toEqual(['baseline_bgnbd', 'baseline_customer_mean', 'baseline_km', 'baseline_pareto_nbd', 'baseline_recency', 'model']);
@@ -46,9 +62,9 @@ describe('trainer, command-line mode', () => {
     expect(manifest.dataQuality.rowsRead).toBeGreaterThan(29_000);
     expect(manifest.featureImportance).toBeDefined();
 
-    const lines = (await readFile(join(modelDir, 'batch-input.jsonl'), 'utf8')).trim().split('\n');
-    expect(lines.length).toBe(manifest.dataQuality.customers);
-    for (const line of lines.slice(0, 50)) expect(customerHistorySchema.safeParse(JSON.parse(line)).success).toBe(true);
+    const batchInput = (await readFile(join(modelDir, 'batch-input.jsonl'), 'utf8')).trim().split('\n');
+    expect(batchInput.length).toBe(manifest.dataQuality.customers);
+    for (const line of batchInput.slice(0, 50)) expect(customerHistorySchema.safeParse(JSON.parse(line)).success).toBe(true);
 
     const report = await readFile(join(modelDir, 'report.html'), 'utf8');
     expect(report.match(/<svg/g)?.length).toBeGreaterThanOrEqual(5);

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArtifactError, emptyDropCounts, MANIFEST_FILE } from '@nextbuy/contracts';
+import { ArtifactError, emptyDropCounts, HORIZON_DAYS, MANIFEST_FILE } from '@nextbuy/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { extractArtifact, packArtifact, readArtifact, writeManifest, type ManifestDraft } from './index';
 
@@ -52,6 +52,29 @@ describe('artifact manifest', () => {
     const error = await readArtifact(dir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ArtifactError);
     expect((error as Error).message).toMatch(/format version 99 is not supported/);
+  });
+
+  it('keeps the horizons a model was fitted with, and refuses one fitted for another p_order_90d horizon in one sentence', async () => {
+    const horizons = { orderWithinDays: HORIZON_DAYS, landmarkDays: [1, 2, 3], classifierHorizonsDays: [7, 30, HORIZON_DAYS] };
+    expect((await writeManifest(dir, { ...draft, horizons })).horizons).toEqual(horizons);
+    expect((await readArtifact(dir)).horizons).toEqual(horizons);
+
+    await writeManifest(dir, { ...draft, horizons: { orderWithinDays: 60, classifierHorizonsDays: [7, 60] } });
+    const error = await readArtifact(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ArtifactError);
+    expect((error as Error).message).toBe(
+      `${join(dir, MANIFEST_FILE)}: the model was fitted to predict an order within 60 days, but this build serves p_order_90d (an order within 90 days); retrain the model with this build or serve it with the release that trained it`,
+    );
+  });
+
+  it('loads a manifest written before horizons were recorded (fitted for 90 days, as the field documents)', async () => {
+    const manifest = await writeManifest(dir, draft);
+    expect(manifest.horizons).toBeUndefined();
+    expect(await readArtifact(dir)).toEqual(manifest);
+  });
+
+  it('refuses classifier horizons that do not end with the p_order_90d horizon', async () => {
+    await expect(writeManifest(dir, { ...draft, horizons: { orderWithinDays: HORIZON_DAYS, classifierHorizonsDays: [30, 7] } })).rejects.toThrow(/ascending and end with orderWithinDays/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ARTIFACT_FORMAT_VERSION, ArtifactError, MANIFEST_FILE, manifestSchema, type Manifest } from '@nextbuy/contracts';
+import { ARTIFACT_FORMAT_VERSION, ArtifactError, HORIZON_DAYS, MANIFEST_FILE, manifestSchema, type Manifest } from '@nextbuy/contracts';
 import { listFiles, sha256File } from './checksums';
 
 export type ManifestDraft = Omit<Manifest, 'files' | 'formatVersion'>;
@@ -20,8 +20,10 @@ export async function writeManifest(dir: string, draft: ManifestDraft): Promise<
 }
 
 /**
- * Reads and verifies an artifact directory: a manifest this version understands, and every
- * file it lists present with its checksum. Throws ArtifactError saying what is wrong.
+ * Reads and verifies an artifact directory: a manifest this version understands, fitted for the
+ * horizon this build serves (`HORIZON_DAYS`; a manifest without `horizons` predates the field
+ * and was), and every file it lists present with its checksum. Throws ArtifactError saying what
+ * is wrong.
  */
 export async function readArtifact(dir: string): Promise<Manifest> {
   let raw: unknown;
@@ -42,6 +44,13 @@ export async function readArtifact(dir: string): Promise<Manifest> {
     throw new ArtifactError(`${join(dir, MANIFEST_FILE)}: invalid manifest at "${issue.path.join('.')}": ${issue.message}`);
   }
   const manifest = parsed.data;
+  // The record's column is p_order_90d: a model fitted for another horizon would be served under a false name.
+  const horizon = manifest.horizons?.orderWithinDays ?? HORIZON_DAYS;
+  if (horizon !== HORIZON_DAYS) {
+    throw new ArtifactError(
+      `${join(dir, MANIFEST_FILE)}: the model was fitted to predict an order within ${horizon} days, but this build serves p_order_90d (an order within ${HORIZON_DAYS} days); retrain the model with this build or serve it with the release that trained it`,
+    );
+  }
   for (const [path, expected] of Object.entries(manifest.files)) {
     if (path.startsWith('/') || path.split('/').includes('..')) throw new ArtifactError(`manifest lists a path outside the artifact: "${path}"`);
     let actual: string;

@@ -2,5 +2,5 @@ export { type BgNbdParams, bgnbdExpectedOrders, bgnbdLogLikelihood, bgnbdMedianW
 export type { BtydFit } from './fit';
 export { BTYD_HYPERPARAMETERS } from './hyperparameters';
 export { BTYD_MODEL_FILE, type BtydModelType, BtydGapModel, bgnbdFactory, customerBaseQuantities, paretoNbdFactory } from './model';
-export { fitParetoNbd, type ParetoNbdParams, paretoNbdLogLikelihood, paretoNbdMedianWaitWithin, paretoNbdPAlive, paretoNbdPOrderWithin, paretoNbdScore } from './pareto-nbd';
+export { fitParetoNbd, type ParetoNbdParams, paretoNbdLogLikelihood, paretoNbdMedianWaitWithin, paretoNbdPAlive, paretoNbdPOrderWithin, paretoNbdScore, type ParetoNbdScores, paretoNbdScoreMany } from './pareto-nbd';
 export { compressSummaries, type CustomerSummaries, scoringSummaries, trainingSummaries } from './summary';

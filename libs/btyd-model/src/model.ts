@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   ArtifactError,
   type FitReport,
+  EXPECTED_ORDERS_HORIZON_DAYS,
   type GapPrediction,
   HORIZON_DAYS,
   type Hyperparameters,
@@ -19,8 +20,8 @@ import { z } from 'zod';
 import { type BgNbdParams, bgnbdExpectedOrders, bgnbdMedianWaitWithin, bgnbdPAlive, bgnbdPOrderWithin, fitBgNbd } from './bgnbd';
 import type { BtydFit } from './fit';
 import { BTYD_HYPERPARAMETERS } from './hyperparameters';
-import { fitParetoNbd, type ParetoNbdParams, paretoNbdScore } from './pareto-nbd';
-import { scoringSummaries, trainingSummaries } from './summary';
+import { fitParetoNbd, type ParetoNbdParams, paretoNbdScoreMany } from './pareto-nbd';
+import { type CustomerSummaries, scoringSummaries, trainingSummaries } from './summary';
 
 /** The file `save` writes: the fitted parameters as JSON, time in days. */
 export const BTYD_MODEL_FILE = 'btyd.json';
@@ -34,20 +35,23 @@ const paramsFileSchema = z.discriminatedUnion('model', [
 ]);
 type ParamsFile = z.infer<typeof paramsFileSchema>;
 
-/** How one model type fits, and scores a customer: P(an order within t days) and the median wait among those who order within the horizon. */
+/** How one model type fits, and scores customers: P(an order within t days) and the median wait among those who order within the horizon. */
 interface Family {
   fit(train: TrainingTable): BtydFit<Record<string, number>>;
-  score(params: Record<string, number>, x: number, tx: number, T: number, t: number, horizon: number): { pOrderWithin: number; medianWait: number };
+  score(params: Record<string, number>, s: CustomerSummaries, t: number, horizon: number): { pOrderWithin: Float64Array; medianWait: Float64Array };
 }
 
 const FAMILIES: Record<BtydModelType, Family> = {
   bgnbd: {
     fit: (train) => fitBgNbd(trainingSummaries(train)),
-    score: (p, x, tx, T, t, h) => ({ pOrderWithin: bgnbdPOrderWithin(p as BgNbdParams, x, tx, T, t), medianWait: bgnbdMedianWaitWithin(p as BgNbdParams, x, T, h) }),
+    score: (p, s, t, h) => ({
+      pOrderWithin: s.x.map((x, i) => bgnbdPOrderWithin(p as BgNbdParams, x, s.tx[i]!, s.T[i]!, t)),
+      medianWait: s.x.map((x, i) => bgnbdMedianWaitWithin(p as BgNbdParams, x, s.T[i]!, h)),
+    }),
   },
   pareto_nbd: {
     fit: (train) => fitParetoNbd(trainingSummaries(train)),
-    score: (p, x, tx, T, t, h) => paretoNbdScore(p as ParetoNbdParams, x, tx, T, t, h),
+    score: (p, s, t, h) => paretoNbdScoreMany(p as ParetoNbdParams, s.x, s.tx, s.T, t, h),
   },
 };
 
@@ -99,17 +103,8 @@ export class BtydGapModel implements NextPurchaseModel {
     const fitted = this.requireFitted();
     const horizon = options.returnHorizonDays ?? Number(this.hyperparameters.return_horizon_days);
     const family = FAMILIES[this.type];
-    const s = scoringSummaries(input);
-    const n = s.x.length;
-    const predictedGapDays = new Float64Array(n);
-    const pOrder90d = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const [x, tx, T] = [s.x[i]!, s.tx[i]!, s.T[i]!];
-      const { pOrderWithin, medianWait } = family.score(fitted.params, x, tx, T, HORIZON_DAYS, horizon);
-      pOrder90d[i] = pOrderWithin;
-      predictedGapDays[i] = input.elapsedDays[i]! + medianWait;
-    }
-    return { predictedGapDays, pOrder90d };
+    const { pOrderWithin, medianWait } = family.score(fitted.params, scoringSummaries(input), HORIZON_DAYS, horizon);
+    return { predictedGapDays: medianWait.map((wait, i) => input.elapsedDays[i]! + wait), pOrder90d: pOrderWithin };
   }
 
   async save(dir: string): Promise<string[]> {
@@ -118,7 +113,7 @@ export class BtydGapModel implements NextPurchaseModel {
   }
 
   describe(): ModelDescription {
-    return { hyperparameters: { ...this.hyperparameters }, libraries: {} };
+    return { hyperparameters: { ...this.hyperparameters }, libraries: {}, horizons: { orderWithinDays: HORIZON_DAYS } };
   }
 
   /** Holds no native or tensor memory: nothing to free. */
@@ -147,7 +142,7 @@ export const paretoNbdFactory = factory('pareto_nbd');
 
 /**
  * What marketers act on, for every prediction whatever the model type: P(alive) and the expected
- * number of orders in the next 365 days under the artifact's BG/NBD fit, aligned with `lastRow`.
+ * number of orders in the next EXPECTED_ORDERS_HORIZON_DAYS (365) under the artifact's BG/NBD fit, aligned with `lastRow`.
  */
 export function customerBaseQuantities(params: BgNbdParams, input: ScoringTable): { pAlive: Float64Array; expectedOrders365d: Float64Array } {
   const s = scoringSummaries(input);
@@ -156,7 +151,7 @@ export function customerBaseQuantities(params: BgNbdParams, input: ScoringTable)
   const expectedOrders365d = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     pAlive[i] = bgnbdPAlive(params, s.x[i]!, s.tx[i]!, s.T[i]!);
-    expectedOrders365d[i] = bgnbdExpectedOrders(params, s.x[i]!, s.tx[i]!, s.T[i]!, 365);
+    expectedOrders365d[i] = bgnbdExpectedOrders(params, s.x[i]!, s.tx[i]!, s.T[i]!, EXPECTED_ORDERS_HORIZON_DAYS);
   }
   return { pAlive, expectedOrders365d };
 }

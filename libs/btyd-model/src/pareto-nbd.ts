@@ -134,3 +134,79 @@ export function paretoNbdScore(params: ParetoNbdParams, x: number, tx: number, T
   const logTail0 = waits.logTail(0);
   return { pOrderWithin: orderWithin(params, waits, logTail0, x, tx, T, t), medianWait: medianWait(waits, logTail0, horizon) };
 }
+
+/** Every customer's P(alive), P(an order within `t` days) and median wait within `horizon`, aligned with the inputs. */
+export interface ParetoNbdScores {
+  pAlive: Float64Array;
+  pOrderWithin: Float64Array;
+  medianWait: Float64Array;
+}
+
+/**
+ * A key for a customer's (x, day) that stays a small integer (a V8 Smi, hashed fast): orders fall
+ * on whole days, so a customer base repeats the same (x, T) and (x, tx) many times (CDNOW's 23,502
+ * customers as of its last day have 1,434 distinct (x, T) and 3,688 distinct (x, tx)). -1 for
+ * values that do not fit (fractional days, over 2^16 days, over 2^14 repeat orders): not cached.
+ */
+function dayKey(x: number, day: number): number {
+  return Number.isInteger(day) && day >= 0 && day < 65536 && Number.isInteger(x) && x >= 0 && x < 16384 ? x * 65536 + day : -1;
+}
+
+/** What a customer's (x, T) alone decides: the log-likelihood of being alive at T, the dropout tail from T, and the active customer's chance of an order within t days and median wait. */
+interface AtT {
+  alive: number;
+  dropTail: number;
+  within: number;
+  median: number;
+}
+
+/**
+ * `paretoNbdPAlive` and `paretoNbdScore` for many customers at once, with the same results to the
+ * last bit. Each customer costs about nine tail integrals alone (two for P(alive), two for the
+ * chance of an order, the rest for the median's Newton steps); here what depends on (x, T) or
+ * (x, tx) only is computed once per distinct pair, the way the likelihood is.
+ */
+export function paretoNbdScoreMany(params: ParetoNbdParams, x: ArrayLike<number>, tx: ArrayLike<number>, T: ArrayLike<number>, t: number, horizon: number): ParetoNbdScores {
+  const n = x.length;
+  const out: ParetoNbdScores = { pAlive: new Float64Array(n), pOrderWithin: new Float64Array(n), medianWait: new Float64Array(n) };
+  const { r, alpha, s, beta } = params;
+  const logS = Math.log(s);
+  const atT = new Map<number, AtT>();
+  const dropTails = new Map<number, number>();
+  const computeAtT = (xi: number, Ti: number): AtT => {
+    const waits = activeWaits(params, xi, Ti);
+    const logTail0 = waits.logTail(0);
+    return {
+      alive: -(r + xi) * Math.log(alpha + Ti) - s * Math.log(beta + Ti),
+      dropTail: logTailIntegral(r + xi, s + 1, alpha, beta, Ti),
+      within: Math.min(1, Math.exp(waits.logScale + logSubExp(logTail0, waits.logTail(t)))),
+      median: medianWait(waits, logTail0, horizon),
+    };
+  };
+  for (let i = 0; i < n; i++) {
+    const xi = x[i]!;
+    const txi = tx[i]!;
+    const Ti = T[i]!;
+    const keyT = dayKey(xi, Ti);
+    let c = keyT < 0 ? undefined : atT.get(keyT);
+    if (c === undefined) {
+      c = computeAtT(xi, Ti);
+      if (keyT >= 0) atT.set(keyT, c);
+    }
+    let dropped = -Infinity;
+    if (Ti !== txi) {
+      const keyTx = dayKey(xi, txi);
+      let fromTx = keyTx < 0 ? undefined : dropTails.get(keyTx);
+      if (fromTx === undefined) {
+        fromTx = logTailIntegral(r + xi, s + 1, alpha, beta, txi);
+        if (keyTx >= 0) dropTails.set(keyTx, fromTx);
+      }
+      dropped = logS + logSubExp(fromTx, c.dropTail);
+    }
+    const pAlive = Math.exp(c.alive - logAddExp(c.alive, dropped));
+    out.pAlive[i] = pAlive;
+    out.pOrderWithin[i] = pAlive * c.within;
+    out.medianWait[i] = c.median;
+  }
+  return out;
+}

@@ -22,8 +22,16 @@ export interface HyperparameterSpec {
   readonly doc: string;
 }
 
-/** The horizon of `p_order_90d`, in days after the as-of date: one home for every model, baseline and metric. */
+// The horizons of a prediction record, in days after the as-of date: one home for every model,
+// baseline, metric and artifact check. Each artifact's manifest records the ones its model was
+// fitted with (`horizons`), and one fitted for another `p_order_90d` horizon is refused on load.
+
+/** The horizon of `p_order_90d`. */
 export const HORIZON_DAYS = 90;
+/** The horizon of `expected_orders_365d`. */
+export const EXPECTED_ORDERS_HORIZON_DAYS = 365;
+/** The default of `return_horizon_days` (`RETURN_HORIZON_DAYS_SPEC`). */
+export const DEFAULT_RETURN_HORIZON_DAYS = 365;
 
 /** The horizon every model type's `predicted_gap_days` is conditioned on (evaluation.md): declared once, shared by all. */
 export const RETURN_HORIZON_DAYS_SPEC: HyperparameterSpec = {
@@ -31,7 +39,7 @@ export const RETURN_HORIZON_DAYS_SPEC: HyperparameterSpec = {
   type: 'integer',
   min: 90,
   max: 3650,
-  default: 365,
+  default: DEFAULT_RETURN_HORIZON_DAYS,
   doc: 'the predicted gap is the median among customers who order within this many days after the as-of date',
 };
 

@@ -32,6 +32,27 @@ export const backtestReportSchema = z.object({
 });
 export type BacktestReport = z.infer<typeof backtestReportSchema>;
 
+/**
+ * The horizons and landmark days a model was fitted with, in days (`ModelDescription.horizons`,
+ * the manifest's `horizons`). The return horizon is the `return_horizon_days` hyperparameter.
+ * An artifact written before this field was fitted with `p_order_90d`'s 90 days and, for xgboost,
+ * classifiers at 7, 30 and 90 days: the loaders take those when it is absent.
+ */
+export const modelHorizonsSchema = z
+  .object({
+    /** The horizon of `p_order_90d` the model predicts: an artifact whose horizon is not `HORIZON_DAYS` is refused on load. */
+    orderWithinDays: z.number().int().positive(),
+    /** Days after an order at which the fit looked at it again (xgboost's classifiers, the LSTM's recalibration); absent when the model has no landmark rows. */
+    landmarkDays: z.array(z.number().int().nonnegative()).min(1).optional(),
+    /** xgboost: the horizon of each classifier, ascending, the last `orderWithinDays`; the model serves with these. */
+    classifierHorizonsDays: z.array(z.number().int().positive()).min(1).optional(),
+  })
+  .refine((h) => !h.classifierHorizonsDays || (h.classifierHorizonsDays.every((d, i, all) => i === 0 || d > all[i - 1]!) && h.classifierHorizonsDays.at(-1) === h.orderWithinDays), {
+    message: 'classifierHorizonsDays must be ascending and end with orderWithinDays',
+    path: ['classifierHorizonsDays'],
+  });
+export type ModelHorizons = z.infer<typeof modelHorizonsSchema>;
+
 export const manifestSchema = z.object({
   formatVersion: z.number().int(),
   modelType: z.string(),
@@ -45,6 +66,8 @@ export const manifestSchema = z.object({
     definition: z.string(),
   }),
   hyperparameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  /** Absent in artifacts written before it: see `modelHorizonsSchema` for what they were fitted with. */
+  horizons: modelHorizonsSchema.optional(),
   backtest: backtestReportSchema,
   dataQuality: dataQualityReportSchema,
   dataFingerprint: z.object({ sha256: z.string(), rows: z.number().int(), customers: z.number().int() }),

@@ -1,3 +1,4 @@
+import type { ModelHorizons } from './manifest';
 import type { GapPrediction, ScoringTable, TrainingTable } from './tables';
 
 export type Hyperparameters = Record<string, string | number | boolean>;
@@ -5,7 +6,19 @@ export type Hyperparameters = Record<string, string | number | boolean>;
 export interface FitOptions {
   /** Held-out rows for early stopping (never the backtest's scoring period). */
   validation?: TrainingTable;
-  onProgress?: (event: { step: number; total: number; metrics: Record<string, number> }) => void;
+  onProgress?: (event: FitProgress) => void;
+}
+
+/**
+ * One iteration of a fit. `step` of `total` counts every iteration the fit may run (all of
+ * xgboost's boosters' rounds, the LSTM's epochs); early stopping skips ahead. `metrics` are the
+ * iteration's losses by the model's own names (`fitMetricNames` of the model type), empty for
+ * an iteration that reports none.
+ */
+export interface FitProgress {
+  step: number;
+  total: number;
+  metrics: Record<string, number>;
 }
 
 export interface FitReport {
@@ -22,6 +35,8 @@ export interface ModelDescription {
   featureImportance?: Record<string, number>;
   /** What the model chose among candidates while fitting, and the validation figures it chose by. */
   selection?: Record<string, ModelSelection>;
+  /** The horizons and landmark days it was fitted with; undefined when loading an artifact written before they were recorded. */
+  horizons?: ModelHorizons;
 }
 
 /** One choice a model made on data it held out: the candidates' figures on a criterion, and the one chosen. */

@@ -35,6 +35,9 @@ export function trainingJobModelKey(outputFolder: string, jobName: string): stri
   return `${outputFolder}${jobName}/output/${MODEL_TARBALL}`;
 }
 
+/** Where a dataset's endpoint writes the requests and responses it samples (data capture); ends with "/". */
+export const captureKeyPrefix = (dataset: string) => `${dataset}/capture/`;
+
 /** `s3://bucket/key`. */
 export function s3Uri(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;

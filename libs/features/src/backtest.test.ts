@@ -1,4 +1,4 @@
-import { backtestReportSchema, selectOrders, type GapPrediction, type OrderTable, type ScoringTable, type TrainingTable } from '@nextbuy/contracts';
+import { backtestReportSchema, HORIZON_DAYS, selectOrders, type GapPrediction, type OrderTable, type ScoringTable, type TrainingTable } from '@nextbuy/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { orderTable, type OrderRow } from '../test/fixtures';
@@ -135,7 +135,7 @@ const customerLognormal = {
     score.lastRow.forEach((row, i) => {
       const meanGap = score.values[row * score.featureNames.length + meanGapColumn]!;
       const mu = Number.isNaN(meanGap) ? mean : Math.log(meanGap);
-      const { medianGap, pWithin } = lognormalConditional(mu, sigma, score.elapsedDays[i]!);
+      const { medianGap, pWithin } = lognormalConditional(mu, sigma, score.elapsedDays[i]!, HORIZON_DAYS);
       predictedGapDays[i] = medianGap;
       pOrder90d[i] = pWithin;
     });

@@ -7,11 +7,12 @@ import {
   validateOrderTable,
   type BacktestMetrics,
   type BacktestReport,
+  type FitOptions,
   type GapPrediction,
   type NextPurchaseModel,
   NextBuyError,
   type OrderTable,
-  RETURN_HORIZON_DAYS_SPEC,
+  DEFAULT_RETURN_HORIZON_DAYS,
   type ScoringTable,
   type TrainingTable,
 } from '@nextbuy/contracts';
@@ -63,13 +64,13 @@ export interface BacktestModel {
   fitPredict(train: TrainingTable, score: ScoringTable, options: { maeHorizonDays: number }): Promise<BacktestPrediction>;
 }
 
-/** The BacktestModel of a model type: a fresh model fitted on the training table, predicting, then disposed. */
-export function backtestModel(create: () => Promise<NextPurchaseModel> | NextPurchaseModel): BacktestModel {
+/** The BacktestModel of a model type: a fresh model fitted on the training table (with `fitOptions`: its progress), predicting, then disposed. */
+export function backtestModel(create: () => Promise<NextPurchaseModel> | NextPurchaseModel, fitOptions: FitOptions = {}): BacktestModel {
   return {
     async fitPredict(train, score, { maeHorizonDays }) {
       const model = await create();
       try {
-        await model.fit(train);
+        await model.fit(train, fitOptions);
         const prediction = await model.predict(score);
         const { predictedGapDays } = await model.predict(score, { returnHorizonDays: maeHorizonDays });
         return { prediction, maeGapDays: predictedGapDays };
@@ -234,7 +235,7 @@ export async function runBacktest(orders: OrderTable, options: BacktestOptions =
   const scoredIds = Array.from(score.lastRow, (row) => score.customerIds[row]!);
   const truth = alignTruth(split.truth, scoredIds);
 
-  const maeHorizonDays = Math.min(options.returnHorizonDays ?? Number(RETURN_HORIZON_DAYS_SPEC.default), split.windowDays);
+  const maeHorizonDays = Math.min(options.returnHorizonDays ?? DEFAULT_RETURN_HORIZON_DAYS, split.windowDays);
   const predictions: Record<string, GapPrediction> = {};
   const metrics: Record<string, BacktestMetrics> = {};
   if (options.model) {

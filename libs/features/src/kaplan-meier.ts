@@ -57,7 +57,7 @@ export function survivalAt(curve: SurvivalCurve, t: number): number {
  * spell the case out; its `baseline_km` reference figures on CDNOW (mae 389, c-index 0.595)
  * need such a constant near 690 days, which this rule gives there (test/cdnow.test.ts).
  */
-export function conditionalKaplanMeier(curve: SurvivalCurve, elapsed: number, horizon = 90): { medianGap: number; pWithin: number } {
+export function conditionalKaplanMeier(curve: SurvivalCurve, elapsed: number, horizon: number): { medianGap: number; pWithin: number } {
   const sElapsed = survivalAt(curve, elapsed);
   const beyondCurve = Math.max(elapsed, 2 * (curve.times[curve.times.length - 1] ?? 0));
   const pWithin = sElapsed > 0 ? 1 - survivalAt(curve, elapsed + horizon) / sElapsed : 0;

@@ -1,3 +1,4 @@
+import { DEFAULT_RETURN_HORIZON_DAYS, HORIZON_DAYS } from '@nextbuy/contracts';
 import { describe, expect, it } from 'vitest';
 import { lognormalConditional, lognormalConditionalWithin, survivalOfLognormal, normalSurvival, normalUpperQuantile } from './lognormal';
 
@@ -17,7 +18,7 @@ describe('normal tail functions', () => {
 
 describe('lognormalConditional', () => {
   it('is the plain median exp(mu) when nothing has elapsed', () => {
-    const { medianGap, pWithin } = lognormalConditional(Math.log(40), 1, 0);
+    const { medianGap, pWithin } = lognormalConditional(Math.log(40), 1, 0, HORIZON_DAYS);
     expect(medianGap).toBeCloseTo(40, 4);
     expect(pWithin).toBeCloseTo(1 - survivalOfLognormal(90, Math.log(40), 1), 10);
   });
@@ -25,7 +26,7 @@ describe('lognormalConditional', () => {
     const mu = Math.log(30);
     const sigma = 0.8;
     for (const elapsed of [5, 30, 100, 400, 5000]) {
-      const { medianGap } = lognormalConditional(mu, sigma, elapsed);
+      const { medianGap } = lognormalConditional(mu, sigma, elapsed, HORIZON_DAYS);
       expect(medianGap).toBeGreaterThanOrEqual(elapsed);
       const ratio = survivalOfLognormal(medianGap, mu, sigma) / survivalOfLognormal(elapsed, mu, sigma);
       if (survivalOfLognormal(elapsed, mu, sigma) > 1e-300) expect(ratio).toBeCloseTo(0.5, 4);
@@ -33,7 +34,7 @@ describe('lognormalConditional', () => {
   });
   it('lowers the 90-day probability as the wait grows past the typical gap', () => {
     const mu = Math.log(30);
-    const p = [30, 90, 365].map((e) => lognormalConditional(mu, 0.7, e).pWithin);
+    const p = [30, 90, 365].map((e) => lognormalConditional(mu, 0.7, e, HORIZON_DAYS).pWithin);
     expect(p[0]!).toBeGreaterThan(p[1]!);
     expect(p[1]!).toBeGreaterThan(p[2]!);
   });
@@ -44,17 +45,17 @@ describe('lognormalConditionalWithin', () => {
     const mu = Math.log(60);
     const sigma = 1.5;
     for (const elapsed of [0, 30, 200, 900]) {
-      const { medianGap, pWithin } = lognormalConditionalWithin(mu, sigma, elapsed, 90, 365);
+      const { medianGap, pWithin } = lognormalConditionalWithin(mu, sigma, elapsed, HORIZON_DAYS, DEFAULT_RETURN_HORIZON_DAYS);
       expect(medianGap).toBeGreaterThanOrEqual(elapsed);
       expect(medianGap).toBeLessThanOrEqual(elapsed + 365);
       const sE = survivalOfLognormal(elapsed, mu, sigma);
       const sEnd = survivalOfLognormal(elapsed + 365, mu, sigma);
       expect((sE - survivalOfLognormal(medianGap, mu, sigma)) / (sE - sEnd)).toBeCloseTo(0.5, 4);
-      expect(pWithin).toBe(lognormalConditional(mu, sigma, elapsed).pWithin);
+      expect(pWithin).toBe(lognormalConditional(mu, sigma, elapsed, HORIZON_DAYS).pWithin);
     }
   });
   it('is below the unrestricted conditional median when many never return', () => {
-    const within = lognormalConditionalWithin(Math.log(200), 2.5, 300).medianGap;
-    expect(within).toBeLessThan(lognormalConditional(Math.log(200), 2.5, 300).medianGap);
+    const within = lognormalConditionalWithin(Math.log(200), 2.5, 300, HORIZON_DAYS, DEFAULT_RETURN_HORIZON_DAYS).medianGap;
+    expect(within).toBeLessThan(lognormalConditional(Math.log(200), 2.5, 300, HORIZON_DAYS).medianGap);
   });
 });

@@ -71,7 +71,7 @@ export function survivalOfLognormal(t: number, mu: number, sigma: number): numbe
  * Median of T given T > elapsed, and P(T <= elapsed + horizon | T > elapsed), for
  * log T ~ N(mu, sigma). The median is never below `elapsed`.
  */
-export function lognormalConditional(mu: number, sigma: number, elapsed: number, horizon = 90): { medianGap: number; pWithin: number } {
+export function lognormalConditional(mu: number, sigma: number, elapsed: number, horizon: number): { medianGap: number; pWithin: number } {
   const zElapsed = elapsed > 0 ? (Math.log(elapsed) - mu) / sigma : -Infinity;
   const sElapsed = normalSurvival(zElapsed);
   if (sElapsed <= 0) {
@@ -91,7 +91,7 @@ export function lognormalConditional(mu: number, sigma: number, elapsed: number,
  * than a median years out that no returning customer resembles (evaluation.md: separating
  * whether from when).
  */
-export function lognormalConditionalWithin(mu: number, sigma: number, elapsed: number, horizon = 90, returnHorizon = 365): { medianGap: number; pWithin: number } {
+export function lognormalConditionalWithin(mu: number, sigma: number, elapsed: number, horizon: number, returnHorizon: number): { medianGap: number; pWithin: number } {
   const { pWithin } = lognormalConditional(mu, sigma, elapsed, horizon);
   const sElapsed = survivalOfLognormal(elapsed, mu, sigma);
   const sEnd = survivalOfLognormal(elapsed + returnHorizon, mu, sigma);

@@ -70,3 +70,6 @@ export function parseHyperparameters(hyperparameters: Hyperparameters): LstmSett
 export function settingsToHyperparameters(settings: LstmSettings): Hyperparameters {
   return Object.fromEntries(Object.entries(KEYS).map(([name, key]) => [name, settings[key]]));
 }
+
+/** The losses each epoch reports (`FitProgress.metrics`, the trainer's per-epoch metric lines): `EpochMetrics` less the epoch. */
+export const LSTM_FIT_METRICS = ['loss', 'val_loss'] as const;

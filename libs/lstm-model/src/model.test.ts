@@ -1,11 +1,12 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArtifactError, InputDataError } from '@nextbuy/contracts';
+import { ArtifactError, type FitProgress, HORIZON_DAYS, InputDataError } from '@nextbuy/contracts';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { twoGroupTables } from '../test/synthetic';
-import { LstmGapModel, lstmFactory } from './model';
+import { LSTM_FIT_METRICS } from './hyperparameters';
+import { CALIBRATION_LANDMARK_DAYS, LstmGapModel, lstmFactory } from './model';
 import { directoryHandler } from './model-files';
 
 // Small and quick: 60 customers x 6 orders; the signal is strong enough for a few epochs.
@@ -65,6 +66,11 @@ describe('LstmGapModel', () => {
     expect((await readdir(dir)).sort()).toEqual(files);
     const loaded = await lstmFactory.load(dir, model.describe());
     expect(await loaded.predict(data.score)).toEqual(await model.predict(data.score));
+    // It describes the horizons its manifest recorded (those it was fitted with), and loads without them (an older artifact).
+    const recorded = { orderWithinDays: HORIZON_DAYS, landmarkDays: [0, 60, 120] };
+    expect((await lstmFactory.load(dir, { ...model.describe(), horizons: recorded })).describe().horizons).toEqual(recorded);
+    const { horizons: _horizons, ...older } = model.describe();
+    expect(await (await lstmFactory.load(dir, older)).predict(data.score)).toEqual(await model.predict(data.score));
     // Saving the loaded model writes the same bytes.
     const again = await mkdtemp(join(tmpdir(), 'lstm-model-'));
     await loaded.save(again);
@@ -110,10 +116,12 @@ describe('LstmGapModel', () => {
 
   it('reports per-epoch losses, the best epoch and the backend', async () => {
     const fresh = await LstmGapModel.create({ ...HYPERPARAMETERS, epochs: 3 });
-    const progress: number[] = [];
+    const progress: FitProgress[] = [];
     const validation = twoGroupTables({ customers: 10, orders: 4, seed: 9 }).train;
-    const report = await fresh.fit(data.train, { validation, onProgress: ({ step }) => progress.push(step) });
-    expect(progress).toEqual([1, 2, 3]);
+    const report = await fresh.fit(data.train, { validation, onProgress: (event) => progress.push(event) });
+    expect(progress.map(({ step, total }) => [step, total])).toEqual([[1, 3], [2, 3], [3, 3]]);
+    // Each epoch's losses under the names the registry declares for the trainer's metric lines.
+    for (const event of progress) expect(Object.keys(event.metrics)).toEqual([...LSTM_FIT_METRICS]);
     expect(report.history).toHaveLength(3);
     for (const epoch of report.history) expect(epoch).toMatchObject({ loss: expect.any(Number), val_loss: expect.any(Number) });
     expect(report.bestIteration).toBeGreaterThanOrEqual(0);
@@ -121,6 +129,7 @@ describe('LstmGapModel', () => {
     expect(description.backend).toBe('wasm');
     expect(description.hyperparameters).toMatchObject({ time_series_length: 3, hidden_size: 8, epochs: 3 });
     expect(description.libraries['@tensorflow/tfjs']).toBe('4.22.0');
+    expect(description.horizons).toEqual({ orderWithinDays: HORIZON_DAYS, landmarkDays: [...CALIBRATION_LANDMARK_DAYS] });
   });
 
   it('names what is wrong with its input', async () => {

@@ -10,6 +10,7 @@ import {
   InputDataError,
   type ModelDescription,
   type ModelFactory,
+  type ModelHorizons,
   NextBuyError,
   type NextPurchaseModel,
   type PredictOptions,
@@ -40,6 +41,8 @@ export class LstmGapModel implements NextPurchaseModel {
   readonly type = 'lstm';
   private network: LstmNetwork | undefined;
   private preprocessing: Preprocessing | undefined;
+  /** What it was fitted with: this build's for a new model, the manifest's (if recorded) for a loaded one. */
+  private horizons: ModelHorizons = { orderWithinDays: HORIZON_DAYS, landmarkDays: [...CALIBRATION_LANDMARK_DAYS] };
 
   private constructor(
     private readonly settings: LstmSettings,
@@ -53,8 +56,9 @@ export class LstmGapModel implements NextPurchaseModel {
   }
 
   /** Restores a model written by `save`: the tfjs Layers model in `dir` and its preprocessing.json. */
-  static async load(dir: string, hyperparameters: Hyperparameters = {}): Promise<LstmGapModel> {
+  static async load(dir: string, hyperparameters: Hyperparameters = {}, horizons?: ModelHorizons): Promise<LstmGapModel> {
     const model = await LstmGapModel.create(hyperparameters);
+    if (horizons) model.horizons = horizons;
     const preprocessingPath = join(dir, PREPROCESSING_FILE);
     let json: unknown;
     try {
@@ -159,6 +163,7 @@ export class LstmGapModel implements NextPurchaseModel {
       hyperparameters: settingsToHyperparameters(this.settings),
       libraries: { '@tensorflow/tfjs': tf.version.tfjs, [`tfjs backend ${this.backend.name}`]: this.backend.version },
       backend: this.backend.name,
+      horizons: this.horizons,
     };
   }
 
@@ -219,11 +224,11 @@ function initialHeadBias(data: LabelledWindows): [number, number] {
 export const lstmFactory: ModelFactory = {
   type: 'lstm',
   create: (hyperparameters) => LstmGapModel.create(hyperparameters),
-  load: (dir, description) => LstmGapModel.load(dir, description.hyperparameters),
+  load: (dir, description) => LstmGapModel.load(dir, description.hyperparameters, description.horizons),
 };
 
-/** Landmarks of the calibration: each training order seen again 0, 30, ..., 360 days later. */
-const CALIBRATION_LANDMARKS = Array.from({ length: 13 }, (_, i) => i * 30);
+/** Landmarks of the calibration: each training order seen again 0, 30, ..., 360 days later (recorded in the manifest's `horizons`). */
+export const CALIBRATION_LANDMARK_DAYS: readonly number[] = Array.from({ length: 13 }, (_, i) => i * 30);
 /** Fewer known outcomes than this (or only one kind) leave the probabilities as the network gives them. */
 const MIN_CALIBRATION_OUTCOMES = 200;
 
@@ -233,7 +238,7 @@ const MIN_CALIBRATION_OUTCOMES = 200;
  * landmark's elapsed days against whether the customer ordered within 90 days.
  */
 function calibrationFor(network: LstmNetwork, train: TrainingTable, preprocessing: Preprocessing): Calibration | undefined {
-  const landmarks = landmarkTable(train, CALIBRATION_LANDMARKS);
+  const landmarks = landmarkTable(train, CALIBRATION_LANDMARK_DAYS);
   const { rows, ordered } = horizonOutcomes(landmarks, HORIZON_DAYS);
   const returned = ordered.reduce((sum, y) => sum + y, 0);
   if (rows.length < MIN_CALIBRATION_OUTCOMES || returned === 0 || returned === rows.length) return undefined;

@@ -6,6 +6,7 @@ export {
   MODEL_TYPE_NAMES,
   MODEL_TYPES,
   modelFactory,
+  trainingMetricDefinitions,
   type ModelType,
   type ModelTypeEntry,
   UnknownModelTypeError,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hyperparameterSpecs, isModelType, MODEL_TYPE_NAMES, MODEL_TYPES, modelFactory } from './registry';
+import { hyperparameterSpecs, isModelType, MODEL_TYPE_NAMES, MODEL_TYPES, modelFactory, trainingMetricDefinitions } from './registry';
 
 describe('model registry', () => {
   it('gives each registered type a factory of that type', async () => {
@@ -30,5 +30,18 @@ describe('model registry', () => {
   it('validates return_horizon_days the same way for every type (one shared declaration)', () => {
     const specs = MODEL_TYPE_NAMES.map((type) => hyperparameterSpecs(type).find((spec) => spec.name === 'return_horizon_days'));
     for (const spec of specs) expect(spec).toBe(specs[0]);
+  });
+
+  it('declares the metric definitions of a training job: backtest metrics, then each fit stage\'s per-iteration losses', () => {
+    const names = (type: string, hyperparameters = {}) => trainingMetricDefinitions(type, hyperparameters).map((d) => d.name);
+    const backtest = ['mae_days', 'c_index', 'auc_90d', 'brier_90d'];
+    expect(names('xgboost')).toEqual([...backtest, 'backtest:train-logloss', 'backtest:validation-logloss', 'final:train-logloss', 'final:validation-logloss']);
+    // SageMaker passes strings; the eval metric names the losses, as in XGBoost.
+    expect(names('xgboost', { eval_metric: 'auc', max_depth: '3' })).toContain('final:validation-auc');
+    expect(names('lstm')).toEqual([...backtest, 'backtest:loss', 'backtest:val_loss', 'final:loss', 'final:val_loss']);
+    expect(names('bgnbd')).toEqual(backtest);
+    // SageMaker takes at most 40 definitions a job.
+    for (const type of MODEL_TYPE_NAMES) expect(trainingMetricDefinitions(type).length).toBeLessThanOrEqual(40);
+    expect(() => trainingMetricDefinitions('xgboost', { eval_metric: 'rmse' })).toThrow(/column "eval_metric": must be one of/);
   });
 });

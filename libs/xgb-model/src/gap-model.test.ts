@@ -1,11 +1,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArtifactError, InputDataError, NextBuyError } from '@nextbuy/contracts';
-import { ELAPSED_FEATURE, scoringLandmarks } from '@nextbuy/features';
+import { ArtifactError, type FitProgress, InputDataError, NextBuyError, orderDaySpan, type ScoringTable } from '@nextbuy/contracts';
+import { bgnbdMedianWaitWithin, paretoNbdScore, scoringSummaries } from '@nextbuy/btyd-model';
+import { scenarioOrders } from '@nextbuy/datagen';
+import { buildScoringTable, buildTrainingTable, ELAPSED_FEATURE, scoringLandmarks } from '@nextbuy/features';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GAP_FEATURES, gapScoringTable, gapTrainingTable } from '../test/synthetic';
-import { BGNBD_ATTRIBUTE, Booster, CUSTOMER_BASE_FEATURES, DMatrix, scoringCustomerBaseFeatures, WAIT_HORIZONS_DAYS, XGBoostGapModel, boosterFile, medianWaitWithin, train, waitLocation, WAIT_RULE_ATTRIBUTE, waitScale, xgboostFactory } from './index';
+import { xgboostFitMetrics } from './hyperparameters';
+import { BGNBD_ATTRIBUTE, BLEND_ATTRIBUTE, blendLabel, blendProbability, blendWait, Booster, CUSTOMER_BASE_FEATURES, DMatrix, scoringCustomerBaseFeatures, WAIT_HORIZONS_DAYS, XGBoostGapModel, boosterFile, medianWaitWithin, train, waitLocation, WAIT_RULE_ATTRIBUTE, waitScale, xgboostFactory } from './index';
 
 const dir = mkdtempSync(join(tmpdir(), 'xgb-gap-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,17 +17,32 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const SMALL = { num_boost_round: 40, nthread: 1, max_depth: 3, landmark_growth: 1.5, landmark_max_days: 120 };
 const ELAPSED = [0, 0, 0, 5, 30, 30, 60, 90, 120, 200, 365, 500, 800, 2000];
 
-/** What the saved model files alone predict for a scoring table: XGBoost's probabilities and the median wait of the log-normal through them. */
-function predictFromFiles(dir: string, input: ReturnType<typeof gapScoringTable>, returnHorizonDays = 365) {
+/**
+ * What the saved model files alone predict for a scoring table: XGBoost's probabilities and the
+ * median wait of the log-normal through them, each blended with BG/NBD's by the weights the
+ * files hold (none in older files).
+ */
+function predictFromFiles(dir: string, input: ScoringTable, returnHorizonDays = 365) {
   const boosters = WAIT_HORIZONS_DAYS.map((horizon) => new Booster({}, [], join(dir, boosterFile(horizon))));
-  const rows = scoringCustomerBaseFeatures(scoringLandmarks(input), input, JSON.parse(boosters.at(-1)!.attr(BGNBD_ATTRIBUTE)!));
+  const bgnbd = JSON.parse(boosters.at(-1)!.attr(BGNBD_ATTRIBUTE)!);
+  const rows = scoringCustomerBaseFeatures(scoringLandmarks(input), input, bgnbd);
   const data = new DMatrix({ values: rows.values, nrow: rows.nRows, ncol: rows.featureNames.length }, { feature_names: rows.featureNames });
   const byHorizon = boosters.map((booster) => booster.predict(data, { iteration_range: [0, booster.best_iteration! + 1] }));
-  const p = byHorizon.at(-1)!;
   const rule = JSON.parse(boosters.at(-1)!.attr(WAIT_RULE_ATTRIBUTE)!);
-  const gaps = Array.from(p, (probability, i) => {
+  const blendAttribute = boosters.at(-1)!.attr(BLEND_ATTRIBUTE);
+  const blend = blendAttribute ? JSON.parse(blendAttribute).blend : { pOrder90d: { family: 'bgnbd', weight: 1 }, wait: { family: 'bgnbd', weight: 1 } };
+  const s = scoringSummaries(input);
+  const width = rows.featureNames.length;
+  // Each family's answers, one customer at a time with the library's own functions.
+  const other = (family: string, i: number) =>
+    family === 'bgnbd'
+      ? { p: rows.values[i * width + rows.featureNames.indexOf('BgNbdPOrder90d')]!, wait: bgnbdMedianWaitWithin(bgnbd, s.x[i]!, s.T[i]!, returnHorizonDays) }
+      : (({ pOrderWithin, medianWait }) => ({ p: pOrderWithin, wait: medianWait }))(paretoNbdScore(blend.paretoNbd, s.x[i]!, s.tx[i]!, s.T[i]!, 90, returnHorizonDays));
+  const p = Array.from(byHorizon.at(-1)!, (probability, i) => (blend.pOrder90d.weight === 1 ? probability : blendProbability(probability, other(blend.pOrder90d.family, i).p, blend.pOrder90d.weight)));
+  const gaps = Array.from(byHorizon.at(-1)!, (probability, i) => {
     const sigma = rule.selection.chosen === 'one_scale' ? rule.oneScale : waitScale(byHorizon.map((q) => q[i]!), WAIT_HORIZONS_DAYS);
-    return input.elapsedDays[i]! + medianWaitWithin(waitLocation(probability, sigma, 90), sigma, returnHorizonDays);
+    const wait = medianWaitWithin(waitLocation(probability, sigma, 90), sigma, returnHorizonDays);
+    return input.elapsedDays[i]! + (blend.wait.weight === 1 ? wait : blendWait(wait, other(blend.wait.family, i).wait, blend.wait.weight));
   });
   for (const booster of boosters) booster.dispose();
   data.dispose();
@@ -35,10 +53,16 @@ describe('XGBoostGapModel', () => {
   it('fits on landmark rows with held-out customers, and predicts gaps from elapsed to elapsed + the return horizon', async () => {
     const model = (await xgboostFactory.create(SMALL)) as XGBoostGapModel;
     expect(model.type).toBe('xgboost');
-    const steps: number[] = [];
-    const report = await model.fit(gapTrainingTable(52, 600), { onProgress: ({ step }) => steps.push(step) });
-    expect(steps).toEqual(Array.from({ length: report.history.length }, (_, i) => i + 1));
+    const events: FitProgress[] = [];
+    const report = await model.fit(gapTrainingTable(52, 600), { onProgress: (event) => events.push(event) });
+    // Progress counts the rounds of all three boosters; early stopping skips ahead, the 90-day booster's rounds carry the metrics.
+    expect(new Set(events.map((e) => e.total))).toEqual(new Set([3 * 40]));
+    expect(events.every((e, i) => i === 0 || e.step > events[i - 1]!.step)).toBe(true);
+    const reported = events.filter((e) => Object.keys(e.metrics).length > 0);
+    expect(reported.map((e) => e.metrics)).toEqual(report.history);
+    expect(reported.map((e) => e.step)).toEqual(report.history.map((_, i) => 2 * 40 + i + 1));
     expect(Object.keys(report.history[0]!)).toEqual(['train-logloss', 'validation-logloss']);
+    expect(xgboostFitMetrics(SMALL)).toEqual(Object.keys(report.history[0]!));
     expect(report.history.at(-1)!['train-logloss']).toBeLessThan(report.history[0]!['train-logloss']!);
     expect(report.bestIteration).toBeLessThan(40);
 
@@ -139,8 +163,81 @@ describe('XGBoostGapModel', () => {
     const input = gapScoringTable(61, ELAPSED);
     expect(await loaded.predict(input)).toEqual(await model.predict(input));
     expect(loaded.describe()).toEqual(description);
+    // The horizons it was fitted with, for the manifest; an artifact written before them loads with the same defaults.
+    expect(description.horizons).toEqual({ orderWithinDays: 90, landmarkDays: [1, 2, 3, 5, 8, 12, 18, 27, 41, 62, 93], classifierHorizonsDays: [7, 30, 90] });
+    const { horizons: _horizons, ...older } = description;
+    const loadedOlder = await xgboostFactory.load(modelDir, older);
+    expect(await loadedOlder.predict(input)).toEqual(await model.predict(input));
     model.dispose();
     loaded.dispose();
+    loadedOlder.dispose();
+  });
+
+  it('serves a model with the classifier horizons its manifest records, not this build\'s', async () => {
+    const model = new XGBoostGapModel(SMALL, [14, 90]);
+    await model.fit(gapTrainingTable(62, 500));
+    const modelDir = join(dir, 'other-horizons');
+    expect(await model.save(modelDir)).toEqual(['model-14d.json', 'model.json']);
+    const description = model.describe();
+    expect(description.horizons?.classifierHorizonsDays).toEqual([14, 90]);
+    const loaded = (await xgboostFactory.load(modelDir, description)) as XGBoostGapModel;
+    expect(loaded.classifierHorizonsDays).toEqual([14, 90]);
+    const input = gapScoringTable(63, ELAPSED);
+    const own = await loaded.predict(input);
+    expect(own).toEqual(await model.predict(input));
+    // Without its recorded horizons it would be read as this build's 7/30/90-day classifiers, which it does not have.
+    const { horizons: _horizons, ...unrecorded } = description;
+    await expect(xgboostFactory.load(modelDir, unrecorded)).rejects.toThrow(/model-7d\.json: cannot load the XGBoost model/);
+    expect(() => new XGBoostGapModel(SMALL, [30, 60])).toThrow(/ending with 90 \(p_order_90d\), got 30, 60/);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('blends its answers with BG/NBD as chosen at a cutoff inside the training period, and keeps the choice in its files', async () => {
+    // A BG/NBD customer base (many customers with several orders each), trained as of its end.
+    const orders = scenarioOrders('short-sparse');
+    const end = orderDaySpan(orders).last + 1;
+    const model = new XGBoostGapModel({ ...SMALL, landmark_max_days: 365 });
+    await model.fit(buildTrainingTable(orders, end));
+    const { selection } = model.describe();
+    for (const [key, metrics] of [['blend_p_order_90d', 'brier_90d and auc_90d'], ['blend_wait', 'mae_days and c_index']] as const) {
+      const choice = selection![key]!;
+      expect(choice.criterion).toMatch(new RegExp(`^least rank sum of ${metrics} at the inner cutoff \\d+ days before the end of training, \\d+ held-out customers$`));
+      // The booster alone, then four weights of Pareto/NBD and BG/NBD each, with two figures each.
+      expect(Object.keys(choice.candidates)).toHaveLength(18);
+      expect(Object.keys(choice.candidates)).toContain(`${choice.chosen}: ${metrics.split(' ')[0]}`);
+    }
+    const modelDir = join(dir, 'blended');
+    await model.save(modelDir);
+    const saved = JSON.parse(JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')).learner.attributes[BLEND_ATTRIBUTE]);
+    expect(saved.selection).toEqual({ blend_p_order_90d: selection!.blend_p_order_90d, blend_wait: selection!.blend_wait });
+    expect(blendLabel(saved.blend.pOrder90d)).toBe(selection!.blend_p_order_90d!.chosen);
+    expect(blendLabel(saved.blend.wait)).toBe(selection!.blend_wait!.chosen);
+    // On a BG/NBD customer base of a year, a BTYD model's answers are worth taking.
+    expect(Math.min(saved.blend.pOrder90d.weight, saved.blend.wait.weight)).toBeLessThan(1);
+
+    const input = buildScoringTable(orders, end);
+    const prediction = await model.predict(input);
+    const fromFiles = predictFromFiles(modelDir, input);
+    fromFiles.p.forEach((p, i) => expect(prediction.pOrder90d[i]! / p).toBeCloseTo(1, 5));
+    fromFiles.gaps.forEach((gap, i) => expect(prediction.predictedGapDays[i]! / gap).toBeCloseTo(1, 5));
+    const loaded = await xgboostFactory.load(modelDir, model.describe());
+    expect(await loaded.predict(input)).toEqual(prediction);
+    expect(loaded.describe()).toEqual(model.describe());
+    loaded.dispose();
+
+    // A model written before blending existed (no such attribute) serves its boosters alone.
+    const booster = new Booster({}, [], join(modelDir, 'model.json'));
+    booster.set_attr({ [BLEND_ATTRIBUTE]: null });
+    booster.save_model(join(modelDir, 'model.json'));
+    booster.dispose();
+    const older = await xgboostFactory.load(modelDir, model.describe());
+    const alone = predictFromFiles(modelDir, input);
+    const olderPrediction = await older.predict(input);
+    alone.p.forEach((p, i) => expect(olderPrediction.pOrder90d[i]! / p).toBeCloseTo(1, 5));
+    expect(older.describe().selection).toEqual({ wait_scale: selection!.wait_scale });
+    older.dispose();
+    model.dispose();
   });
 
   it('refuses hyperparameters it cannot honour, naming them', () => {

@@ -20,13 +20,14 @@ import {
   type ScoringTable,
   type TrainingTable,
 } from '@nextbuy/contracts';
-import type { BgNbdParams } from '@nextbuy/btyd-model';
+import { type BgNbdParams, bgnbdMedianWaitWithin, fitParetoNbd, type ParetoNbdParams, paretoNbdScoreMany, scoringSummaries, trainingSummaries } from '@nextbuy/btyd-model';
 import { concordanceIndex, horizonOutcomes, landmarkTable, normalUpperQuantile, scoringLandmarks, type LandmarkTable } from '@nextbuy/features';
 import { Booster, type ParamValue } from './booster';
-import { fitCustomerBase, scoringCustomerBaseFeatures, withCustomerBaseFeatures } from './customer-base-features';
+import { CUSTOMER_BASE_FEATURES, fitCustomerBase, scoringCustomerBaseFeatures, withCustomerBaseFeatures } from './customer-base-features';
 import { DMatrix } from './dmatrix';
-import { XGBOOST_HYPERPARAMETERS } from './hyperparameters';
+import { EVAL_SETS, XGBOOST_HYPERPARAMETERS } from './hyperparameters';
 import type { EvalsLog } from './eval-log';
+import { type Answers, type Blend, blendProbability, blendWait, BOOSTER_ONLY, boosterAlone, type BtydFamily, chooseBlend, innerCutoff } from './inner-validation';
 import { fitWaitScale, medianWaitWithin, waitLocation } from './lognormal-wait';
 import { xgboostVersion } from './native';
 import { type TrainingCallback, train } from './train';
@@ -56,14 +57,19 @@ interface WaitRule {
  */
 export const MIN_GAP_DAYS = 0.5;
 
+/** The booster attribute holding how much of the booster's answers the model keeps against a BTYD model's, and why (JSON `{ blend: Blend, selection }`; absent in older artifacts: the booster alone). */
+export const BLEND_ATTRIBUTE = 'btyd_blend';
+
 /** The booster attribute holding the BG/NBD parameters its customer-base features were computed with (JSON; null when none could be fitted). */
 export const BGNBD_ATTRIBUTE = 'bgnbd_params';
 
 /**
- * Horizons of the classifiers, in days: each learns "orders within h days after the landmark".
- * The 90-day one is `p_order_90d`; the shorter ones give the wait its shape (see `waitScale`).
+ * Horizons of the classifiers a model is fitted with, in days: each learns "orders within h days
+ * after the landmark". The 90-day one is `p_order_90d`; the shorter ones give the wait its shape
+ * (see `waitScale`). A loaded model serves with the horizons its manifest records; these are
+ * also what an artifact written before the manifest recorded them was fitted with.
  */
-export const WAIT_HORIZONS_DAYS = [7, 30, HORIZON_DAYS] as const;
+export const WAIT_HORIZONS_DAYS: readonly number[] = [7, 30, HORIZON_DAYS];
 
 /** The file of the booster of horizon h: the 90-day one is MODEL_FILE. */
 export function boosterFile(horizonDays: number): string {
@@ -215,7 +221,7 @@ export function waitScale(probabilities: readonly number[], horizonsDays: readon
  * Next-purchase model that separates whether a customer orders soon from when: landmark rows
  * (each order seen again 1, 2, 3, ... days later on a geometric grid, `ElapsedDays` a feature,
  * with the customer-base features of `customer-base-features.ts`) train one XGBoost classifier
- * per horizon of `WAIT_HORIZONS_DAYS`, "orders within h days after the landmark". The 90-day one
+ * per horizon of `classifierHorizonsDays`, "orders within h days after the landmark". The 90-day one
  * is `p_order_90d` for a customer scored at their real elapsed days. The wait after the as-of
  * date is log-normal through those probabilities (`waitScale`), pinned to the 90-day one;
  * `predicted_gap_days` is elapsed plus its median among customers who order within
@@ -225,22 +231,35 @@ export class XGBoostGapModel implements NextPurchaseModel {
   readonly type = 'xgboost';
   private readonly hyperparameters: Hyperparameters;
   private readonly settings: Settings;
-  /** One booster per horizon of WAIT_HORIZONS_DAYS, in that order. */
+  /** One booster per horizon of `classifierHorizons`, in that order. */
   private boosters: Booster[] = [];
   private customerBase: BgNbdParams | null = null;
   private waitRule: WaitRule | undefined;
+  private blend: Blend = BOOSTER_ONLY;
+  private blendSelection: Record<string, ModelSelection> = {};
 
-  constructor(hyperparameters: Hyperparameters = {}) {
+  /**
+   * `classifierHorizonsDays`: the horizons of the classifiers, ascending, the last `HORIZON_DAYS`
+   * (`p_order_90d`): WAIT_HORIZONS_DAYS for a new model, the manifest's for a loaded one.
+   */
+  constructor(
+    hyperparameters: Hyperparameters = {},
+    readonly classifierHorizonsDays: readonly number[] = WAIT_HORIZONS_DAYS,
+  ) {
     this.hyperparameters = parseHyperparameters(XGBOOST_HYPERPARAMETERS, hyperparameters, 'xgboost');
     this.settings = settingsOf(this.hyperparameters);
+    const ascending = classifierHorizonsDays.every((days, k) => Number.isInteger(days) && days > 0 && (k === 0 || days > classifierHorizonsDays[k - 1]!));
+    if (!ascending || classifierHorizonsDays.at(-1) !== HORIZON_DAYS) {
+      throw new RangeError(`classifier horizons must be ascending whole days ending with ${HORIZON_DAYS} (p_order_90d), got ${classifierHorizonsDays.join(', ')}`);
+    }
   }
 
-  /** Restores a model written by `save` (XGBoost's JSON, one file per horizon). */
-  static load(dir: string, hyperparameters: Hyperparameters): XGBoostGapModel {
-    const model = new XGBoostGapModel(hyperparameters);
+  /** Restores a model written by `save` (XGBoost's JSON, one file per horizon of `classifierHorizonsDays`, its manifest's). */
+  static load(dir: string, hyperparameters: Hyperparameters, classifierHorizonsDays: readonly number[] = WAIT_HORIZONS_DAYS): XGBoostGapModel {
+    const model = new XGBoostGapModel(hyperparameters, classifierHorizonsDays);
     const boosters: Booster[] = [];
     try {
-      for (const horizon of WAIT_HORIZONS_DAYS) {
+      for (const horizon of classifierHorizonsDays) {
         const path = join(dir, boosterFile(horizon));
         try {
           boosters.push(new Booster({}, [], path));
@@ -255,6 +274,8 @@ export class XGBoostGapModel implements NextPurchaseModel {
       }
       model.customerBase = JSON.parse(customerBase) as BgNbdParams | null;
       model.waitRule = JSON.parse(waitRule) as WaitRule;
+      const blend = boosters.at(-1)!.attr(BLEND_ATTRIBUTE);
+      if (blend !== undefined && blend !== null) ({ blend: model.blend, selection: model.blendSelection } = JSON.parse(blend) as { blend: Blend; selection: Record<string, ModelSelection> });
     } catch (error) {
       for (const booster of boosters) booster.dispose();
       throw error;
@@ -270,28 +291,30 @@ export class XGBoostGapModel implements NextPurchaseModel {
     const held = options.validation && withCustomerBaseFeatures(landmarkTable(options.validation, landmarkDays), options.validation, customerBase);
     const boosters: Booster[] = [];
     const history: Array<Record<string, number>> = [];
+    const horizons = this.classifierHorizonsDays;
+    // Progress counts every round of every booster; one that stops early skips to the next one's first.
+    const total = horizons.length * numBoostRound;
     try {
-      for (const [k, horizon] of WAIT_HORIZONS_DAYS.entries()) {
+      for (const [k, horizon] of horizons.entries()) {
         const sets = outcomeSets(landmarks, held, horizon, validationFraction);
         if (sets.train.rows.length === 0) {
           throw new InputDataError(`has no order followed for ${horizon} days without a further order in between: nothing to learn "orders within ${horizon} days" from`, { source: 'TrainingTable' });
         }
         const dtrain = outcomeMatrix(sets.train, nthread);
         const dvalid = sets.validation && sets.validation.rows.length > 0 ? outcomeMatrix(sets.validation, nthread) : undefined;
-        // Progress and history are the 90-day booster's: the one p_order_90d comes from.
-        const reported = horizon === HORIZON_DAYS;
+        // Metrics and history are the 90-day booster's: the one p_order_90d comes from.
+        const reported = k === horizons.length - 1;
         const progress: TrainingCallback = {
           after_iteration: (_model, epoch, log) => {
-            if (!reported) return false;
-            const metrics = latestMetrics(log);
-            history.push(metrics);
-            options.onProgress?.({ step: epoch + 1, total: numBoostRound, metrics });
+            const metrics = reported ? latestMetrics(log) : {};
+            if (reported) history.push(metrics);
+            options.onProgress?.({ step: k * numBoostRound + epoch + 1, total, metrics });
             return false;
           },
         };
         try {
           boosters[k] = train(params, dtrain, numBoostRound, {
-            evals: dvalid ? [[dtrain, 'train'], [dvalid, 'validation']] : [[dtrain, 'train']],
+            evals: dvalid ? [[dtrain, EVAL_SETS[0]], [dvalid, EVAL_SETS[1]]] : [[dtrain, EVAL_SETS[0]]],
             early_stopping_rounds: dvalid ? earlyStoppingRounds : undefined,
             callbacks: [progress],
           });
@@ -301,12 +324,15 @@ export class XGBoostGapModel implements NextPurchaseModel {
         }
       }
       const waitRule = this.chooseWaitRule(boosters, heldOutRows(landmarks, held, validationFraction));
+      const { blend, selection } = this.chooseBlend(boosters, customerBase, table, waitRule, options.validation, validationFraction);
       // Kept in the model file, so that the saved model alone predicts.
-      boosters.at(-1)!.set_attr({ [BGNBD_ATTRIBUTE]: JSON.stringify(customerBase), [WAIT_RULE_ATTRIBUTE]: JSON.stringify(waitRule) });
+      boosters.at(-1)!.set_attr({ [BGNBD_ATTRIBUTE]: JSON.stringify(customerBase), [WAIT_RULE_ATTRIBUTE]: JSON.stringify(waitRule), [BLEND_ATTRIBUTE]: JSON.stringify({ blend, selection }) });
       this.dispose();
       this.boosters = boosters;
       this.customerBase = customerBase;
       this.waitRule = waitRule;
+      this.blend = blend;
+      this.blendSelection = selection;
     } catch (error) {
       for (const booster of boosters) booster.dispose();
       throw error;
@@ -315,23 +341,75 @@ export class XGBoostGapModel implements NextPurchaseModel {
   }
 
   async predict(input: ScoringTable, options: PredictOptions = {}): Promise<GapPrediction> {
-    const boosters = this.fitted();
     const returnHorizonDays = options.returnHorizonDays ?? this.settings.returnHorizonDays;
-    const rows = scoringCustomerBaseFeatures(scoringLandmarks(input), input, this.customerBase);
-    const count = rows.nRows;
+    const count = input.lastRow.length;
+    if (count === 0) return { predictedGapDays: new Float64Array(0), pOrder90d: new Float64Array(0) };
+    const { booster, btyd } = this.answers(this.fitted(), this.customerBase, this.blend.paretoNbd, this.waitRule!, input, returnHorizonDays, [this.blend.pOrder90d, this.blend.wait].filter((c) => c.weight < 1).map((c) => c.family));
     const predictedGapDays = new Float64Array(count);
     const pOrder90d = new Float64Array(count);
-    if (count === 0) return { predictedGapDays, pOrder90d };
-    const probabilities = this.probabilities(boosters, rows.values, rows.featureNames);
-    const waits = this.medianWaits(probabilities, this.waitRule!.selection.chosen, this.waitRule!.oneScale, returnHorizonDays);
+    const [p, wait] = [this.blend.pOrder90d, this.blend.wait];
     for (let i = 0; i < count; i++) {
-      predictedGapDays[i] = input.elapsedDays[i]! + waits[i]!;
-      pOrder90d[i] = probabilities.at(-1)![i]!;
+      predictedGapDays[i] = input.elapsedDays[i]! + (wait.weight === 1 ? booster.wait[i]! : blendWait(booster.wait[i]!, btyd[wait.family]!.wait[i]!, wait.weight));
+      pOrder90d[i] = p.weight === 1 ? booster.pOrder90d[i]! : blendProbability(booster.pOrder90d[i]!, btyd[p.family]!.pOrder90d[i]!, p.weight);
     }
     return { predictedGapDays, pOrder90d };
   }
 
-  /** Each booster's probabilities for landmark rows, in the order of WAIT_HORIZONS_DAYS. */
+  /**
+   * The booster's answers for the customers of `input` and those of the BTYD `families` asked
+   * for: the 90-day probability and the median wait among those who order within
+   * `returnHorizonDays` (a family without a fit is left out).
+   */
+  private answers(
+    boosters: readonly Booster[],
+    bgnbd: BgNbdParams | null,
+    paretoNbd: ParetoNbdParams | null,
+    waitRule: WaitRule,
+    input: ScoringTable,
+    returnHorizonDays: number,
+    families: readonly BtydFamily[],
+  ): { booster: Answers; btyd: Partial<Record<BtydFamily, Answers>> } {
+    const rows = scoringCustomerBaseFeatures(scoringLandmarks(input), input, bgnbd);
+    const probabilities = this.probabilities(boosters, rows.values, rows.featureNames);
+    const btyd: Partial<Record<BtydFamily, Answers>> = {};
+    const s = families.length > 0 ? scoringSummaries(input) : undefined;
+    if (bgnbd && s && families.includes('bgnbd')) {
+      // BG/NBD's 90-day probability is already a feature of the rows.
+      const column = rows.featureNames.indexOf(CUSTOMER_BASE_FEATURES[2]);
+      const width = rows.featureNames.length;
+      btyd.bgnbd = {
+        pOrder90d: Float64Array.from({ length: rows.nRows }, (_, i) => rows.values[i * width + column]!),
+        wait: s.x.map((x, i) => bgnbdMedianWaitWithin(bgnbd, x, s.T[i]!, returnHorizonDays)),
+      };
+    }
+    if (paretoNbd && s && families.includes('pareto_nbd')) {
+      const scores = paretoNbdScoreMany(paretoNbd, s.x, s.tx, s.T, HORIZON_DAYS, returnHorizonDays);
+      btyd.pareto_nbd = { pOrder90d: scores.pOrderWithin, wait: scores.medianWait };
+    }
+    return { booster: { pOrder90d: probabilities.at(-1)!, wait: this.medianWaits(probabilities, waitRule.selection.chosen, waitRule.oneScale, returnHorizonDays) }, btyd };
+  }
+
+  /**
+   * How much of the booster's answers to keep against a BTYD model's (`inner-validation.ts`),
+   * chosen at a cutoff inside the training period on customers the boosters were not trained on:
+   * those of `validation` when given, else those the hashed split holds out of `table` (all of it
+   * when none is held out). Pareto/NBD is fitted here, on the training table, for the choice.
+   */
+  private chooseBlend(boosters: readonly Booster[], bgnbd: BgNbdParams | null, table: TrainingTable, waitRule: WaitRule, validation: TrainingTable | undefined, validationFraction: number) {
+    const inner = validation ? innerCutoff(validation, () => true) : innerCutoff(table, validationFraction > 0 ? (id) => heldOut(id, validationFraction) : () => true);
+    if (!inner || inner.score.lastRow.length === 0 || !bgnbd) return boosterAlone('no inner cutoff fits in the training period, or no BTYD fit');
+    let paretoNbd: ParetoNbdParams | null = null;
+    try {
+      paretoNbd = fitParetoNbd(trainingSummaries(table)).params;
+    } catch (error) {
+      // Data BG/NBD fits but Pareto/NBD cannot (its optimiser gave up): blend with BG/NBD only.
+      if (!(error instanceof NextBuyError)) throw error;
+    }
+    const families: BtydFamily[] = paretoNbd ? ['bgnbd', 'pareto_nbd'] : ['bgnbd'];
+    return chooseBlend(inner, this.answers(boosters, bgnbd, paretoNbd, waitRule, inner.score, inner.followUpDays, families), paretoNbd);
+  }
+
+  /** Each booster's probabilities for landmark rows, in the order of `classifierHorizonsDays`. */
   private probabilities(boosters: readonly Booster[], values: Float32Array, featureNames: readonly string[]): Float64Array[] {
     return boosters.map((booster) => Float64Array.from(this.margins(booster, values, featureNames), sigmoid));
   }
@@ -340,7 +418,7 @@ export class XGBoostGapModel implements NextPurchaseModel {
   private medianWaits(probabilities: readonly Float64Array[], rule: string, oneScale: number, returnHorizonDays: number): Float64Array {
     const p90 = probabilities.at(-1)!;
     return Float64Array.from(p90, (p, i) => {
-      const sigma = rule === 'one_scale' ? oneScale : waitScale(probabilities.map((q) => q[i]!), WAIT_HORIZONS_DAYS);
+      const sigma = rule === 'one_scale' ? oneScale : waitScale(probabilities.map((q) => q[i]!), this.classifierHorizonsDays);
       return medianWaitWithin(waitLocation(p, sigma, HORIZON_DAYS), sigma, returnHorizonDays);
     });
   }
@@ -371,14 +449,18 @@ export class XGBoostGapModel implements NextPurchaseModel {
   async save(dir: string): Promise<string[]> {
     const boosters = this.fitted();
     mkdirSync(dir, { recursive: true });
-    const files = WAIT_HORIZONS_DAYS.map(boosterFile);
+    const files = this.classifierHorizonsDays.map(boosterFile);
     boosters.forEach((booster, k) => booster.save_model(join(dir, files[k]!)));
     return files;
   }
 
   /** Hyperparameters in effect, the XGBoost version and, once fitted, the 90-day booster's average gain of every feature (0 if never split on). */
   describe(): ModelDescription {
-    const description: ModelDescription = { hyperparameters: { ...this.hyperparameters }, libraries: { xgboost: xgboostVersion() } };
+    const description: ModelDescription = {
+      hyperparameters: { ...this.hyperparameters },
+      libraries: { xgboost: xgboostVersion() },
+      horizons: { orderWithinDays: HORIZON_DAYS, landmarkDays: [...this.settings.landmarkDays], classifierHorizonsDays: [...this.classifierHorizonsDays] },
+    };
     const booster = this.boosters.at(-1);
     if (booster) {
       const gain = booster.get_score({ importance_type: 'gain' });
@@ -386,7 +468,7 @@ export class XGBoostGapModel implements NextPurchaseModel {
       // get_score omits unused features; the manifest lists all of them so runs compare column by column.
       description.featureImportance = Object.fromEntries(names.map((name) => [name, typeof gain[name] === 'number' ? gain[name] : 0]));
     }
-    if (this.waitRule) description.selection = { wait_scale: this.waitRule.selection };
+    if (this.waitRule) description.selection = { wait_scale: this.waitRule.selection, ...this.blendSelection };
     return description;
   }
 
@@ -419,6 +501,6 @@ export const xgboostFactory: ModelFactory = {
     return new XGBoostGapModel(hyperparameters);
   },
   async load(dir, description) {
-    return XGBoostGapModel.load(dir, description.hyperparameters);
+    return XGBoostGapModel.load(dir, description.hyperparameters, description.horizons?.classifierHorizonsDays);
   },
 };

@@ -1,4 +1,4 @@
-import { type HyperparameterSpec, RETURN_HORIZON_DAYS_SPEC } from '@nextbuy/contracts';
+import { type Hyperparameters, type HyperparameterSpec, RETURN_HORIZON_DAYS_SPEC } from '@nextbuy/contracts';
 
 /**
  * The `xgboost` model type's hyperparameters: the model's own settings, then XGBoost's parameters
@@ -29,3 +29,15 @@ export const XGBOOST_HYPERPARAMETERS: readonly HyperparameterSpec[] = [
   { name: 'nthread', type: 'integer', doc: 'XGBoost threads (unset or <= 0: all cores)' },
   { name: 'seed', type: 'integer', min: 0, max: 2 ** 31 - 1, doc: 'XGBoost random seed' },
 ];
+
+/** The names of the data sets each booster is evaluated on every round: its training rows and the held-out customers' rows. */
+export const EVAL_SETS = ['train', 'validation'] as const;
+
+/**
+ * The losses each boosting round reports (`FitProgress.metrics`, the trainer's per-round metric
+ * lines): XGBoost's own `<data>-<eval_metric>` names, e.g. `train-logloss`, `validation-logloss`.
+ */
+export function xgboostFitMetrics(hyperparameters: Hyperparameters): string[] {
+  const metric = hyperparameters.eval_metric ?? XGBOOST_HYPERPARAMETERS.find((spec) => spec.name === 'eval_metric')!.default;
+  return EVAL_SETS.map((data) => `${data}-${metric}`);
+}

@@ -14,7 +14,17 @@ describe('the command line', () => {
       runsDir: '/runs',
       filePath: undefined,
       run: undefined,
+      // npm start shows the endpoint path: a serverless endpoint per dataset unless told otherwise.
+      endpoints: { retail: { serverless: { memorySizeMb: 2048, maxConcurrency: 5 }, keepConfigs: 3 } },
+      keepServing: false,
     });
+  });
+
+  it('takes the endpoints as the CDK context "endpoints" gives them, {} for none', () => {
+    expect(parseCli(['--endpoints', '{}'], '/runs').endpoints).toEqual({});
+    expect(parseCli(['--datasets', 'a,b'], '/runs').endpoints).toEqual({ a: expect.objectContaining({ serverless: expect.anything() }), b: expect.objectContaining({ serverless: expect.anything() }) });
+    expect(parseCli(['--endpoints', '{"a":{"instances":{"instanceCount":2}}}', '--keep_serving'], '/runs')).toMatchObject({ endpoints: { a: { instances: { instanceCount: 2 } } }, keepServing: true });
+    expect(() => parseCli(['--endpoints', '{"a":{}}'], '/runs')).toThrow(/--endpoints.*a: give exactly one of "serverless"/);
   });
 
   it('takes several datasets, a file, a model type and hyperparameters (also as --flag=value, as Nx forwards them)', () => {

@@ -1,4 +1,4 @@
-import { datasetNameSchema, parseHyperparameters, runIdSchema } from '@nextbuy/contracts';
+import { datasetNameSchema, endpointsSettingSchema, parseHyperparameters, runIdSchema, type EndpointsSetting } from '@nextbuy/contracts';
 import { DEFAULT_MODEL_TYPE, hyperparameterSpecs, MODEL_TYPE_NAMES, type ModelType } from '@nextbuy/model-registry';
 import { MAX_ROWS, MIN_ROWS } from '@nextbuy/datagen';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -18,6 +18,30 @@ export interface CliOptions {
   /** The execution name (run id); default: `local-<UTC time>`. */
   run?: string;
   runsDir: string;
+  /** The real-time endpoints by dataset (the CDK context `endpoints`); default: a serverless one for every dataset. */
+  endpoints: EndpointsSetting;
+  /** Keep the endpoints serving after the run, until Ctrl-C. */
+  keepServing: boolean;
+}
+
+/** What `npm start` deploys when --endpoints is not given: each dataset's endpoint on serverless defaults. */
+export function defaultEndpoints(datasets: readonly string[]): EndpointsSetting {
+  return endpointsSettingSchema.parse(Object.fromEntries(datasets.map((dataset) => [dataset, { serverless: {} }])));
+}
+
+function endpoints(text: string): EndpointsSetting {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InvalidArgumentError('not JSON');
+  }
+  const result = endpointsSettingSchema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new InvalidArgumentError(`${issue.path.map(String).join('.')}: ${issue.message}`);
+  }
+  return result.data;
 }
 
 /** The default data set: big enough to mean something, small enough for a minute or two on two cores. */
@@ -72,6 +96,12 @@ export function buildProgram(defaultRunsDir: string): Command {
     .option('--hyperparameters <k=v,...>', 'more training hyperparameters, e.g. num_boost_round=100', hyperparameters, {})
     .option('--run <id>', 'the execution name, used as run id (default: local-<time>)', runId)
     .option('--runs_dir <dir>', 'where reports and logs go', defaultRunsDir)
+    .option(
+      '--endpoints <json>',
+      'real-time endpoints by dataset, as the CDK context "endpoints" ({"<dataset>":{"serverless":{...}}|{"instances":{...}}}); \'{}\' for none (default: a serverless endpoint per dataset)',
+      endpoints,
+    )
+    .option('--keep_serving', 'keep the endpoints up after the run (call them with inference-api:invoke) until Ctrl-C', false)
     .exitOverride()
     .configureOutput({ writeErr: () => undefined });
 }
@@ -95,6 +125,8 @@ export function parseCli(argv: string[], defaultRunsDir: string): CliOptions {
     hyperparameters: flags.hyperparameters,
     run: flags.run,
     runsDir: flags.runs_dir,
+    endpoints: flags.endpoints ?? defaultEndpoints(flags.datasets),
+    keepServing: flags.keep_serving,
   };
 }
 

@@ -2,6 +2,7 @@ import { join, relative } from 'node:path';
 import { NextBuyError } from '@nextbuy/contracts';
 import { CommanderError } from 'commander';
 import { localRunId, parseCli, type CliOptions } from './cli';
+import { callEndpoints, formatEndpointCalls } from './endpoint-calls';
 import { LocalPipeline } from './pipeline';
 import type { SourceLoad } from './source-database';
 import { displayPath, formatSummary, summarizeDatasets } from './summary';
@@ -71,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   try {
-    pipeline = await LocalPipeline.start({ logDir: join(runDir, 'logs'), progress });
+    pipeline = await LocalPipeline.start({ logDir: join(runDir, 'logs'), progress, endpoints: options.endpoints });
     const sources = await loadSources(pipeline, options, progress);
     progress(`running ${relative(workspaceRoot, aslFile)} as execution ${run} for ${options.datasets.join(', ')}`);
     const report = await pipeline.execute({
@@ -82,6 +83,20 @@ async function main(argv: string[]): Promise<number> {
     const summaries = await summarizeDatasets(pipeline, report, runDir, sources);
     console.log(`\n${formatSummary(report, summaries, workspaceRoot).join('\n')}`);
     console.log(`logs: ${displayPath(join(runDir, 'logs'), workspaceRoot)}/`);
+    // As a user's code would: the endpoints through the AWS SDK, DescribeEndpoint then InvokeEndpoint.
+    const calls = await callEndpoints(pipeline.apiUrl, pipeline.aws.s3, report);
+    for (const line of formatEndpointCalls(calls)) console.log(line);
+    if (options.keepServing && calls.length > 0) {
+      const { endpointName } = calls[0]!;
+      console.log(
+        `\nserving until Ctrl-C; from another terminal:\n  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local npx nx run inference-api:invoke -- ` +
+          `--endpoint ${endpointName} --endpoint-url ${pipeline.apiUrl} --file <customers.jsonl>`,
+      );
+      // Ctrl-C is the way out here, not an interruption: the `finally` below stops every server and the exit code is the run's.
+      process.off('SIGINT', interrupt);
+      await new Promise((resolve) => process.once('SIGINT', resolve));
+      progress('SIGINT: stopping the endpoints and every server');
+    }
     return report.status === 'SUCCEEDED' ? 0 : 1;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

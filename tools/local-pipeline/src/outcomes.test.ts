@@ -42,6 +42,34 @@ describe('OutcomeRecorder', () => {
     ]);
   });
 
+  it('records an item ending in RecordEndpointFailure as ENDPOINT_FAILED, timing only its Task states', () => {
+    const lines: string[] = [];
+    const recorder = new OutcomeRecorder(['retail'], (line) => lines.push(line));
+    const item = { dataset: 'retail', run: 'r2', endpointFailure: { Error: 'EndpointUpdateFailed', Cause: 'endpoint nextbuy-retail still serves nextbuy-retail--r1' } };
+    const events = [
+      { type: 'StateEntered', timestamp: 0, state: state('EndpointWanted', 'Choice'), index: 0 },
+      { type: 'StateExited', timestamp: 0, state: state('EndpointWanted', 'Choice'), index: 0 },
+      { type: 'StateEntered', timestamp: 0, state: state('UpdateEndpoint'), index: 0 },
+      { type: 'StateExited', timestamp: 1_000, state: state('UpdateEndpoint'), index: 0 },
+      { type: 'StateEntered', timestamp: 1_000, state: state('WaitForEndpoint', 'Wait'), index: 0 },
+      { type: 'StateEntered', timestamp: 1_500, state: state('DescribeEndpoint'), index: 0 },
+      { type: 'StateExited', timestamp: 1_600, state: state('DescribeEndpoint'), index: 0 },
+      { type: 'StateEntered', timestamp: 1_900, state: state('DescribeEndpoint'), index: 0 },
+      { type: 'StateExited', timestamp: 2_000, state: state('DescribeEndpoint'), index: 0 },
+      { type: 'StateEntered', timestamp: 2_000, state: state('RecordEndpointFailure', 'Pass', item), index: 0 },
+    ] as EventLog[];
+    for (const event of events) recorder.record(event);
+    const [retail] = recorder.outcomes();
+    expect(retail!.status).toBe('ENDPOINT_FAILED');
+    // The polls of DescribeEndpoint are one entry spanning them all.
+    expect(retail!.states).toEqual([
+      { state: 'UpdateEndpoint', seconds: 1, attempts: 1 },
+      { state: 'DescribeEndpoint', seconds: 0.5, attempts: 1, visits: 2 },
+    ]);
+    expect(retail!.data?.endpointFailure?.Error).toBe('EndpointUpdateFailed');
+    expect(lines).toEqual(['[retail] UpdateEndpoint started', '[retail] UpdateEndpoint done in 1.0 s', '[retail] DescribeEndpoint started', '[retail] DescribeEndpoint done in 0.1 s']);
+  });
+
   it('shortens a cause to its message when it is Lambda or SageMaker JSON', () => {
     expect(shortCause('plain words')).toBe('plain words');
     expect(shortCause('{"errorType":"X","errorMessage":"bad event"}')).toBe('bad event');

@@ -9,6 +9,8 @@ export interface StateTiming {
   attempts: number;
   /** `Error: cause` of the last failure, if it failed at least once. */
   lastError?: string;
+  /** How often the state ran, when more than once (DescribeEndpoint polls until the endpoint settles); `seconds` then spans them all. */
+  visits?: number;
 }
 
 // The parts of the Map item's state the summary reads; other fields pass through unread.
@@ -23,23 +25,31 @@ const datasetStateSchema = z.object({
     })
     .optional(),
   train: z.object({ trainingJobName: z.string(), modelArtifacts: z.string() }).optional(),
-  createModel: z.object({ modelName: z.string() }).optional(),
+  createModel: z.object({ modelName: z.string(), endpoint: z.object({ endpointName: z.string(), configName: z.string() }).optional() }).optional(),
   transform: z.object({ transformJobName: z.string(), outputUri: z.string() }).optional(),
   writePredictions: z.object({ objects: z.number(), written: z.number(), skipped: z.number(), rejectedCount: z.number() }).optional(),
   failure: z.object({ Error: z.string(), Cause: z.string() }).optional(),
+  /** Set on the way to RecordSuccess: whether the dataset's endpoint now serves this run's model. */
+  endpoint: z.object({ deployed: z.boolean(), name: z.string().optional(), configName: z.string().optional(), status: z.string().optional() }).optional(),
+  endpointFailure: z.object({ Error: z.string(), Cause: z.string() }).optional(),
 });
 export type DatasetState = z.infer<typeof datasetStateSchema>;
 
 /** One dataset's run through the Map: its status, each state's timing, and what the steps returned. */
 export interface DatasetOutcome {
   dataset: string;
-  status: 'SUCCEEDED' | 'FAILED' | 'UNFINISHED';
+  /** ENDPOINT_FAILED: predictions written, but the dataset's endpoint does not serve the new model. */
+  status: 'SUCCEEDED' | 'FAILED' | 'ENDPOINT_FAILED' | 'UNFINISHED';
   states: StateTiming[];
-  /** The item's state when it reached RecordSuccess or RecordFailure. */
+  /** The item's state when it reached RecordSuccess, RecordFailure or RecordEndpointFailure. */
   data?: DatasetState;
 }
 
-const RECORD_STATES = new Set(['RecordSuccess', 'RecordFailure']);
+const RECORD_STATES: ReadonlyMap<string, DatasetOutcome['status']> = new Map([
+  ['RecordSuccess', 'SUCCEEDED'],
+  ['RecordFailure', 'FAILED'],
+  ['RecordEndpointFailure', 'ENDPOINT_FAILED'],
+] as const);
 
 /** A failure's cause in a sentence: Lambda's errorMessage or a job's FailureReason rather than the whole JSON. */
 export function shortCause(cause: unknown): string {
@@ -80,15 +90,22 @@ export class OutcomeRecorder {
     const index = event.index;
     const dataset = this.datasets[index] ?? `item ${index}`;
     const name = event.state.name;
+    const isTask = event.state.type === 'Task';
+    // The flow states (Choice, Pass, Wait, Map) take no time worth reporting; the Record states end the item.
+    if (!isTask && !RECORD_STATES.has(name)) return;
     const timings = this.timings[index]!;
     const timing = timings.get(name) ?? { state: name, seconds: 0, attempts: 1 };
     timings.set(name, timing);
-    const isTask = event.state.type === 'Task';
     switch (event.type) {
       case 'StateEntered':
+        if (timing.enteredAt !== undefined && isTask) {
+          // A state of a polling loop: one line for the first visit, the span of all of them.
+          timing.visits = (timing.visits ?? 1) + 1;
+          break;
+        }
         timing.enteredAt = event.timestamp;
         if (RECORD_STATES.has(name)) {
-          this.finals[index] = name === 'RecordSuccess' ? 'SUCCEEDED' : 'FAILED';
+          this.finals[index] = RECORD_STATES.get(name)!;
           this.data[index] = datasetStateSchema.parse(event.state.input);
         } else if (isTask) {
           this.progress(`[${dataset}] ${name} started`);
@@ -96,7 +113,7 @@ export class OutcomeRecorder {
         break;
       case 'StateExited':
         timing.seconds = (event.timestamp - (timing.enteredAt ?? event.timestamp)) / 1000;
-        if (isTask && !timing.caught) this.progress(`[${dataset}] ${name} done in ${timing.seconds.toFixed(1)} s`);
+        if (isTask && !timing.caught && timing.visits === undefined) this.progress(`[${dataset}] ${name} done in ${timing.seconds.toFixed(1)} s`);
         if (RECORD_STATES.has(name)) this.progress(`[${dataset}] ${this.finals[index]}`);
         break;
       case 'StateFailed':

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CreateTrainingJobRequest, CreateTransformJobRequest } from '@aws-sdk/client-sagemaker';
+import type { EndpointsSetting } from '@nextbuy/contracts';
 import { LocalSetupError, TaskError } from './errors';
 import { LocalLambdaFunction, type LambdaFunctionSpec } from './lambda/function';
 import { LOCAL_CREDENTIALS, LOCAL_RESOURCES, REGION, startLocalAws, type LocalAws } from './local-aws';
 import { OutcomeRecorder, type DatasetOutcome } from './outcomes';
 import { serveSageMakerApi, withEpochDates } from './sagemaker/api-server';
 import { LOCAL_ACCOUNT, SageMakerApiError, SageMakerControlPlane } from './sagemaker/control-plane';
+import { LocalEndpoints } from './sagemaker/endpoints';
 import { runTrainingJob } from './sagemaker/training-job';
 import { runTransformJob } from './sagemaker/transform-job';
 import { startSourceDatabase, type SourceDatabase } from './source-database';
@@ -40,15 +42,21 @@ export interface ExecutionReport {
 }
 
 export interface LocalPipelineSettings {
-  /** Lambda, training and transform logs go here. */
+  /** Lambda, training, transform and endpoint logs go here. */
   logDir: string;
   progress?: (line: string) => void;
+  /** The real-time endpoints by dataset, as the CDK context `endpoints` sets them (lambda-batch's ENDPOINTS); none by default. */
+  endpoints?: EndpointsSetting;
+  /** How long a new endpoint model server may take to answer /ping (default 120 s). */
+  endpointReadyTimeoutMs?: number;
 }
 
 const FUNCTION_NAMES = { extract: 'nextbuy-extract', batch: 'nextbuy-batch', dynamo: 'nextbuy-dynamo' } as const;
 const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${LOCAL_ACCOUNT}:function:${name}`;
 const TRAINING_RESOURCE = ':states:::sagemaker:createTrainingJob.sync';
 const TRANSFORM_RESOURCE = ':states:::sagemaker:createTransformJob.sync';
+/** The definition polls DescribeEndpoint every 30 s; here deployments take seconds. */
+const LOCAL_ENDPOINT_POLL_MS = 250;
 
 /** What stands in, locally, for each CloudFormation reference the synthesized definition makes. */
 export const LOCAL_PLACEHOLDERS: Placeholders = {
@@ -62,6 +70,14 @@ export const LOCAL_PLACEHOLDERS: Placeholders = {
   'BatchFunction.Arn': functionArn(FUNCTION_NAMES.batch),
   'DynamoFunction.Arn': functionArn(FUNCTION_NAMES.dynamo),
 };
+
+/** A SageMaker API error as an AWS SDK integration (`aws-sdk:sagemaker:*`) reports it. */
+function sdkIntegrationError(error: unknown): never {
+  if (error instanceof SageMakerApiError) {
+    throw new TaskError('SageMaker.SageMakerException', `${error.message} (Service: SageMaker, Status Code: 400, Request ID: ${randomUUID()})`);
+  }
+  throw error;
+}
 
 /** A SageMaker API error as a Step Functions service integration reports it. */
 function serviceError(error: unknown): never {
@@ -91,6 +107,7 @@ export class LocalPipeline {
     readonly aws: LocalAws,
     readonly source: SourceDatabase,
     readonly sagemaker: SageMakerControlPlane,
+    readonly endpoints: LocalEndpoints,
     private readonly sagemakerApi: { endpoint: string; stop(): Promise<void> },
     private readonly batch: LocalLambdaFunction,
     private readonly dynamo: LocalLambdaFunction,
@@ -113,7 +130,16 @@ export class LocalPipeline {
       const aws = await startLocalAws();
       started.push(aws);
       const sagemaker = new SageMakerControlPlane(REGION);
-      const sagemakerApi = await serveSageMakerApi(sagemaker);
+      const endpoints = new LocalEndpoints({
+        plane: sagemaker,
+        s3: aws.s3,
+        inferenceBundle: bundles.inference,
+        logDir: settings.logDir,
+        readyTimeoutMs: settings.endpointReadyTimeoutMs,
+        progress: settings.progress,
+      });
+      started.push(endpoints);
+      const sagemakerApi = await serveSageMakerApi(sagemaker, endpoints);
       started.push(sagemakerApi);
       const source = await startSourceDatabase();
       started.push(source);
@@ -126,6 +152,7 @@ export class LocalPipeline {
           SAGEMAKER_ROLE_ARN: LOCAL_PLACEHOLDERS['SageMakerRole.Arn']!,
           TRANSFORM_INSTANCE_TYPE: 'ml.m5.large',
           TRANSFORM_INSTANCE_COUNT: '1',
+          ...(settings.endpoints && Object.keys(settings.endpoints).length > 0 ? { ENDPOINTS: JSON.stringify(settings.endpoints) } : {}),
           // One model server worker: this machine is one small instance shared by everything.
           SAGEMAKER_MODEL_SERVER_WORKERS: '1',
         }),
@@ -139,11 +166,16 @@ export class LocalPipeline {
           IDEMPOTENCY_TABLE: LOCAL_RESOURCES.idempotencyTable,
         }),
       );
-      return new LocalPipeline(aws, source, sagemaker, sagemakerApi, batch, dynamo, settings, bundles);
+      return new LocalPipeline(aws, source, sagemaker, endpoints, sagemakerApi, batch, dynamo, settings, bundles);
     } catch (error) {
       for (const server of started.reverse()) await boundedStop(server);
       throw error;
     }
+  }
+
+  /** The local SageMaker API (and Runtime API): the endpoint URL to give the AWS SDK clients. */
+  get apiUrl(): string {
+    return this.sagemakerApi.endpoint;
   }
 
   /**
@@ -186,6 +218,7 @@ export class LocalPipeline {
       context: { Execution: { Name: options.run, Id: `arn:aws:states:${REGION}:${LOCAL_ACCOUNT}:execution:nextbuy-local:${options.run}` } },
       overrides: {
         taskResourceLocalHandlers: handlers,
+        waitTimeOverrides: { WaitForEndpoint: LOCAL_ENDPOINT_POLL_MS },
         ...(options.retryIntervalMs !== undefined ? { retryIntervalOverrides: Object.fromEntries([...states.keys()].map((state) => [state, options.retryIntervalMs!])) } : {}),
       },
     });
@@ -212,7 +245,7 @@ export class LocalPipeline {
     this.jobProcesses.abort();
     const functions = [this.batch, this.dynamo, ...this.extractFunctions.values()];
     await Promise.allSettled(functions.map((fn) => fn.stop()));
-    for (const server of [this.sagemakerApi, this.source, this.aws]) await boundedStop(server);
+    for (const server of [this.sagemakerApi, this.endpoints, this.source, this.aws]) await boundedStop(server);
   }
 
   /** The local handler of a Task state, chosen by its Resource as Step Functions would call it. */
@@ -248,7 +281,33 @@ export class LocalPipeline {
         return result;
       };
     }
+    const endpointCall = this.endpointCall(resource);
+    if (endpointCall) return async (input) => withEpochDates(await endpointCall(input), 'milliseconds') as Json;
     throw new LocalSetupError(`Task state "${state}" calls ${resource}, which the local pipeline does not provide`);
+  }
+
+  /** The endpoint states' calls: the optimized SageMaker integrations and the AWS SDK ones, each reporting errors its own way. */
+  private endpointCall(resource: string): ((input: Json) => Promise<unknown>) | undefined {
+    const endpoints = this.endpoints;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const calls: Record<string, [(input: any) => unknown, (error: unknown) => never]> = {
+      'sagemaker:createEndpointConfig': [(input) => endpoints.createEndpointConfig(input), serviceError],
+      'sagemaker:createEndpoint': [(input) => endpoints.createEndpoint(input), serviceError],
+      'sagemaker:updateEndpoint': [(input) => endpoints.updateEndpoint(input), serviceError],
+      'aws-sdk:sagemaker:describeEndpoint': [(input) => endpoints.describeEndpoint(input.EndpointName), sdkIntegrationError],
+      'aws-sdk:sagemaker:listEndpointConfigs': [(input) => endpoints.listEndpointConfigs(input), sdkIntegrationError],
+      'aws-sdk:sagemaker:deleteEndpointConfig': [(input) => endpoints.deleteEndpointConfig(input), sdkIntegrationError],
+    };
+    const call = calls[resource.replace(/^arn:aws:states:::/, '')];
+    if (!call) return undefined;
+    const [run, report] = call;
+    return async (input) => {
+      try {
+        return run(input);
+      } catch (error) {
+        return report(error);
+      }
+    };
   }
 }
 

@@ -34,14 +34,20 @@ describe('localDefinition of the synthesized state machine', () => {
     expect(JSON.stringify(states.get('Transform'))).not.toContain('epochs');
   });
 
-  it('lists the five Task states, each with the resource it calls', () => {
-    expect(taskStates(localDefinition(asl, { placeholders: LOCAL_PLACEHOLDERS })).map((task) => task.name)).toEqual([
-      'Extract',
-      'Train',
-      'CreateModel',
-      'Transform',
-      'WritePredictions',
-    ]);
+  it('lists the Task states, the five steps and the endpoint ones, each with the resource it calls', () => {
+    const tasks = taskStates(localDefinition(asl, { placeholders: LOCAL_PLACEHOLDERS }));
+    expect(tasks.map((task) => task.name).sort()).toEqual(
+      ['Extract', 'Train', 'CreateModel', 'Transform', 'WritePredictions', 'CreateEndpointConfig', 'FindEndpoint', 'CreateEndpoint', 'UpdateEndpoint', 'DescribeEndpoint', 'ListEndpointConfigs', 'DeleteEndpointConfig'].sort(),
+    );
+    expect(Object.fromEntries(tasks.filter((task) => /Endpoint/.test(task.name)).map((task) => [task.name, task.resource]))).toEqual({
+      CreateEndpointConfig: 'arn:aws:states:::sagemaker:createEndpointConfig',
+      FindEndpoint: 'arn:aws:states:::aws-sdk:sagemaker:describeEndpoint',
+      CreateEndpoint: 'arn:aws:states:::sagemaker:createEndpoint',
+      UpdateEndpoint: 'arn:aws:states:::sagemaker:updateEndpoint',
+      DescribeEndpoint: 'arn:aws:states:::aws-sdk:sagemaker:describeEndpoint',
+      ListEndpointConfigs: 'arn:aws:states:::aws-sdk:sagemaker:listEndpointConfigs',
+      DeleteEndpointConfig: 'arn:aws:states:::aws-sdk:sagemaker:deleteEndpointConfig',
+    });
   });
 
   it('refuses a definition that references a resource it has no stand-in for, naming it', () => {

@@ -51,7 +51,7 @@ export async function summarizeDatasets(pipeline: LocalPipeline, report: Executi
         await rm(workdir, { recursive: true, force: true });
       }
     }
-    if (outcome.status === 'SUCCEEDED') {
+    if (outcome.status === 'SUCCEEDED' || outcome.status === 'ENDPOINT_FAILED') {
       const page = await documents.send(
         new QueryCommand({
           TableName: LOCAL_RESOURCES.predictionsTable,
@@ -90,7 +90,9 @@ export function formatSummary(report: ExecutionReport, datasets: readonly Datase
       const { report: quality, batchInput } = data.extract;
       lines.push(`  extracted    ${count(quality.rowsRead)} rows read, ${count(quality.rowsKept)} kept after cleaning; ${count(batchInput.customers)} customers to score as of ${batchInput.asOfDate}`);
     }
-    const timings = outcome.states.map((state) => `${state.state} ${state.seconds.toFixed(1)} s${state.attempts > 1 ? ` (${state.attempts} attempts)` : ''}`);
+    const timings = outcome.states.map(
+      (state) => `${state.state} ${state.seconds.toFixed(1)} s${state.attempts > 1 ? ` (${state.attempts} attempts)` : ''}${state.visits ? ` (${state.visits} calls)` : ''}`,
+    );
     if (timings.length > 0) lines.push(`  states       ${timings.join(' | ')}`);
     if (data?.failure) lines.push(`  failure      ${data.failure.Error}: ${shortCause(data.failure.Cause)}`);
     if (model) {
@@ -110,6 +112,10 @@ export function formatSummary(report: ExecutionReport, datasets: readonly Datase
           `(${sample.predicted_gap_days.toFixed(0)} days after it), P(order within 90 days) ${sample.p_order_90d.toFixed(2)}` +
           (sample.p_alive === null ? '' : `, P(alive) ${sample.p_alive.toFixed(2)}, expected orders in a year ${sample.expected_orders_365d!.toFixed(1)}`),
       );
+    }
+    if (data?.endpoint?.deployed) lines.push(`  endpoint     ${data.endpoint.name} ${data.endpoint.status} on ${data.endpoint.configName} (this run's model)`);
+    if (data?.endpointFailure && outcome.status === 'ENDPOINT_FAILED') {
+      lines.push(`  endpoint     ${data.createModel?.endpoint?.endpointName} not updated: ${data.endpointFailure.Error}: ${shortCause(data.endpointFailure.Cause)}`);
     }
     if (reportPath) lines.push(`  report       ${displayPath(reportPath, workspaceRoot)}`);
   }

@@ -14,8 +14,8 @@ const text = z.union([z.string(), z.number()]).transform((value) => String(value
 // CSV gives every value as text; JSON may give numbers either way.
 const amount = z.union([z.number(), z.string().trim().min(1, 'must be a number').transform(Number)]).pipe(z.number().finite());
 
-/** One transaction of the Online Retail schema, as a JSON object or a CSV row by header. */
-const transactionSchema = z
+/** One transaction of the Online Retail schema, as a JSON object or a CSV row by header (its input side is the OpenAPI description's). */
+export const transactionSchema = z
   .object({
     InvoiceNo: text.pipe(z.string().min(1, 'must not be empty')),
     StockCode: text.optional(),

@@ -145,7 +145,8 @@ export class SageMakerControlPlane {
   }
 }
 
-function checkedName(field: string, name: string | undefined): string {
+/** A SageMaker resource name, refused the way SageMaker words it. */
+export function checkedName(field: string, name: string | undefined): string {
   if (!name || !RESOURCE_NAME.test(name)) {
     throw new SageMakerApiError('ValidationException', `1 validation error detected: Value '${name ?? 'null'}' at '${lowerFirst(field)}' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`);
   }

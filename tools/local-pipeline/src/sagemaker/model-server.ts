@@ -3,8 +3,23 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { extractArtifact } from '@nextbuy/artifact';
+import { MODEL_TARBALL, parseS3Uri } from '@nextbuy/contracts';
+import { downloadObject } from '../s3-objects';
+
+/**
+ * What SageMaker does before it starts a serving container: downloads the model's
+ * `model.tar.gz` and extracts it into what becomes /opt/ml/model (`<workdir>/model`, returned).
+ */
+export async function fetchModelArtifact(s3: S3Client, modelDataUrl: string, workdir: string): Promise<string> {
+  const artifact = parseS3Uri(modelDataUrl);
+  await downloadObject(s3, artifact.bucket, artifact.key, join(workdir, MODEL_TARBALL));
+  await extractArtifact(join(workdir, MODEL_TARBALL), join(workdir, 'model'));
+  return join(workdir, 'model');
+}
 
 /** A free TCP port on 127.0.0.1 (for a server that must be told its port, like SAGEMAKER_BIND_TO_PORT). */
 export async function freePort(): Promise<number> {

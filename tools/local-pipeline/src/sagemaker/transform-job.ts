@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { BatchStrategy, CreateTransformJobRequest, DescribeTransformJobResponse } from '@aws-sdk/client-sagemaker';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { extractArtifact } from '@nextbuy/artifact';
-import { MODEL_TARBALL, parseS3Uri } from '@nextbuy/contracts';
-import { asFolder, downloadObject, keyUnderPrefix, listKeys, objectStream, uploadObject } from '../s3-objects';
+import { parseS3Uri } from '@nextbuy/contracts';
+import { asFolder, keyUnderPrefix, listKeys, objectStream, uploadObject } from '../s3-objects';
 import type { SageMakerControlPlane } from './control-plane';
-import { startModelServer, type ModelServer } from './model-server';
+import { fetchModelArtifact, startModelServer, type ModelServer } from './model-server';
 
 export interface TransformJobDeps {
   s3: S3Client;
@@ -82,14 +81,11 @@ export async function runTransformJob(request: CreateTransformJobRequest, deps: 
     }
     const container = plane.describeModel(request.ModelName!).PrimaryContainer;
     if (!container?.ModelDataUrl) throw new JobFailure(`ClientError: model "${request.ModelName}" has no ModelDataUrl`);
-    const artifact = parseS3Uri(container.ModelDataUrl);
-    await downloadObject(s3, artifact.bucket, artifact.key, join(workdir, MODEL_TARBALL));
-    // SageMaker extracts model.tar.gz into /opt/ml/model before it starts the container.
-    await extractArtifact(join(workdir, MODEL_TARBALL), join(workdir, 'model'));
+    const modelDir = await fetchModelArtifact(s3, container.ModelDataUrl, workdir);
     progress?.(`transform job ${name}: starting the model server for ${request.ModelName}`);
     server = await startModelServer({
       bundle: deps.inferenceBundle,
-      modelDir: join(workdir, 'model'),
+      modelDir,
       environment: {
         ...container.Environment,
         SAGEMAKER_BATCH: 'true',

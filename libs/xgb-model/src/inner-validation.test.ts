@@ -1,0 +1,131 @@
+import type { TrainingTable } from '@nextbuy/contracts';
+import { describe, expect, it } from 'vitest';
+import { blendProbability, blendWait, chooseBlend, type InnerCutoff, innerCutoff, innerFollowUpDays } from './inner-validation';
+
+/** A training table of customers' order days (one feature, the order's index), labels censored at `end`. */
+function table(customers: Record<string, number[]>, end: number): TrainingTable {
+  const ids: string[] = [];
+  const days: number[] = [];
+  const gaps: number[] = [];
+  const censored: number[] = [];
+  for (const [id, orders] of Object.entries(customers)) {
+    orders.forEach((day, k) => {
+      ids.push(id);
+      days.push(day);
+      const next = orders[k + 1];
+      gaps.push((next ?? end) - day);
+      censored.push(next === undefined ? 1 : 0);
+    });
+  }
+  return {
+    featureNames: ['Index'],
+    nRows: ids.length,
+    values: Float32Array.from(days, (_, i) => i),
+    customerIds: ids,
+    orderDay: Int32Array.from(days),
+    gapDays: Float64Array.from(gaps),
+    censored: Uint8Array.from(censored),
+  };
+}
+
+describe('innerCutoff', () => {
+  it('scores the kept customers as of a quarter of the span before the end (90 to 365 days), with what they did next', () => {
+    expect([innerFollowUpDays(100), innerFollowUpDays(360), innerFollowUpDays(800), innerFollowUpDays(4000)]).toEqual([90, 90, 200, 365]);
+    // Span 0..800: follow-up 200 days, inner cutoff at day 600.
+    const t = table({ a: [0, 100, 590, 650], b: [10, 700], c: [20, 599, 800], d: [650], e: [5, 300] }, 800);
+    const inner = innerCutoff(t, (id) => id !== 'e')!;
+    expect([inner.asOfDay, inner.followUpDays]).toEqual([600, 200]);
+    // a: orders 0, 100, 590 before the cutoff; b: 10; c: 20, 599; d has none before it.
+    expect(inner.score.customerIds).toEqual(['a', 'a', 'a', 'b', 'c', 'c']);
+    expect(Array.from(inner.score.lastRow)).toEqual([2, 3, 5]);
+    expect(Array.from(inner.score.values)).toEqual([0, 1, 2, 4, 6, 7]);
+    expect(Array.from(inner.score.elapsedDays)).toEqual([10, 590, 1]);
+    expect(inner.score.asOfDay).toBe(600);
+    expect(Array.from(inner.gapDays)).toEqual([60, 690, 201]);
+    expect(Array.from(inner.observed)).toEqual([1, 1, 1]);
+    // a returns 50 days after the cutoff, b 100, c 200 (after the follow-up).
+    expect(Array.from(inner.orderedWithin90d)).toEqual([1, 0, 0]);
+    expect(Array.from(inner.returnedWithinFollowUp)).toEqual([1, 1, 0]);
+  });
+
+  it('marks customers who never came back as censored, and has no cutoff when the span leaves no room', () => {
+    const inner = innerCutoff(table({ a: [0, 50], b: [10] }, 400), () => true)!;
+    expect(inner.asOfDay).toBe(300);
+    expect(Array.from(inner.observed)).toEqual([0, 0]);
+    expect(Array.from(inner.orderedWithin90d)).toEqual([0, 0]);
+    expect(innerCutoff(table({ a: [0, 50] }, 80), () => true)).toBeUndefined();
+    expect(innerCutoff(table({}, 80), () => true)).toBeUndefined();
+  });
+});
+
+describe('blends', () => {
+  it('keep the booster exactly at weight 1 or where BG/NBD has no answer, and average log-odds and log waits in between', () => {
+    expect(blendProbability(0.3, 0.9, 1)).toBe(0.3);
+    expect(blendProbability(0.3, Number.NaN, 0.5)).toBe(0.3);
+    expect(blendProbability(0.3, 0.9, 0)).toBeCloseTo(0.9, 12);
+    expect(blendProbability(0.2, 0.8, 0.5)).toBeCloseTo(0.5, 12);
+    expect(blendWait(40, 10, 1)).toBe(40);
+    expect(blendWait(40, Number.NaN, 0.25)).toBe(40);
+    expect(blendWait(40, 10, 0.5)).toBeCloseTo(20, 12);
+    expect(blendWait(40, 10, 0)).toBeCloseTo(10, 12);
+  });
+});
+
+/** An inner cutoff of n customers: elapsed 10 days, gaps and 90-day outcomes as given. */
+function cutoff(gaps: number[]): InnerCutoff {
+  const n = gaps.length;
+  return {
+    score: { featureNames: [], nRows: n, values: new Float32Array(0), customerIds: gaps.map((_, i) => `c${i}`), orderDay: new Int32Array(n), asOfDay: 10, lastRow: Int32Array.from(gaps, (_, i) => i), elapsedDays: new Float64Array(n).fill(10) },
+    asOfDay: 10,
+    followUpDays: 200,
+    gapDays: Float64Array.from(gaps),
+    observed: new Uint8Array(n).fill(1),
+    orderedWithin90d: Uint8Array.from(gaps, (g) => (g - 10 < 90 ? 1 : 0)),
+    returnedWithinFollowUp: Uint8Array.from(gaps, (g) => (g - 10 < 200 ? 1 : 0)),
+  };
+}
+
+describe('chooseBlend', () => {
+  const gaps = Array.from({ length: 300 }, (_, i) => 15 + ((i * 37) % 180));
+  const inner = cutoff(gaps);
+  const truthP = Float64Array.from(inner.orderedWithin90d, (o) => (o ? 0.8 : 0.2));
+  const truthWait = Float64Array.from(gaps, (g) => g - 10);
+  const flat = (value: number) => new Float64Array(gaps.length).fill(value);
+  const right = { pOrder90d: truthP, wait: truthWait };
+  const clueless = { pOrder90d: flat(0.5), wait: flat(60) };
+  const PARETO = { r: 1, alpha: 10, s: 1, beta: 10 };
+
+  it('picks the BTYD model alone when its answers are the right ones and the booster knows nothing, and lists every candidate', () => {
+    const { blend, selection } = chooseBlend(inner, { booster: clueless, btyd: { bgnbd: clueless, pareto_nbd: right } }, PARETO);
+    expect(blend).toEqual({ pOrder90d: { family: 'pareto_nbd', weight: 0 }, wait: { family: 'pareto_nbd', weight: 0 }, paretoNbd: PARETO });
+    expect(selection.blend_p_order_90d!.chosen).toBe('pareto_nbd');
+    expect(selection.blend_p_order_90d!.criterion).toBe('least rank sum of brier_90d and auc_90d at the inner cutoff 200 days before the end of training, 300 held-out customers');
+    // The booster, then four weights of each family.
+    expect(Object.keys(selection.blend_p_order_90d!.candidates)).toHaveLength(2 * 9);
+    expect(Object.keys(selection.blend_wait!.candidates).slice(0, 4)).toEqual(['booster: mae_days', 'booster: c_index', 'booster 0.75 + bgnbd 0.25: mae_days', 'booster 0.75 + bgnbd 0.25: c_index']);
+    expect(selection.blend_wait!.candidates['pareto_nbd: mae_days']).toBeCloseTo(0, 9);
+    expect(selection.blend_wait!.candidates['pareto_nbd: c_index']).toBe(1);
+  });
+
+  it('keeps the booster when it is the right one, and on a tie; leaves Pareto/NBD out of the artifact when unused', () => {
+    expect(chooseBlend(inner, { booster: right, btyd: { bgnbd: clueless, pareto_nbd: clueless } }, PARETO).blend).toEqual({ pOrder90d: { family: 'bgnbd', weight: 1 }, wait: { family: 'bgnbd', weight: 1 }, paretoNbd: null });
+    expect(chooseBlend(inner, { booster: right, btyd: { bgnbd: right } }, null).blend).toEqual({ pOrder90d: { family: 'bgnbd', weight: 1 }, wait: { family: 'bgnbd', weight: 1 }, paretoNbd: null });
+  });
+
+  it('mixes them when each is half right', () => {
+    // Booster right on the first half of customers, BG/NBD on the second, each flat elsewhere.
+    const half = (first: boolean) => (v: number, i: number) => (i < gaps.length / 2 === first ? v : 0.5);
+    const { blend } = chooseBlend(inner, { booster: { pOrder90d: truthP.map(half(true)), wait: truthWait }, btyd: { bgnbd: { pOrder90d: truthP.map(half(false)), wait: truthWait } } }, null);
+    expect(blend.pOrder90d).toEqual({ family: 'bgnbd', weight: 0.5 });
+  });
+
+  it('keeps the booster alone, saying why, with too few customers or no BTYD answer', () => {
+    const small = cutoff(gaps.slice(0, 40));
+    const cut = (a: { pOrder90d: Float64Array; wait: Float64Array }) => ({ pOrder90d: a.pOrder90d.subarray(0, 40), wait: a.wait.subarray(0, 40) });
+    const few = chooseBlend(small, { booster: cut(clueless), btyd: { bgnbd: cut(right) } }, null);
+    expect(few.blend).toEqual({ pOrder90d: { family: 'bgnbd', weight: 1 }, wait: { family: 'bgnbd', weight: 1 }, paretoNbd: null });
+    expect(few.selection.blend_wait!.criterion).toMatch(/too few customers.*40 held-out customers.*the booster alone/);
+    expect(chooseBlend(inner, { booster: clueless, btyd: { bgnbd: { pOrder90d: flat(Number.NaN), wait: flat(Number.NaN) } } }, null).blend.wait.weight).toBe(1);
+    expect(chooseBlend(inner, { booster: clueless, btyd: {} }, null).blend.pOrder90d.weight).toBe(1);
+  });
+});

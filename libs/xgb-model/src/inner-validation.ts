@@ -1,0 +1,225 @@
+import { HORIZON_DAYS, type ModelSelection, type ScoringTable, type TrainingTable, trainingAsOfDay } from '@nextbuy/contracts';
+import type { ParetoNbdParams } from '@nextbuy/btyd-model';
+import { auc, brier, concordanceIndex, maeDays } from '@nextbuy/features';
+
+/**
+ * An inner cutoff inside the training period, scored the way the backtest scores the real one:
+ * the chosen customers as of `asOfDay` (their orders before it) and what they did next, which the
+ * training table knows because its labels run `followUpDays` further.
+ */
+export interface InnerCutoff {
+  score: ScoringTable;
+  asOfDay: number;
+  followUpDays: number;
+  /** Per scored customer: the gap from their last order before the cutoff to the next (or to the end, censored). */
+  gapDays: Float64Array;
+  observed: Uint8Array;
+  /** Ordered within 90 days after the cutoff. */
+  orderedWithin90d: Uint8Array;
+  /** Ordered within the follow-up: the customers `mae_days` is computed over. */
+  returnedWithinFollowUp: Uint8Array;
+}
+
+/**
+ * The follow-up of the inner cutoff: a quarter of the training span, at least the 90-day horizon
+ * and at most a year, so that short histories keep most of their orders before it and long ones
+ * score a year's returns, as the backtest's `mae_days` horizon does.
+ */
+export function innerFollowUpDays(spanDays: number): number {
+  return Math.min(365, Math.max(HORIZON_DAYS, Math.round(spanDays / 4)));
+}
+
+/**
+ * The inner cutoff of a training table (rows of a customer contiguous, in date order) for the
+ * customers `include` keeps; undefined when the table's span leaves no room for it (the cutoff
+ * must have orders before it and the 90-day horizon after it).
+ */
+export function innerCutoff(table: TrainingTable, include: (customerId: string) => boolean): InnerCutoff | undefined {
+  if (table.nRows === 0) return undefined;
+  const end = trainingAsOfDay(table);
+  let first = Infinity;
+  for (let row = 0; row < table.nRows; row++) first = Math.min(first, table.orderDay[row]!);
+  const followUpDays = innerFollowUpDays(end - first);
+  const asOfDay = Math.ceil(end - followUpDays);
+  if (!(asOfDay > first)) return undefined;
+  const ncol = table.featureNames.length;
+  const rows: number[] = [];
+  const lastRow: number[] = [];
+  for (let start = 0; start < table.nRows; ) {
+    let stop = start + 1;
+    while (stop < table.nRows && table.customerIds[stop] === table.customerIds[start]) stop++;
+    if (include(table.customerIds[start]!)) {
+      let row = start;
+      while (row < stop && table.orderDay[row]! < asOfDay) rows.push(row++);
+      if (row > start) lastRow.push(rows.length - 1);
+    }
+    start = stop;
+  }
+  const values = new Float32Array(rows.length * ncol);
+  rows.forEach((row, i) => values.set(table.values.subarray(row * ncol, (row + 1) * ncol), i * ncol));
+  const source = lastRow.map((i) => rows[i]!);
+  const next = source.map((row) => (table.censored[row] ? Infinity : table.orderDay[row]! + table.gapDays[row]!));
+  return {
+    score: {
+      featureNames: table.featureNames,
+      nRows: rows.length,
+      values,
+      customerIds: rows.map((row) => table.customerIds[row]!),
+      orderDay: Int32Array.from(rows, (row) => table.orderDay[row]!),
+      asOfDay,
+      lastRow: Int32Array.from(lastRow),
+      elapsedDays: Float64Array.from(source, (row) => asOfDay - table.orderDay[row]!),
+    },
+    asOfDay,
+    followUpDays,
+    gapDays: Float64Array.from(source, (row) => table.gapDays[row]!),
+    observed: Uint8Array.from(source, (row) => 1 - table.censored[row]!),
+    orderedWithin90d: Uint8Array.from(next, (day) => (day - asOfDay < HORIZON_DAYS ? 1 : 0)),
+    returnedWithinFollowUp: Uint8Array.from(next, (day) => (day - asOfDay < followUpDays ? 1 : 0)),
+  };
+}
+
+/** The customer-base models a blend may take its other part from. */
+export const BTYD_FAMILIES = ['bgnbd', 'pareto_nbd'] as const;
+export type BtydFamily = (typeof BTYD_FAMILIES)[number];
+
+/** Weights of the booster's answer in a blend with a BTYD model's, from 1 (the booster alone) to 0 (the BTYD model alone). */
+export const BLEND_WEIGHTS = [1, 0.75, 0.5, 0.25, 0] as const;
+
+/** One output's blend: `weight` of the booster's answer, the rest of `family`'s. */
+export interface BlendChoice {
+  family: BtydFamily;
+  weight: number;
+}
+
+/** How much of the booster's answers each output keeps, and the Pareto/NBD fit when a blend uses it. */
+export interface Blend {
+  pOrder90d: BlendChoice;
+  wait: BlendChoice;
+  paretoNbd: ParetoNbdParams | null;
+}
+
+/** The booster alone: what artifacts written before blending existed serve. */
+export const BOOSTER_ONLY: Blend = { pOrder90d: { family: 'bgnbd', weight: 1 }, wait: { family: 'bgnbd', weight: 1 }, paretoNbd: null };
+
+const PROBABILITY_FLOOR = 1e-9;
+const logit = (p: number) => {
+  const q = Math.min(1 - PROBABILITY_FLOOR, Math.max(PROBABILITY_FLOOR, p));
+  return Math.log(q / (1 - q));
+};
+
+/** `weight` of the booster's probability and the rest of the BTYD model's, averaged as log-odds; the booster's alone where the other has none. */
+export function blendProbability(booster: number, btyd: number, weight: number): number {
+  if (weight === 1 || !Number.isFinite(btyd)) return booster;
+  return 1 / (1 + Math.exp(-(weight * logit(booster) + (1 - weight) * logit(btyd))));
+}
+
+/** `weight` of the booster's wait and the rest of the BTYD model's, averaged as logarithms (waits are skewed); the booster's alone where the other has none. */
+export function blendWait(booster: number, btyd: number, weight: number): number {
+  if (weight === 1 || !Number.isFinite(btyd)) return booster;
+  const floor = 0.5;
+  return Math.exp(weight * Math.log(Math.max(floor, booster)) + (1 - weight) * Math.log(Math.max(floor, btyd)));
+}
+
+/** One model's answers for the inner cutoff's customers. */
+export interface Answers {
+  pOrder90d: Float64Array;
+  wait: Float64Array;
+}
+
+/** The booster's answers and those of each BTYD model fitted (a family is absent when it could not be). */
+export interface InnerAnswers {
+  booster: Answers;
+  btyd: Partial<Record<BtydFamily, Answers>>;
+}
+
+/** Fewest customers, and fewest of each 90-day outcome, for the inner cutoff to choose anything: below, the booster alone. */
+const MIN_CUSTOMERS = 50;
+const MIN_OF_EACH_OUTCOME = 10;
+
+/** A candidate's name: `booster`, `bgnbd`, or `booster 0.75 + pareto_nbd 0.25`. */
+export function blendLabel({ family, weight }: BlendChoice): string {
+  return weight === 1 ? 'booster' : weight === 0 ? family : `booster ${weight} + ${family} ${1 - weight}`;
+}
+
+/** The booster alone, and why, as both outputs' selection. */
+export function boosterAlone(why: string): { blend: Blend; selection: Record<string, ModelSelection> } {
+  const reason = { criterion: `${why}: the booster alone`, candidates: {}, chosen: 'booster' };
+  return { blend: BOOSTER_ONLY, selection: { blend_p_order_90d: reason, blend_wait: reason } };
+}
+
+/** Each value's rank among `values` (1 the best, ties sharing their mean rank). */
+function ranks(values: readonly number[], higherIsBetter: boolean): number[] {
+  const order = values.map((v, i) => [higherIsBetter ? -v : v, i] as const).sort((a, b) => a[0] - b[0]);
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
+    for (let k = i; k <= j; k++) out[order[k]![1]] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  return out;
+}
+
+interface Scored {
+  choice: BlendChoice;
+  /** The two metrics of the output, the first (an error) breaking ties. */
+  first: number;
+  second: number;
+}
+
+/**
+ * The candidate with the least sum of its ranks on the output's two backtest metrics (scale-free:
+ * neither metric's units swamp the other's), ties going to the smaller error, then to the
+ * booster's larger share (candidates come in that order).
+ */
+function best(scored: readonly Scored[], secondHigherIsBetter: boolean): Scored {
+  const firstRanks = ranks(scored.map((c) => c.first), false);
+  const secondRanks = ranks(scored.map((c) => c.second), secondHigherIsBetter);
+  let at = 0;
+  for (let i = 1; i < scored.length; i++) {
+    const [sum, bestSum] = [firstRanks[i]! + secondRanks[i]!, firstRanks[at]! + secondRanks[at]!];
+    if (sum < bestSum || (sum === bestSum && scored[i]!.first < scored[at]!.first)) at = i;
+  }
+  return scored[at]!;
+}
+
+/**
+ * Chooses each output's blend on the inner cutoff, scored as the backtest scores the real one:
+ * the 90-day probability by `brier_90d` and `auc_90d`, the wait by `mae_days` (customers who
+ * return within the follow-up, waits predicted for that horizon, as protocol v3 does) and
+ * `c_index`; among the booster alone, each BTYD model alone and their blends (`best`). Each
+ * selection lists every candidate's two figures.
+ */
+export function chooseBlend(inner: InnerCutoff, answers: InnerAnswers, paretoNbd: ParetoNbdParams | null): { blend: Blend; selection: Record<string, ModelSelection> } {
+  const n = inner.score.lastRow.length;
+  let ordered = 0;
+  for (const o of inner.orderedWithin90d) ordered += o;
+  const families = BTYD_FAMILIES.filter((family) => answers.btyd[family]?.pOrder90d.every(Number.isFinite));
+  const where = `the inner cutoff ${inner.followUpDays} days before the end of training, ${n} held-out customers`;
+  if (n < MIN_CUSTOMERS || ordered < MIN_OF_EACH_OUTCOME || n - ordered < MIN_OF_EACH_OUTCOME || families.length === 0) {
+    return boosterAlone(`too few customers or 90-day outcomes at ${where} (or no BTYD fit)`);
+  }
+  const choices: BlendChoice[] = [{ family: families[0]!, weight: 1 }];
+  for (const weight of BLEND_WEIGHTS) if (weight < 1) for (const family of families) choices.push({ family, weight });
+  const probability: Scored[] = [];
+  const wait: Scored[] = [];
+  for (const choice of choices) {
+    const other = answers.btyd[choice.family]!;
+    const p = answers.booster.pOrder90d.map((q, i) => blendProbability(q, other.pOrder90d[i]!, choice.weight));
+    probability.push({ choice, first: brier(p, inner.orderedWithin90d) ?? Infinity, second: auc(p, inner.orderedWithin90d) ?? 0 });
+    const gaps = answers.booster.wait.map((w, i) => inner.score.elapsedDays[i]! + blendWait(w, other.wait[i]!, choice.weight));
+    wait.push({ choice, first: maeDays(gaps, inner.gapDays, inner.returnedWithinFollowUp) ?? Infinity, second: concordanceIndex(gaps, inner.gapDays, inner.observed) ?? 0 });
+  }
+  const bestP = best(probability, true);
+  const bestWait = best(wait, true);
+  const table = (scored: Scored[], [first, second]: [string, string]) => Object.fromEntries(scored.flatMap((c) => [[`${blendLabel(c.choice)}: ${first}`, c.first], [`${blendLabel(c.choice)}: ${second}`, c.second]]));
+  const usesPareto = [bestP, bestWait].some((c) => c.choice.weight < 1 && c.choice.family === 'pareto_nbd');
+  return {
+    blend: { pOrder90d: bestP.choice, wait: bestWait.choice, paretoNbd: usesPareto ? paretoNbd : null },
+    selection: {
+      blend_p_order_90d: { criterion: `least rank sum of brier_90d and auc_90d at ${where}`, candidates: table(probability, ['brier_90d', 'auc_90d']), chosen: blendLabel(bestP.choice) },
+      blend_wait: { criterion: `least rank sum of mae_days and c_index at ${where}`, candidates: table(wait, ['mae_days', 'c_index']), chosen: blendLabel(bestWait.choice) },
+    },
+  };
+}
