@@ -18,7 +18,9 @@ export default [
           // the library itself lazily (so a server of one model type never loads another's code).
           checkDynamicDependenciesExceptions: ['@nextbuy/xgb-model', '@nextbuy/lstm-model', '@nextbuy/btyd-model'],
           depConstraints: [
-            // Libraries are the reusable core: they may only use other libraries.
+            // Libraries are the reusable core: they may only use other libraries. Neither libraries nor
+            // applications may import a tool: every project under tools/ is tagged type:tool (the
+            // tools/workspace tests check that each project's tag matches its folder).
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },

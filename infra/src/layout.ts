@@ -1,4 +1,4 @@
-import { captureKeyPrefix, runPrefixes } from '@nextbuy/contracts';
+import { captureKeyPrefix, modelsPrefix, runPrefixes } from '@nextbuy/contracts';
 
 /**
  * Object-key patterns (IAM `*` wildcards) of design.md's storage layout, for any dataset and run:
@@ -10,7 +10,7 @@ export const keyPatterns = {
   raw: `${runPrefixes.raw('*', '*')}*`,
   batchInput: `${runPrefixes.batchInput('*', '*')}*`,
   predictions: `${runPrefixes.predictions('*', '*')}*`,
-  models: '*/models/*',
+  models: `${modelsPrefix('*')}*`,
   capture: `${captureKeyPrefix('*')}*`,
 } as const;
 

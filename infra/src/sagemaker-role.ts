@@ -3,6 +3,7 @@ import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { modelsPrefix } from '@nextbuy/contracts';
 import { keyPatterns } from './layout';
 import { acknowledgeWildcard, fixLogicalId } from './nag';
 
@@ -70,7 +71,7 @@ export function createSageMakerRole(scope: Construct, id: string, props: SageMak
   const anyRun = 'the dataset and run of a job are only known when the state machine runs';
   acknowledgeWildcard(role, 'Resource::<DataBucket.Arn>/*/raw/*/*', `training reads the raw extract of its run: ${anyRun}`);
   acknowledgeWildcard(role, 'Resource::<DataBucket.Arn>/*/batch-input/*/*', `batch transform reads the batch input of its run: ${anyRun}`);
-  acknowledgeWildcard(role, 'Resource::<DataBucket.Arn>/*/models/*', `training writes, and the model reads, <dataset>/models/<job>/: ${anyRun}`);
+  acknowledgeWildcard(role, `Resource::<DataBucket.Arn>/${keyPatterns.models}`, `training writes, and the model reads, ${modelsPrefix('<dataset>')}<job>/: ${anyRun}`);
   acknowledgeWildcard(role, 'Resource::<DataBucket.Arn>/*/predictions/*/*', `batch transform writes the predictions of its run: ${anyRun}`);
   if (props.dataCapture) acknowledgeWildcard(role, 'Resource::<DataBucket.Arn>/*/capture/*', 'an endpoint writes the requests and responses it samples under <dataset>/capture/, one object per hour and instance');
   acknowledgeWildcard(role, 'Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/*', 'SageMaker writes job logs to /aws/sagemaker/TrainingJobs and /aws/sagemaker/TransformJobs, one stream per job');

@@ -1,3 +1,4 @@
+import { modelsPrefix } from '@nextbuy/contracts';
 import { trainingMetricDefinitions } from '@nextbuy/model-registry';
 import { Aws, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -134,7 +135,7 @@ export class PipelineStateMachine extends Construct {
         },
       ],
       outputDataConfig: {
-        s3OutputLocation: new RuntimeS3Location(sfn.JsonPath.format(`s3://${props.bucket.bucketName}/{}/models/`, dataset)),
+        s3OutputLocation: new RuntimeS3Location(sfn.JsonPath.format(`s3://${props.bucket.bucketName}/${modelsPrefix('{}')}`, dataset)),
       },
       resourceConfig: {
         instanceCount: settings.trainInstanceCount,

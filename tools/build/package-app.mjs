@@ -10,10 +10,6 @@ import { createWriteStream, existsSync, readdirSync, readFileSync, rmSync, statS
 import { join, relative } from 'node:path';
 import yazl from 'yazl';
 
-// Left external only to keep them out of bundles: libraries load them lazily for DataFrame
-// conversions that no app calls. They are not installed with the app.
-const NEVER_LOADED = new Set(['danfojs-node']);
-
 const [app, ...flags] = process.argv.slice(2);
 if (!app) {
   console.error('usage: package-app.mjs <app> [--zip]');
@@ -23,7 +19,7 @@ const outDir = join('dist', 'apps', app);
 const project = JSON.parse(readFileSync(join('apps', app, 'project.json'), 'utf8'));
 const root = JSON.parse(readFileSync('package.json', 'utf8'));
 const bundle = project.targets.bundle ?? project.targets.build;
-const externals = (bundle.options?.external ?? []).filter((name) => !NEVER_LOADED.has(name));
+const externals = bundle.options?.external ?? [];
 const versions = { ...root.dependencies, ...root.devDependencies };
 const dependencies = Object.fromEntries(
   externals.map((name) => {
@@ -32,7 +28,7 @@ const dependencies = Object.fromEntries(
   }),
 );
 const main = readdirSync(outDir).find((name) => name.endsWith('.js'));
-const manifest = { name: `@nextbuy/${app}`, version: root.version, private: true, type: 'module', main, dependencies, overrides: root.overrides };
+const manifest = { name: `@nextbuy/${app}`, version: root.version, private: true, type: 'module', main, dependencies };
 for (const stale of ['package.json', 'package-lock.json']) rmSync(join(outDir, stale), { force: true });
 writeFileSync(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 if (Object.keys(dependencies).length) {

@@ -3,12 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extractArtifact } from '@nextbuy/artifact';
-import { ArtifactError, MANIFEST_FILE, type Manifest, type NextPurchaseModel } from '@nextbuy/contracts';
+import { ArtifactError, MANIFEST_FILE, MODEL_TARBALL, type Manifest, type NextPurchaseModel } from '@nextbuy/contracts';
 import { buildScoringTable, FEATURE_NAMES } from '@nextbuy/features';
 import { loadModel } from '@nextbuy/model-registry';
-
-/** SageMaker's name for the packed artifact. */
-export const MODEL_TARBALL = 'model.tar.gz';
 
 /** A verified model ready to predict. */
 export interface ServingModel {

@@ -4,7 +4,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { customerHistoryLines, datasetNameSchema, epochDayToIso, isoToEpochDay, runIdSchema, runPrefixes, s3Uri, type DataQualityReport, parseStepInput } from '@nextbuy/contracts';
+import { customerHistoryLines, datasetNameSchema, epochDayToIso, isoToEpochDay, runIdSchema, runKeys, s3Uri, type DataQualityReport, parseStepInput } from '@nextbuy/contracts';
 import { formatOnlineRetailLine, ONLINE_RETAIL_CSV_HEADER, OrderAccumulator, readCleanedTransactions } from '@nextbuy/ingestion';
 import pg from 'pg';
 import { z } from 'zod';
@@ -101,7 +101,7 @@ export function extractStep(deps: ExtractDeps) {
           }
         }
       }
-      const transactionsKey = `${runPrefixes.raw(dataset, run)}transactions.csv.gz`;
+      const transactionsKey = runKeys.transactions(dataset, run);
       await uploadText(s3, { bucket: config.bucket, key: transactionsKey, contentType: 'application/gzip' }, csvLines(), { gzip: true });
       const report = cleaned.report();
       if (report.rowsKept === 0) throw new NoCleanTransactionsError(report);
@@ -118,7 +118,7 @@ export function extractStep(deps: ExtractDeps) {
           yield `${line}\n`;
         }
       }
-      const batchInputKey = `${runPrefixes.batchInput(dataset, run)}customers.jsonl`;
+      const batchInputKey = runKeys.batchInput(dataset, run);
       await uploadText(s3, { bucket: config.bucket, key: batchInputKey, contentType: 'application/jsonlines' }, historyLines(), { gzip: false });
 
       const output: ExtractOutput = {

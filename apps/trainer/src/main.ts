@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packArtifact } from '@nextbuy/artifact';
-import { NextBuyError } from '@nextbuy/contracts';
+import { BATCH_INPUT_FILE, metricsTextTable, MODEL_TARBALL, NextBuyError, REPORT_FILE, RUN_OBJECTS } from '@nextbuy/contracts';
 import { CommanderError } from 'commander';
 import { parseTrainerArgs } from './cli';
-import { BATCH_INPUT_FILE, metricsTable, train } from './pipeline';
+import { train } from './pipeline';
 import { createReporter } from './progress';
 import { assertSingleInstance, hyperparametersToArgs, isTrainingJob, metricLines, sageMakerLayout, writeFailure } from './sagemaker';
 import { s3ClientFromEnv, uploadFile } from './upload';
@@ -23,21 +23,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const result = await train(options, reporter);
     for (const line of metricLines(result.backtest)) console.log(line);
     console.log(`\nbacktest, cutoff ${result.backtest.cutoff}: ${result.backtest.scoredCustomers} customers scored, ${result.backtest.returnedCustomers} returned\n`);
-    console.log(metricsTable(result.backtest));
-    console.log(`\nmodel ${result.manifest.modelVersion}\nartifact ${result.modelDir}\nreport ${join(result.modelDir, 'report.html')}`);
+    console.log(metricsTextTable(result.backtest.metrics).join('\n'));
+    console.log(`\nmodel ${result.manifest.modelVersion}\nartifact ${result.modelDir}\nreport ${join(result.modelDir, REPORT_FILE)}`);
     if (options.uploadArtifact || options.uploadBatchInput) {
       const client = s3ClientFromEnv(env);
       if (options.uploadArtifact) {
         const dir = await mkdtemp(join(tmpdir(), 'nextbuy-tgz-'));
         try {
-          await packArtifact(result.modelDir, join(dir, 'model.tar.gz'));
-          console.log(`uploaded ${await uploadFile(client, join(dir, 'model.tar.gz'), options.uploadArtifact, 'model.tar.gz')}`);
+          await packArtifact(result.modelDir, join(dir, MODEL_TARBALL));
+          console.log(`uploaded ${await uploadFile(client, join(dir, MODEL_TARBALL), options.uploadArtifact, MODEL_TARBALL)}`);
         } finally {
           await rm(dir, { recursive: true, force: true });
         }
       }
       if (options.uploadBatchInput) {
-        console.log(`uploaded ${await uploadFile(client, join(result.modelDir, BATCH_INPUT_FILE), options.uploadBatchInput, 'customers.jsonl')}`);
+        console.log(`uploaded ${await uploadFile(client, join(result.modelDir, BATCH_INPUT_FILE), options.uploadBatchInput, RUN_OBJECTS.batchInput)}`);
       }
     }
     return 0;

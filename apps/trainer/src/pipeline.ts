@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { writeManifest } from '@nextbuy/artifact';
 import {
   ARTIFACT_FORMAT_VERSION,
+  BATCH_INPUT_FILE,
   customerHistoryLines,
+  customerSegments,
   epochDayToIso,
   isoToEpochDay,
   type BacktestReport,
@@ -12,13 +14,15 @@ import {
   type Manifest,
   type ModelDescription,
   NextBuyError,
+  orderDaySpan,
   type OrderTable,
+  REPORT_FILE,
   DEFAULT_RETURN_HORIZON_DAYS,
   type TrainingTable,
 } from '@nextbuy/contracts';
 import { fitBgNbd, trainingSummaries } from '@nextbuy/btyd-model';
 import { writeOnlineRetailCsv } from '@nextbuy/datagen';
-import { backtestModel, buildTrainingTable, defaultCutoffDay, FEATURE_NAMES, orderDaySpan, runBacktest, type BacktestResult } from '@nextbuy/features';
+import { backtestModel, buildTrainingTable, defaultCutoffDay, FEATURE_NAMES, runBacktest, type BacktestResult } from '@nextbuy/features';
 import { CDNOW_MAPPING, fingerprintOrders, ingest, loadColumnMapping, ONLINE_RETAIL_MAPPING, type ColumnMappingInput } from '@nextbuy/ingestion';
 import { modelFactory } from '@nextbuy/model-registry';
 import { filterOutlierCustomers } from '@nextbuy/outliers';
@@ -30,8 +34,6 @@ import { s3ClientFromEnv } from './upload';
 
 export { TrainingInputError };
 
-export const BATCH_INPUT_FILE = 'batch-input.jsonl';
-export const REPORT_FILE = 'report.html';
 
 export interface TrainingResult {
   manifest: Manifest;
@@ -68,9 +70,7 @@ function checkTrainable(orders: OrderTable, report: DataQualityReport): void {
       .join(', ');
     throw new TrainingInputError(`all ${report.rowsRead} rows of ${report.source} were filtered out by cleaning (${reasons}): check the column mapping and the data`);
   }
-  let repeat = false;
-  for (let i = 1; i < orders.nRows && !repeat; i++) repeat = orders.customerIds[i] === orders.customerIds[i - 1];
-  if (!repeat) {
+  if (!customerSegments(orders).some(({ start, end }) => end - start > 1)) {
     throw new TrainingInputError(`every customer in ${report.source} has fewer than two orders (on different days): there is no gap between orders to learn from`);
   }
 }
@@ -119,18 +119,6 @@ function reportCustomers(backtest: BacktestResult): BacktestCustomer[] {
     actualGapDays: customers.returned[i] ? customers.actualGapDays[i]! : null,
     orderCount: customers.orderCount[i]!,
   }));
-}
-
-/** Formats the backtest's metrics as an aligned text table for the terminal. */
-export function metricsTable(backtest: BacktestReport): string {
-  const columns = ['mae_days', 'c_index', 'auc_90d', 'brier_90d'] as const;
-  const names = Object.keys(backtest.metrics);
-  const width = Math.max(...names.map((n) => n.length), 5);
-  const format = (column: (typeof columns)[number], value: number | null) =>
-    value === null || !Number.isFinite(value) ? '-' : column === 'mae_days' ? value.toFixed(1) : value.toFixed(3);
-  const lines = [`${'model'.padEnd(width)}  ${columns.map((c) => c.padStart(9)).join('  ')}`];
-  for (const name of names) lines.push(`${name.padEnd(width)}  ${columns.map((c) => format(c, backtest.metrics[name]![c]).padStart(9)).join('  ')}`);
-  return lines.join('\n');
 }
 
 /**

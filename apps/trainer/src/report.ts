@@ -1,4 +1,4 @@
-import type { BacktestMetrics, Manifest } from '@nextbuy/contracts';
+import { formatMetric, METRIC_COLUMNS, METRIC_NAMES, type MetricColumn, type Manifest } from '@nextbuy/contracts';
 import * as vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import * as vl from 'vega-lite';
@@ -18,9 +18,6 @@ export interface ReportInput {
   history: Array<Record<string, number>>;
 }
 
-const METRIC_COLUMNS: Array<keyof BacktestMetrics> = ['mae_days', 'c_index', 'auc_90d', 'brier_90d'];
-// Lower is better for these; the report marks the best value of each column.
-const LOWER_IS_BETTER = new Set<keyof BacktestMetrics>(['mae_days', 'brier_90d']);
 const MAX_SCATTER_POINTS = 3000;
 
 /** Renders a vega-lite spec to an SVG string, server-side, with no network and no canvas. */
@@ -39,21 +36,21 @@ function escapeHtml(text: string): string {
 
 function metricsTable(metrics: Manifest['backtest']['metrics']): string {
   const names = Object.keys(metrics);
-  const best = new Map<keyof BacktestMetrics, number>();
-  for (const column of METRIC_COLUMNS) {
+  // The best value of each column is marked.
+  const best = new Map<MetricColumn, number>();
+  for (const column of METRIC_NAMES) {
     const values = names.map((n) => metrics[n]![column]).filter((v): v is number => v !== null && Number.isFinite(v));
-    if (values.length) best.set(column, LOWER_IS_BETTER.has(column) ? Math.min(...values) : Math.max(...values));
+    if (values.length) best.set(column, METRIC_COLUMNS[column].lowerIsBetter ? Math.min(...values) : Math.max(...values));
   }
   const rows = names.map((name) => {
-    const cells = METRIC_COLUMNS.map((column) => {
+    const cells = METRIC_NAMES.map((column) => {
       const value = metrics[name]![column];
-      if (value === null || !Number.isFinite(value)) return '<td>-</td>';
-      const text = column === 'mae_days' ? value.toFixed(1) : value.toFixed(3);
-      return `<td${value === best.get(column) ? ' class="best"' : ''}>${text}</td>`;
+      const text = formatMetric(column, value);
+      return `<td${value !== null && value === best.get(column) ? ' class="best"' : ''}>${text}</td>`;
     });
     return `<tr><th>${escapeHtml(name)}</th>${cells.join('')}</tr>`;
   });
-  return `<table><thead><tr><th>model</th>${METRIC_COLUMNS.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table><thead><tr><th>model</th>${METRIC_NAMES.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function orderCountBucket(count: number): string {

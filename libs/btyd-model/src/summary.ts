@@ -1,4 +1,4 @@
-import { InputDataError, type ScoringTable, type TrainingTable, trainingAsOfDay } from '@nextbuy/contracts';
+import { customerSegments, InputDataError, type ScoringTable, type TrainingTable, trainingAsOfDay } from '@nextbuy/contracts';
 
 /**
  * What the buy-till-you-die models know of each customer (Fader, Hardie and Lee's notation), in
@@ -27,11 +27,10 @@ function summaries(count: number, at: (i: number) => { x: number; tx: number; T:
 /** One summary per customer of a training table (rows of a customer contiguous, in date order), as of its censoring day. */
 export function trainingSummaries(table: TrainingTable): CustomerSummaries {
   const asOf = trainingAsOfDay(table);
-  const starts: number[] = [];
-  for (let row = 0; row < table.nRows; row++) if (row === 0 || table.customerIds[row] !== table.customerIds[row - 1]) starts.push(row);
-  return summaries(starts.length, (i) => {
-    const first = starts[i]!;
-    const last = (starts[i + 1] ?? table.nRows) - 1;
+  const segments = customerSegments(table);
+  return summaries(segments.length, (i) => {
+    const first = segments[i]!.start;
+    const last = segments[i]!.end - 1;
     return { x: last - first, tx: table.orderDay[last]! - table.orderDay[first]!, T: asOf - table.orderDay[first]! };
   });
 }

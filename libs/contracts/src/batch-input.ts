@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { epochDayToIso, isoToEpochDay } from './days';
-import type { OrderTable } from './orders';
+import { customerSegments, type OrderTable } from './orders';
 
 /**
  * One customer's order history: a line of the batch input (JSON Lines, one customer per line,
@@ -27,12 +27,8 @@ export type CustomerHistory = z.infer<typeof customerHistorySchema>;
 
 /** The batch input lines of an order table: one JSON line per customer, in table order. */
 export function* customerHistoryLines(orders: OrderTable, asOfDate?: string): Generator<string> {
-  let start = 0;
-  while (start < orders.nRows) {
-    const customer = orders.customerIds[start]!;
-    let end = start;
-    while (end < orders.nRows && orders.customerIds[end] === customer) end++;
-    const history: CustomerHistory = { customer_id: customer, ...(asOfDate ? { as_of_date: asOfDate } : {}), orders: [] };
+  for (const { customerId, start, end } of customerSegments(orders)) {
+    const history: CustomerHistory = { customer_id: customerId, ...(asOfDate ? { as_of_date: asOfDate } : {}), orders: [] };
     for (let i = start; i < end; i++) {
       history.orders.push({
         date: epochDayToIso(orders.day[i]!),
@@ -43,7 +39,6 @@ export function* customerHistoryLines(orders: OrderTable, asOfDate?: string): Ge
       });
     }
     yield JSON.stringify(history);
-    start = end;
   }
 }
 

@@ -5,6 +5,7 @@ export * from './errors';
 export * from './hyperparameters';
 export * from './manifest';
 export * from './metric-lines';
+export * from './metrics-table';
 export * from './model';
 export * from './orders';
 export * from './predictions';

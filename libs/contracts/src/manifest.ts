@@ -3,7 +3,15 @@ import { dataQualityReportSchema } from './transactions';
 
 /** Bumped on any change a loader of an older version could misread. */
 export const ARTIFACT_FORMAT_VERSION = 1;
+
+/** The artifact's files the pipeline knows by name (design.md "The model artifact"), beside the model's own. */
 export const MANIFEST_FILE = 'manifest.json';
+/** Every customer's order history, one customer per line (`customerHistoryLines`): batch transform's input. */
+export const BATCH_INPUT_FILE = 'batch-input.jsonl';
+/** The training run's self-contained HTML report. */
+export const REPORT_FILE = 'report.html';
+/** The artifact directory packed as SageMaker packs it: a training job's output, what a server is given. */
+export const MODEL_TARBALL = 'model.tar.gz';
 
 export const backtestMetricsSchema = z.object({
   mae_days: z.number().nullable(),

@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { datasetNameSchema, parseS3Uri, runIdSchema, runPrefixes, s3Uri } from './storage';
+import { datasetNameSchema, modelsPrefix, parseS3Uri, runIdSchema, runKeys, runPrefixes, s3Uri, trainingJobModelKey } from './storage';
 
 describe('storage layout', () => {
   it('puts every run under its dataset', () => {
     expect(runPrefixes.raw('online-retail', 'r1')).toBe('online-retail/raw/r1/');
     expect(runPrefixes.batchInput('online-retail', 'r1')).toBe('online-retail/batch-input/r1/');
     expect(runPrefixes.predictions('online-retail', 'r1')).toBe('online-retail/predictions/r1/');
+    expect(runKeys.transactions('online-retail', 'r1')).toBe('online-retail/raw/r1/transactions.csv.gz');
+    expect(runKeys.batchInput('online-retail', 'r1')).toBe('online-retail/batch-input/r1/customers.jsonl');
+  });
+
+  it('puts a training job\'s model where SageMaker writes it, under the dataset\'s models/', () => {
+    expect(trainingJobModelKey(modelsPrefix('online-retail'), 'job-1')).toBe('online-retail/models/job-1/output/model.tar.gz');
   });
 
   it('round-trips S3 URIs and refuses anything else', () => {

@@ -1,11 +1,9 @@
-import type { GapPrediction, OrderTable, ScoringTable, TrainingTable } from '@nextbuy/contracts';
-import { backtestReportSchema, HORIZON_DAYS } from '@nextbuy/contracts';
+import { backtestReportSchema, HORIZON_DAYS, selectOrders, type GapPrediction, type OrderTable, type ScoringTable, type TrainingTable } from '@nextbuy/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { orderTable, type OrderRow } from '../test/fixtures';
 import { alignTruth, type BacktestPrediction, backtestSplit, clipToHorizon, defaultCutoffDay, evaluate, runBacktest } from './backtest';
 import { lognormalConditional } from './lognormal';
-import { selectOrders } from './orders';
 
 describe('defaultCutoffDay', () => {
   it('is the day at the 80th percentile of order days', () => {

@@ -1,6 +1,10 @@
 import {
+  customerSegments,
   epochDayToIso,
   HORIZON_DAYS,
+  orderDaySpan,
+  selectOrders,
+  validateOrderTable,
   type BacktestMetrics,
   type BacktestReport,
   type FitOptions,
@@ -16,7 +20,6 @@ import { BtydGapModel } from '@nextbuy/btyd-model';
 import { BASELINES } from './baselines';
 import { buildScoringTable, buildTrainingTable } from './feature-tables';
 import { auc, brier, concordanceIndex, maeDays } from './metrics';
-import { customerSegments, orderDaySpan, selectOrders, validateOrderTable } from './orders';
 
 /** What happened after the cutoff to each customer scored as of it, aligned by customer. */
 export interface BacktestTruth {

@@ -1,6 +1,5 @@
-import type { OrderFeatureTable, OrderTable, ScoringTable, TrainingTable } from '@nextbuy/contracts';
+import { customerSegments, validateOrderTable, type CustomerSegment, type OrderFeatureTable, type OrderTable, type ScoringTable, type TrainingTable } from '@nextbuy/contracts';
 import { FEATURE_COUNT, FEATURE_NAMES, writeCustomerFeatures } from './order-features';
-import { customerSegments, validateOrderTable, type CustomerSegment } from './orders';
 
 /** The feature rows of every order before `asOfDay`, and where each customer's rows are. */
 function featureRowsBefore(orders: OrderTable, asOfDay: number): { table: OrderFeatureTable; segments: CustomerSegment[] } {

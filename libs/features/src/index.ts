@@ -16,12 +16,10 @@ export {
   type BacktestTruth,
 } from './backtest';
 export { BASELINES, baselineCustomerMean, baselineKm, baselineRecency, type Baseline } from './baselines';
-export { featureTableToDataFrame } from './dataframe';
 export { buildScoringTable, buildTrainingTable } from './feature-tables';
 export { conditionalKaplanMeier, kaplanMeier, survivalAt, type SurvivalCurve } from './kaplan-meier';
 export { ELAPSED_FEATURE, horizonOutcomes, landmarkTable, scoringLandmarks, type LandmarkTable } from './landmarks';
-export { erfc, lognormalConditional, lognormalConditionalWithin, lognormalSurvival, normalSurvival, normalUpperQuantile } from './lognormal';
+export { erfc, lognormalConditional, lognormalConditionalWithin, normalSurvival, normalUpperQuantile, survivalOfLognormal } from './lognormal';
 export { auc, brier, concordanceIndex, maeDays } from './metrics';
 export { FEATURE_COUNT, FEATURE_DESCRIPTIONS, FEATURE_NAMES, type FeatureName } from './order-features';
-export { customerSegments, orderDaySpan, selectOrders, validateOrderTable, type CustomerSegment } from './orders';
 export { buildSequences, type SequenceBatch } from './sequences';

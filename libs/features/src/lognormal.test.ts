@@ -1,6 +1,6 @@
 import { DEFAULT_RETURN_HORIZON_DAYS, HORIZON_DAYS } from '@nextbuy/contracts';
 import { describe, expect, it } from 'vitest';
-import { lognormalConditional, lognormalConditionalWithin, lognormalSurvival, normalSurvival, normalUpperQuantile } from './lognormal';
+import { lognormalConditional, lognormalConditionalWithin, survivalOfLognormal, normalSurvival, normalUpperQuantile } from './lognormal';
 
 describe('normal tail functions', () => {
   it('match known values', () => {
@@ -20,7 +20,7 @@ describe('lognormalConditional', () => {
   it('is the plain median exp(mu) when nothing has elapsed', () => {
     const { medianGap, pWithin } = lognormalConditional(Math.log(40), 1, 0, HORIZON_DAYS);
     expect(medianGap).toBeCloseTo(40, 4);
-    expect(pWithin).toBeCloseTo(1 - lognormalSurvival(90, Math.log(40), 1), 10);
+    expect(pWithin).toBeCloseTo(1 - survivalOfLognormal(90, Math.log(40), 1), 10);
   });
   it('puts the conditional median at half the remaining survival, never before elapsed', () => {
     const mu = Math.log(30);
@@ -28,8 +28,8 @@ describe('lognormalConditional', () => {
     for (const elapsed of [5, 30, 100, 400, 5000]) {
       const { medianGap } = lognormalConditional(mu, sigma, elapsed, HORIZON_DAYS);
       expect(medianGap).toBeGreaterThanOrEqual(elapsed);
-      const ratio = lognormalSurvival(medianGap, mu, sigma) / lognormalSurvival(elapsed, mu, sigma);
-      if (lognormalSurvival(elapsed, mu, sigma) > 1e-300) expect(ratio).toBeCloseTo(0.5, 4);
+      const ratio = survivalOfLognormal(medianGap, mu, sigma) / survivalOfLognormal(elapsed, mu, sigma);
+      if (survivalOfLognormal(elapsed, mu, sigma) > 1e-300) expect(ratio).toBeCloseTo(0.5, 4);
     }
   });
   it('lowers the 90-day probability as the wait grows past the typical gap', () => {
@@ -48,9 +48,9 @@ describe('lognormalConditionalWithin', () => {
       const { medianGap, pWithin } = lognormalConditionalWithin(mu, sigma, elapsed, HORIZON_DAYS, DEFAULT_RETURN_HORIZON_DAYS);
       expect(medianGap).toBeGreaterThanOrEqual(elapsed);
       expect(medianGap).toBeLessThanOrEqual(elapsed + 365);
-      const sE = lognormalSurvival(elapsed, mu, sigma);
-      const sEnd = lognormalSurvival(elapsed + 365, mu, sigma);
-      expect((sE - lognormalSurvival(medianGap, mu, sigma)) / (sE - sEnd)).toBeCloseTo(0.5, 4);
+      const sE = survivalOfLognormal(elapsed, mu, sigma);
+      const sEnd = survivalOfLognormal(elapsed + 365, mu, sigma);
+      expect((sE - survivalOfLognormal(medianGap, mu, sigma)) / (sE - sEnd)).toBeCloseTo(0.5, 4);
       expect(pWithin).toBe(lognormalConditional(mu, sigma, elapsed, HORIZON_DAYS).pWithin);
     }
   });

@@ -1,6 +1,6 @@
 /**
- * The log-normal gap distribution shared by every model that predicts one (XGBoost
- * `survival:aft` with a normal error, the censored-likelihood LSTM): log T ~ N(mu, sigma).
+ * The log-normal gap distribution shared by every model that predicts one (the XGBoost model's
+ * wait pinned to its 90-day probability, the censored-likelihood LSTM): log T ~ N(mu, sigma).
  * From it come the two quantities evaluation.md asks for, conditioned on `elapsed` days
  * without an order.
  */
@@ -62,7 +62,7 @@ export function normalUpperQuantile(q: number): number {
 }
 
 /** P(T > t) for log T ~ N(mu, sigma). */
-export function lognormalSurvival(t: number, mu: number, sigma: number): number {
+export function survivalOfLognormal(t: number, mu: number, sigma: number): number {
   if (t <= 0) return 1;
   return normalSurvival((Math.log(t) - mu) / sigma);
 }
@@ -79,7 +79,7 @@ export function lognormalConditional(mu: number, sigma: number, elapsed: number,
     return { medianGap: Math.max(elapsed, Math.exp(mu)), pWithin: 0 };
   }
   const medianGap = Math.max(elapsed, Math.exp(mu + sigma * normalUpperQuantile(sElapsed / 2)));
-  const sLater = lognormalSurvival(elapsed + horizon, mu, sigma);
+  const sLater = survivalOfLognormal(elapsed + horizon, mu, sigma);
   return { medianGap, pWithin: Math.min(1, Math.max(0, 1 - sLater / sElapsed)) };
 }
 
@@ -93,8 +93,8 @@ export function lognormalConditional(mu: number, sigma: number, elapsed: number,
  */
 export function lognormalConditionalWithin(mu: number, sigma: number, elapsed: number, horizon: number, returnHorizon: number): { medianGap: number; pWithin: number } {
   const { pWithin } = lognormalConditional(mu, sigma, elapsed, horizon);
-  const sElapsed = lognormalSurvival(elapsed, mu, sigma);
-  const sEnd = lognormalSurvival(elapsed + returnHorizon, mu, sigma);
+  const sElapsed = survivalOfLognormal(elapsed, mu, sigma);
+  const sEnd = survivalOfLognormal(elapsed + returnHorizon, mu, sigma);
   if (!(sElapsed - sEnd > 0)) return { medianGap: elapsed + returnHorizon, pWithin };
   const medianGap = Math.exp(mu + sigma * normalUpperQuantile((sElapsed + sEnd) / 2));
   return { medianGap: Math.min(elapsed + returnHorizon, Math.max(elapsed, medianGap)), pWithin };

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { isoToEpochDay, type OrderTable } from '@nextbuy/contracts';
+import { customerSegments, isoToEpochDay, selectOrders, type OrderTable } from '@nextbuy/contracts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { orderTable, type OrderRow } from './fixtures';
-import { customerSegments, maeDays, runBacktest, selectOrders, type BacktestResult } from '../src/index';
+import { maeDays, runBacktest, type BacktestResult } from '../src/index';
 
 const CDNOW = new URL('../../../data/cdnow/CDNOW_master.txt', import.meta.url);
 

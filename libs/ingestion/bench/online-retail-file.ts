@@ -3,18 +3,7 @@ import { mkdir, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-
-/** Seeded uniform [0, 1): mulberry32. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRng } from '@nextbuy/random';
 
 const WORDS = ['WHITE', 'HANGING', 'HEART', 'T-LIGHT', 'HOLDER', 'CREAM', 'CUPID', 'HEARTS', 'COAT', 'HANGER', 'KNITTED', 'UNION', 'FLAG', 'HOT', 'WATER', 'BOTTLE', 'RED', 'WOOLLY', 'HOTTIE', 'SET', 'OF', 'BABUSHKA', 'NESTING', 'BOXES', 'GLASS', 'STAR', 'FROSTED', 'LANTERN', 'VINTAGE', 'JUMBO', 'BAG', 'PINK', 'POLKADOT', 'LUNCH', 'BOX', 'REGENCY', 'CAKESTAND', 'TIERS', 'PARTY', 'BUNTING', 'ASSORTED', 'COLOUR', 'BIRD', 'ORNAMENT'];
 const COUNTRIES = ['France', 'Germany', 'EIRE', 'Spain', 'Netherlands', 'Belgium', 'Switzerland', 'Portugal', 'Australia', 'Norway'];
@@ -29,7 +18,7 @@ export async function onlineRetailFile(rows = 540_000): Promise<string> {
   const path = join(directory, `online-retail-${rows}.csv`);
   if (existsSync(path)) return path;
   await mkdir(directory, { recursive: true });
-  const next = random(20101201);
+  const next = createRng(20101201);
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
   const products = Array.from({ length: 3_700 }, (_, index) => {
     const words = Array.from({ length: 2 + Math.floor(next() * 4) }, () => pick(WORDS));

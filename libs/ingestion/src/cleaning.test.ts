@@ -1,6 +1,6 @@
 import type { Transaction } from '@nextbuy/contracts';
 import { describe, expect, it } from 'vitest';
-import { cleanTransaction, DataQualityTally, REPORTED_LINES_PER_RULE } from './cleaning';
+import { brokenCleaningRule, DataQualityTally, REPORTED_LINES_PER_RULE } from './cleaning';
 
 const sale: Transaction = {
   invoiceNo: '536365',
@@ -13,26 +13,26 @@ const sale: Transaction = {
   country: 'United Kingdom',
 };
 
-describe('cleanTransaction', () => {
+describe('brokenCleaningRule', () => {
   it('keeps a sale', () => {
-    expect(cleanTransaction(sale)).toBeNull();
+    expect(brokenCleaningRule(sale)).toBeNull();
   });
 
   it('names the rule each bad row breaks', () => {
-    expect(cleanTransaction({ ...sale, customerId: '' })).toBe('missing_customer_id');
-    expect(cleanTransaction({ ...sale, invoiceNo: 'C536379' })).toBe('cancellation');
-    expect(cleanTransaction({ ...sale, quantity: 0 })).toBe('non_positive_quantity');
-    expect(cleanTransaction({ ...sale, quantity: -3 })).toBe('non_positive_quantity');
-    expect(cleanTransaction({ ...sale, quantity: Number.NaN })).toBe('non_positive_quantity');
-    expect(cleanTransaction({ ...sale, unitPrice: 0 })).toBe('non_positive_price');
-    expect(cleanTransaction({ ...sale, unitPrice: -1.5 })).toBe('non_positive_price');
-    expect(cleanTransaction({ ...sale, invoiceDate: new Date(Number.NaN) })).toBe('unparseable_date');
+    expect(brokenCleaningRule({ ...sale, customerId: '' })).toBe('missing_customer_id');
+    expect(brokenCleaningRule({ ...sale, invoiceNo: 'C536379' })).toBe('cancellation');
+    expect(brokenCleaningRule({ ...sale, quantity: 0 })).toBe('non_positive_quantity');
+    expect(brokenCleaningRule({ ...sale, quantity: -3 })).toBe('non_positive_quantity');
+    expect(brokenCleaningRule({ ...sale, quantity: Number.NaN })).toBe('non_positive_quantity');
+    expect(brokenCleaningRule({ ...sale, unitPrice: 0 })).toBe('non_positive_price');
+    expect(brokenCleaningRule({ ...sale, unitPrice: -1.5 })).toBe('non_positive_price');
+    expect(brokenCleaningRule({ ...sale, invoiceDate: new Date(Number.NaN) })).toBe('unparseable_date');
   });
 
   it('counts a row breaking several rules under the first, in CLEANING_RULES order', () => {
-    expect(cleanTransaction({ ...sale, customerId: '', invoiceNo: 'C1', quantity: -1 })).toBe('missing_customer_id');
-    expect(cleanTransaction({ ...sale, invoiceNo: 'C1', quantity: -1 })).toBe('cancellation');
-    expect(cleanTransaction({ ...sale, quantity: -1, unitPrice: 0, invoiceDate: new Date(Number.NaN) })).toBe('non_positive_quantity');
+    expect(brokenCleaningRule({ ...sale, customerId: '', invoiceNo: 'C1', quantity: -1 })).toBe('missing_customer_id');
+    expect(brokenCleaningRule({ ...sale, invoiceNo: 'C1', quantity: -1 })).toBe('cancellation');
+    expect(brokenCleaningRule({ ...sale, quantity: -1, unitPrice: 0, invoiceDate: new Date(Number.NaN) })).toBe('non_positive_quantity');
   });
 });
 

@@ -14,7 +14,7 @@ export const REPORTED_LINES_PER_RULE = 10;
  * The first cleaning rule of evaluation.md a transaction breaks, in `CLEANING_RULES` order, or
  * null when it is kept. A row breaking several rules is counted once, under the first.
  */
-export function cleanTransaction(transaction: Transaction): CleaningRule | null {
+export function brokenCleaningRule(transaction: Transaction): CleaningRule | null {
   if (transaction.customerId === '') return 'missing_customer_id';
   if (transaction.invoiceNo.startsWith('C')) return 'cancellation';
   // Negated comparisons so that NaN is dropped too.
@@ -39,7 +39,7 @@ export class DataQualityTally {
   /** Checks one transaction read at `line`; true when it is kept. */
   check(transaction: Transaction, line: number): boolean {
     this.rowsRead++;
-    const rule = cleanTransaction(transaction);
+    const rule = brokenCleaningRule(transaction);
     if (rule !== null) {
       const entry = this.dropped[rule];
       entry.count++;

@@ -1,5 +1,4 @@
-export { cleanTransaction, REPORTED_LINES_PER_RULE } from './cleaning';
-export { ordersToDataFrame, reportToDataFrame } from './dataframe';
+export { brokenCleaningRule, REPORTED_LINES_PER_RULE } from './cleaning';
 export { formatOnlineRetailLine, ONLINE_RETAIL_CSV_HEADER } from './format';
 export {
   ingest,

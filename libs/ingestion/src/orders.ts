@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { toEpochDay, type Manifest, type OrderTable, type Transaction } from '@nextbuy/contracts';
+import { customerSegments, toEpochDay, type Manifest, type OrderTable, type Transaction } from '@nextbuy/contracts';
 
 const INITIAL_CAPACITY = 1024;
 
@@ -41,7 +41,7 @@ export class OrderAccumulator {
   private lastDay = 0;
   private lastSlot = 0;
 
-  /** Adds one transaction that passed `cleanTransaction`. */
+  /** Adds one transaction that breaks no cleaning rule (`brokenCleaningRule` gave null). */
   add(transaction: Transaction): void {
     const day = toEpochDay(transaction.invoiceDate);
     let slot = this.lastSlot;
@@ -141,9 +141,5 @@ export function fingerprintOrders(orders: OrderTable): Manifest['dataFingerprint
   for (const column of [orders.day, orders.totalPrice, orders.quantity, orders.lines, orders.invoices]) {
     hash.update(new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
   }
-  let customers = 0;
-  for (let row = 0; row < orders.nRows; row++) {
-    if (row === 0 || orders.customerIds[row] !== orders.customerIds[row - 1]) customers++;
-  }
-  return { sha256: hash.digest('hex'), rows: orders.nRows, customers };
+  return { sha256: hash.digest('hex'), rows: orders.nRows, customers: customerSegments(orders).length };
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 describe('module loading', () => {
-  it('reads files without loading danfojs-node (TensorFlow.js), the AWS SDK or pg', async () => {
+  it('reads files without loading TensorFlow.js, the AWS SDK or pg', async () => {
     // A fresh process: the test runner's own module cache says nothing about what the library loads.
     const script = `
       import { createRequire } from 'node:module';
@@ -18,7 +18,7 @@ describe('module loading', () => {
       writeFileSync(path, ONLINE_RETAIL_CSV_HEADER + '1,A,B,1,12/1/2010 8:26,1,17850,UK\\n');
       const { report } = await ingest(path);
       const loaded = Object.keys(createRequire(import.meta.url).cache);
-      console.log(JSON.stringify({ rowsKept: report.rowsKept, heavy: loaded.filter((p) => /danfojs|tfjs|client-s3|[\\\\/]pg[\\\\/]/.test(p)) }));
+      console.log(JSON.stringify({ rowsKept: report.rowsKept, heavy: loaded.filter((p) => /tfjs|client-s3|[\\\\/]pg[\\\\/]/.test(p)) }));
     `;
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: projectRoot,

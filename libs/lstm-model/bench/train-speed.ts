@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import { modelBackend } from '../src/backend';
 import { withOriginalKernels } from '../src/kernel-fixes';
 import { LstmNetwork } from '../src/network';
-import { createRng } from '../src/random';
+import { createRng } from '@nextbuy/random';
 import { trainNetwork } from '../src/train';
 
 const PYTORCH_SECONDS: Record<number, number> = { 64: 5.2, 256: 2.7, 1024: 1.2 };

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { Adam } from './adam';
 import { selectBackend } from './backend';
-import { createRng } from './random';
+import { createRng } from '@nextbuy/random';
 
 describe('Adam', () => {
   it('makes the same updates as tf.train.adam', async () => {

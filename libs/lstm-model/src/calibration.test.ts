@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyCalibration, fitCalibration } from './calibration';
-import { createRng } from './random';
+import { createRng } from '@nextbuy/random';
 
 // Population gaps: exponential with mean 60 days, none censored.
 function population(rng: () => number, n = 5000) {

@@ -26,7 +26,7 @@ import { fromLayersModel, toLayersModel } from './layers-model';
 import { directoryHandler, MODEL_JSON, WEIGHTS_BIN } from './model-files';
 import { LstmNetwork } from './network';
 import { fitPreprocessing, parsePreprocessing, PREPROCESSING_FILE, type Preprocessing } from './preprocessing';
-import { createRng, type Rng, shuffle } from './random';
+import { createRng, type Rng, shuffle } from '@nextbuy/random';
 import { type LabelledWindows, trainNetwork } from './train';
 import { buildWindows, scoringWindows, trainingWindows } from './windows';
 

@@ -4,7 +4,7 @@ import { selectBackend } from './backend';
 import { toLayersModel } from './layers-model';
 import { censoredLogNormalNll } from './loss';
 import { LstmNetwork, type NetworkShape, type Windows } from './network';
-import { createRng } from './random';
+import { createRng } from '@nextbuy/random';
 
 /** Random left-padded windows: `start` real steps skipped, the last channel marks real steps. */
 function randomWindows(shape: NetworkShape, starts: number[], seed: number): Windows {

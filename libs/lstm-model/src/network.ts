@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CellKernels, type KernelArray } from './cell-kernels';
 import { censoredLogNormalLossRows } from './loss';
-import { type Rng, sampleNormal } from './random';
+import { type Rng, sampleNormal } from '@nextbuy/random';
 import { readValues } from './tensor-values';
 
 /**

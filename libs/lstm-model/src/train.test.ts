@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from './backend';
 import { LstmNetwork, type NetworkShape } from './network';
-import { createRng } from './random';
+import { createRng } from '@nextbuy/random';
 import { type LabelledWindows, meanLoss, TrainingDivergedError, trainNetwork } from './train';
 
 const SHAPE: NetworkShape = { inputSize: 3, hiddenSize: 4, layers: 1, steps: 2 };

@@ -4,7 +4,7 @@ import { Adam } from './adam';
 import type { LstmSettings } from './hyperparameters';
 import { censoredLogNormalNll } from './loss';
 import type { GapLabels, LstmNetwork, Windows } from './network';
-import { type Rng, shuffle } from './random';
+import { type Rng, shuffle } from '@nextbuy/random';
 
 /** Windows with their labels. */
 export interface LabelledWindows {

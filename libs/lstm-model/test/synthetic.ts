@@ -1,5 +1,5 @@
 import type { ScoringTable, TrainingTable } from '@nextbuy/contracts';
-import { createRng, sampleNormal } from '../src/random';
+import { createRng, sampleNormal } from '@nextbuy/random';
 
 export const SYNTHETIC_FEATURES = ['PrevGapDays', 'TotalPrice', 'OrderCount'];
 

@@ -1,5 +1,4 @@
-import type { OrderTable } from '@nextbuy/contracts';
-import { customerSegments, validateOrderTable, type CustomerSegment } from '@nextbuy/features';
+import { customerSegments, validateOrderTable, type CustomerSegment, type OrderTable } from '@nextbuy/contracts';
 
 /**
  * The per-customer features the outlier filter looks at, all log1p (every one is heavy-tailed):

@@ -1,5 +1,4 @@
-import type { OrderTable } from '@nextbuy/contracts';
-import { selectOrders } from '@nextbuy/features';
+import { selectOrders, type OrderTable } from '@nextbuy/contracts';
 import { customerAggregates } from './aggregates';
 import { IsolationForest, type IsolationForestOptions } from './isolation-forest';
 

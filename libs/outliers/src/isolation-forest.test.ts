@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputDataError } from '@nextbuy/contracts';
-import { createRng } from '@nextbuy/datagen';
+import { createRng } from '@nextbuy/random';
 import { NotFittedError, OutlierOptionsError } from './errors';
 import { IsolationForest } from './isolation-forest';
 

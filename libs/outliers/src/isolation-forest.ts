@@ -14,7 +14,7 @@
  * node), and its score is s(x) = 2^(-E[h(x)] / c(max_samples)). Trees live in typed arrays.
  */
 import { InputDataError } from '@nextbuy/contracts';
-import { createRng, type Rng } from '@nextbuy/datagen';
+import { createRng, type Rng } from '@nextbuy/random';
 import { NotFittedError, OutlierOptionsError } from './errors';
 import { anomalyScore, averagePathLength } from './path-length';
 

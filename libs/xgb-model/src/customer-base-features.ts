@@ -1,4 +1,4 @@
-import type { OrderFeatureTable, ScoringTable, TrainingTable } from '@nextbuy/contracts';
+import { customerSegments, type OrderFeatureTable, type ScoringTable, type TrainingTable } from '@nextbuy/contracts';
 import { type BgNbdParams, bgnbdPAlive, bgnbdPOrderWithin, fitBgNbd, trainingSummaries } from '@nextbuy/btyd-model';
 import { HORIZON_DAYS } from '@nextbuy/contracts';
 import type { LandmarkTable } from '@nextbuy/features';
@@ -24,11 +24,11 @@ export function fitCustomerBase(table: TrainingTable): BgNbdParams | null {
 function historyOfRows(table: { nRows: number; customerIds: readonly string[]; orderDay: Int32Array }): { x: Int32Array; tx: Float64Array } {
   const x = new Int32Array(table.nRows);
   const tx = new Float64Array(table.nRows);
-  let first = 0;
-  for (let row = 0; row < table.nRows; row++) {
-    if (row > 0 && table.customerIds[row] !== table.customerIds[row - 1]) first = row;
-    x[row] = row - first;
-    tx[row] = table.orderDay[row]! - table.orderDay[first]!;
+  for (const { start, end } of customerSegments(table)) {
+    for (let row = start; row < end; row++) {
+      x[row] = row - start;
+      tx[row] = table.orderDay[row]! - table.orderDay[start]!;
+    }
   }
   return { x, tx };
 }

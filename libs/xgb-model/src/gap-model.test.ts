@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArtifactError, type FitProgress, InputDataError, NextBuyError, type ScoringTable } from '@nextbuy/contracts';
+import { ArtifactError, type FitProgress, InputDataError, NextBuyError, orderDaySpan, type ScoringTable } from '@nextbuy/contracts';
 import { bgnbdMedianWaitWithin, paretoNbdScore, scoringSummaries } from '@nextbuy/btyd-model';
 import { scenarioOrders } from '@nextbuy/datagen';
-import { buildScoringTable, buildTrainingTable, ELAPSED_FEATURE, orderDaySpan, scoringLandmarks } from '@nextbuy/features';
+import { buildScoringTable, buildTrainingTable, ELAPSED_FEATURE, scoringLandmarks } from '@nextbuy/features';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GAP_FEATURES, gapScoringTable, gapTrainingTable } from '../test/synthetic';
 import { xgboostFitMetrics } from './hyperparameters';

@@ -28,7 +28,7 @@ export function medianWaitWithin(mu: number, sigma: number, returnHorizonDays: n
 }
 
 /** log P(Z > z) for a standard normal Z, finite where P itself underflows (Mills ratio series). */
-export function logNormalSurvival(z: number): number {
+export function logStandardNormalSurvival(z: number): number {
   if (z < 30) return Math.log(normalSurvival(z));
   const inverse = 1 / (z * z);
   return -0.5 * z * z - Math.log(z) - LOG_SQRT_2PI + Math.log(1 - inverse + 3 * inverse * inverse);
@@ -49,7 +49,7 @@ export function waitLogLikelihood(sample: WaitSample, sigma: number, horizonDays
   for (let i = 0; i < n; i++) {
     const logWait = Math.log(sample.waitDays[i]!);
     const z = (logWait - logHorizon) / sigma - normalUpperQuantile(sample.probability[i]!);
-    sum += sample.censored[i] ? logNormalSurvival(z) : -0.5 * z * z - LOG_SQRT_2PI - Math.log(sigma) - logWait;
+    sum += sample.censored[i] ? logStandardNormalSurvival(z) : -0.5 * z * z - LOG_SQRT_2PI - Math.log(sigma) - logWait;
   }
   return sum / n;
 }

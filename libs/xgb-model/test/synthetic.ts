@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import type { ScoringTable, TrainingTable } from '@nextbuy/contracts';
-import { createRng, sampleNormal } from '@nextbuy/datagen';
+import { createRng, sampleNormal } from '@nextbuy/random';
 
 /** Seeded uniform numbers in [0, 1), so every test sees the same data. */
 export const seededRandom = createRng;

@@ -8,7 +8,8 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeOnlineRetailCsv } from '@nextbuy/datagen';
-import { buildTrainingTable, orderDaySpan } from '@nextbuy/features';
+import { orderDaySpan } from '@nextbuy/contracts';
+import { buildTrainingTable } from '@nextbuy/features';
 import { ingest } from '@nextbuy/ingestion';
 import { measure, printTable } from './measure';
 

@@ -1,13 +1,9 @@
 // bench:quality's judging: which predictor wins each metric column of a backtest, whether the
 // model won it, and the tables and summary line printed from that. Pure functions of the metrics.
-import type { BacktestMetrics } from '@nextbuy/contracts';
+import { formatMetric, METRIC_COLUMNS, METRIC_NAMES, type BacktestMetrics, type MetricColumn } from '@nextbuy/contracts';
 
-export const METRIC_COLUMNS = ['mae_days', 'c_index', 'auc_90d', 'brier_90d'] as const;
-export type MetricColumn = (typeof METRIC_COLUMNS)[number];
-
-/** Lower is better for the errors, higher for the rankings. */
-const LOWER_IS_BETTER: Record<MetricColumn, boolean> = { mae_days: true, c_index: false, auc_90d: false, brier_90d: true };
-const DECIMALS: Record<MetricColumn, number> = { mae_days: 2, c_index: 4, auc_90d: 4, brier_90d: 4 };
+/** One decimal more than the report's: the margins between predictors are often below its precision. */
+const EXTRA_DECIMALS = 1;
 
 /** runBacktest's key of the model under test; every other key is a baseline. */
 export const MODEL_KEY = 'model';
@@ -43,7 +39,7 @@ function present(value: number | null | undefined): value is number {
 
 /** The verdict of one column: null metrics do not compete; the model wins only when strictly best. */
 export function judgeColumn(metrics: Record<string, BacktestMetrics>, column: MetricColumn): ColumnVerdict {
-  const sign = LOWER_IS_BETTER[column] ? -1 : 1;
+  const sign = METRIC_COLUMNS[column].lowerIsBetter ? -1 : 1;
   const competing = Object.entries(metrics).filter(([, m]) => present(m[column]));
   let best = -Infinity;
   for (const [, m] of competing) best = Math.max(best, sign * m[column]!);
@@ -65,7 +61,7 @@ export function judgeColumn(metrics: Record<string, BacktestMetrics>, column: Me
 
 /** The four verdicts of one backtest. */
 export function judgeCutoff(result: CutoffResult): ColumnVerdict[] {
-  return METRIC_COLUMNS.map((column) => judgeColumn(result.metrics, column));
+  return METRIC_NAMES.map((column) => judgeColumn(result.metrics, column));
 }
 
 /** Columns the model won, of datasets x cutoffs x 4. */
@@ -78,11 +74,7 @@ export function columnsWon(results: readonly CutoffResult[]): { won: number; tie
       if (verdict.outcome === 'tied') tied++;
     }
   }
-  return { won, tied, total: results.length * METRIC_COLUMNS.length };
-}
-
-export function formatMetric(column: MetricColumn, value: number | null | undefined): string {
-  return present(value) ? value.toFixed(DECIMALS[column]) : '-';
+  return { won, tied, total: results.length * METRIC_NAMES.length };
 }
 
 /** Rows of aligned text, the first a header, a rule under it; the first `left` columns left-aligned, the others right. */
@@ -104,16 +96,16 @@ export function datasetTable(results: readonly CutoffResult[], modelName: string
       rows.push([
         result.cutoff,
         name === MODEL_KEY ? modelName : name,
-        ...verdicts.map((v) => `${formatMetric(v.column, metrics[v.column])}${v.winners.includes(name) ? '*' : ' '}`),
+        ...verdicts.map((v) => `${formatMetric(v.column, metrics[v.column], EXTRA_DECIMALS)}${v.winners.includes(name) ? '*' : ' '}`),
       ]);
     }
   }
-  return alignedTable(['cutoff', 'predictor', ...METRIC_COLUMNS.map((c) => `${c} `)], rows);
+  return alignedTable(['cutoff', 'predictor', ...METRIC_NAMES.map((c) => `${c} `)], rows);
 }
 
 /** A verdict in a few words: `won by 0.0123`, `tied with baseline_km`, `lost to baseline_km by 3.20`. */
 export function describeVerdict(verdict: ColumnVerdict): string {
-  const margin = verdict.margin === null ? '' : ` by ${Math.abs(verdict.margin).toFixed(DECIMALS[verdict.column])}`;
+  const margin = verdict.margin === null ? '' : ` by ${formatMetric(verdict.column, Math.abs(verdict.margin), EXTRA_DECIMALS)}`;
   if (verdict.outcome === 'won') return verdict.bestBaseline === null ? 'won (no baseline)' : `won${margin}`;
   if (verdict.outcome === 'tied') return `tied with ${verdict.winners.filter((w) => w !== MODEL_KEY).join(', ')}`;
   if (verdict.modelValue === null) return 'lost (model has no value)';
@@ -124,8 +116,8 @@ export function describeVerdict(verdict: ColumnVerdict): string {
 export function summaryTable(results: readonly CutoffResult[]): string[] {
   const rows = results.map((result) => [result.dataset, result.cutoff, ...judgeCutoff(result).map(describeVerdict)]);
   const { won, tied, total } = columnsWon(results);
-  const lines = alignedTable(['dataset', 'cutoff', ...METRIC_COLUMNS], rows, 2 + METRIC_COLUMNS.length);
-  const perColumn = METRIC_COLUMNS.map((column) => `${column} ${results.filter((r) => judgeColumn(r.metrics, column).outcome === 'won').length}/${results.length}`);
+  const lines = alignedTable(['dataset', 'cutoff', ...METRIC_NAMES], rows, 2 + METRIC_NAMES.length);
+  const perColumn = METRIC_NAMES.map((column) => `${column} ${results.filter((r) => judgeColumn(r.metrics, column).outcome === 'won').length}/${results.length}`);
   lines.push('', `won per column: ${perColumn.join(', ')}; tied: ${tied}`, `columns won: ${won} of ${total}`);
   return lines;
 }

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { customerHistorySchema, epochDayToIso, historiesToOrderTable, isoToEpochDay, type CustomerHistory } from '@nextbuy/contracts';
+import { BATCH_INPUT_FILE, customerHistorySchema, epochDayToIso, historiesToOrderTable, isoToEpochDay, type CustomerHistory } from '@nextbuy/contracts';
 import { buildScoringTable } from '@nextbuy/features';
 import { printTable } from './measure';
 
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     for (const type of MODELS) {
       const modelDir = join(work, type);
       train(type, modelDir);
-      const histories = (await readFile(join(modelDir, 'batch-input.jsonl'), 'utf8'))
+      const histories = (await readFile(join(modelDir, BATCH_INPUT_FILE), 'utf8'))
         .trimEnd()
         .split('\n')
         .map((line) => customerHistorySchema.parse(JSON.parse(line)));

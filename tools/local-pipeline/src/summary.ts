@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { extractArtifact, readArtifact } from '@nextbuy/artifact';
-import { parseS3Uri, predictionRecordSchema, type BacktestReport, type PredictionRecord } from '@nextbuy/contracts';
+import { MANIFEST_FILE, metricsTextTable, MODEL_TARBALL, parseS3Uri, predictionRecordSchema, REPORT_FILE, type BacktestReport, type PredictionRecord } from '@nextbuy/contracts';
 import { LOCAL_RESOURCES } from './local-aws';
 import { shortCause, type DatasetOutcome } from './outcomes';
 import type { ExecutionReport, LocalPipeline } from './pipeline';
@@ -36,16 +36,16 @@ export async function summarizeDatasets(pipeline: LocalPipeline, report: Executi
       const workdir = await mkdtemp(join(tmpdir(), 'nextbuy-summary-'));
       try {
         const { bucket, key } = parseS3Uri(artifactUri);
-        await downloadObject(pipeline.aws.s3, bucket, key, join(workdir, 'model.tar.gz'));
-        await extractArtifact(join(workdir, 'model.tar.gz'), join(workdir, 'model'));
+        await downloadObject(pipeline.aws.s3, bucket, key, join(workdir, MODEL_TARBALL));
+        await extractArtifact(join(workdir, MODEL_TARBALL), join(workdir, 'model'));
         const manifest = await readArtifact(join(workdir, 'model'));
         summary.model = { version: manifest.modelVersion, type: manifest.modelType, backtest: manifest.backtest };
         const target = join(runDir, outcome.dataset);
         await mkdir(target, { recursive: true });
-        await copyFile(join(workdir, 'model', 'manifest.json'), join(target, 'manifest.json'));
-        if ('report.html' in manifest.files) {
-          summary.reportPath = join(target, 'report.html');
-          await copyFile(join(workdir, 'model', 'report.html'), summary.reportPath);
+        await copyFile(join(workdir, 'model', MANIFEST_FILE), join(target, MANIFEST_FILE));
+        if (REPORT_FILE in manifest.files) {
+          summary.reportPath = join(target, REPORT_FILE);
+          await copyFile(join(workdir, 'model', REPORT_FILE), summary.reportPath);
         }
       } finally {
         await rm(workdir, { recursive: true, force: true });
@@ -69,24 +69,6 @@ export async function summarizeDatasets(pipeline: LocalPipeline, report: Executi
 
 function count(value: number): string {
   return value.toLocaleString('en-US');
-}
-
-function metric(value: number | null | undefined, digits: number): string {
-  return value === null || value === undefined ? '-' : value.toFixed(digits);
-}
-
-/** The backtest metrics of the model and the baselines, one row each. */
-export function metricsLines(backtest: BacktestReport): string[] {
-  const rows = Object.entries(backtest.metrics);
-  const width = Math.max(5, ...rows.map(([name]) => name.length));
-  const header = `${''.padEnd(width)}  ${'mae_days'.padStart(9)}  ${'c_index'.padStart(8)}  ${'auc_90d'.padStart(8)}  ${'brier_90d'.padStart(9)}`;
-  return [
-    header,
-    ...rows.map(
-      ([name, m]) =>
-        `${name.padEnd(width)}  ${metric(m.mae_days, 1).padStart(9)}  ${metric(m.c_index, 3).padStart(8)}  ${metric(m.auc_90d, 3).padStart(8)}  ${metric(m.brier_90d, 3).padStart(9)}`,
-    ),
-  ];
 }
 
 /** A path relative to the workspace when it lies inside it, else as it is. */
@@ -117,7 +99,7 @@ export function formatSummary(report: ExecutionReport, datasets: readonly Datase
       const { backtest } = model;
       lines.push(`  model        ${model.version} (${data?.train?.trainingJobName ?? model.type})`);
       lines.push(`  backtest     cutoff ${backtest.cutoff}: ${count(backtest.scoredCustomers)} customers scored, ${count(backtest.returnedCustomers)} returned`);
-      for (const line of metricsLines(backtest)) lines.push(`               ${line}`);
+      for (const line of metricsTextTable(backtest.metrics)) lines.push(`               ${line}`);
     }
     if (data?.writePredictions) {
       const { written: stored, skipped, rejectedCount } = data.writePredictions;

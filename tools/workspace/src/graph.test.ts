@@ -6,7 +6,7 @@ import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../../..');
-const LIBS = ['ingestion', 'features', 'outliers', 'xgb-model', 'lstm-model'];
+const LIBS = ['ingestion', 'features', 'outliers', 'xgb-model', 'lstm-model', 'random', 'datagen'];
 const APPS = ['trainer', 'inference-api', 'lambda-extract', 'lambda-batch', 'lambda-dynamo'];
 
 interface Graph {
@@ -22,7 +22,7 @@ beforeAll(() => {
 }, 120_000);
 
 describe('the Nx workspace', () => {
-  it('has the ten product projects under their own names, with test, lint and typecheck', () => {
+  it('has the product projects under their own names, with test, lint and typecheck', () => {
     for (const name of [...LIBS, ...APPS]) {
       expect(graph.nodes[name], name).toBeDefined();
       expect(Object.keys(graph.nodes[name]!.data.targets)).toEqual(expect.arrayContaining(['test', 'lint', 'typecheck']));
@@ -75,6 +75,33 @@ describe('the Nx workspace', () => {
     const [result] = await eslint.lintText("import { parseTrainerArgs } from '../../../apps/trainer/src/cli';\nexport const f = parseTrainerArgs;\n", {
       filePath: join(root, 'libs/features/src/boundary-probe.ts'),
     });
+    expect(result!.messages.map((m) => m.ruleId)).toContain('@nx/enforce-module-boundaries');
+  }, 60_000);
+
+  it('tags every project by its folder: libs/ type:lib, apps/ type:app, tools/, infra/ and docker/ type:tool', () => {
+    const expected = (root: string) => (root.startsWith('libs/') ? 'type:lib' : root.startsWith('apps/') ? 'type:app' : 'type:tool');
+    for (const [name, node] of Object.entries(graph.nodes)) {
+      if (node.type === 'npm') continue;
+      // Nx adds tags of its own (npm:private); ours are the type: ones.
+      const types = (node.data.tags ?? []).filter((tag) => tag.startsWith('type:'));
+      expect(types, `${name} (${node.data.root})`).toEqual([expected(node.data.root)]);
+    }
+  });
+
+  it('has no library or application that depends on a project under tools/', () => {
+    const root = (name: string) => graph.nodes[name]?.data.root ?? '';
+    for (const [source, deps] of Object.entries(graph.dependencies)) {
+      if (!/^(libs|apps)\//.test(root(source))) continue;
+      for (const dep of deps) expect(root(dep.target), `${source} -> ${dep.target}`).not.toMatch(/^tools\//);
+    }
+  });
+
+  it.each([
+    ['a library', 'libs/outliers/src/boundary-probe.ts', "import { SCENARIOS } from '../../../tools/datagen-cli/src/cli';"],
+    ['an application', 'apps/trainer/src/boundary-probe.ts', "import { SCENARIOS } from '../../../tools/datagen-cli/src/cli';"],
+  ])('rejects, at lint time, %s importing a tool', async (_kind, filePath, line) => {
+    const eslint = new ESLint({ cwd: root });
+    const [result] = await eslint.lintText(`${line}\nexport const f = SCENARIOS;\n`, { filePath: join(root, filePath) });
     expect(result!.messages.map((m) => m.ruleId)).toContain('@nx/enforce-module-boundaries');
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { customerHistorySchema, historiesToOrderTable, isoToEpochDay, type CustomerHistory } from '@nextbuy/contracts';
+import { customerHistorySchema, customerSegments, historiesToOrderTable, isoToEpochDay, type CustomerHistory } from '@nextbuy/contracts';
 import { buildScoringTable } from '@nextbuy/features';
 import { BadRecordError } from '../errors';
 import { checkHistoryBefore } from './as-of';
@@ -42,11 +42,10 @@ export function parseHistories(records: readonly unknown[], options: ParseOption
     // Keyed by response position, so that records sharing a customer id stay separate customers.
     const orders = historiesToOrderTable(items.map((history, k) => ({ customer_id: String(positions[k]), orders: history.orders })));
     // A customer's rows are in date order: the last one of each is its latest order.
-    for (let row = 0, k = 0; row < orders.nRows; row++) {
-      if (row + 1 < orders.nRows && orders.customerIds[row + 1] === orders.customerIds[row]) continue;
-      if (orders.day[row]! >= asOfDay) checkHistoryBefore(asOfDay, orders.day[row]!, positions[k]! + 1, lateField(items[k]!));
-      k++;
-    }
+    customerSegments(orders).forEach(({ end }, k) => {
+      const latest = orders.day[end - 1]!;
+      if (latest >= asOfDay) checkHistoryBefore(asOfDay, latest, positions[k]! + 1, lateField(items[k]!));
+    });
     checkOrdersFinite(orders, (key) => ({ record: Number(key) + 1, field: 'orders' }));
     const table = buildScoringTable(orders, asOfDay);
     checkFeaturesFinite(table, (customer) => ({ record: positions[customer]! + 1, field: 'orders' }));

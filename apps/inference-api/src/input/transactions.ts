@@ -1,6 +1,6 @@
 import { ONLINE_RETAIL_COLUMNS, toEpochDay, type Transaction } from '@nextbuy/contracts';
 import { buildScoringTable } from '@nextbuy/features';
-import { cleanTransaction, ordersFromTransactions, parseInvoiceDate } from '@nextbuy/ingestion';
+import { brokenCleaningRule, ordersFromTransactions, parseInvoiceDate } from '@nextbuy/ingestion';
 import { z } from 'zod';
 import { BadRecordError } from '../errors';
 import { checkHistoryBefore } from './as-of';
@@ -79,7 +79,7 @@ export function parseTransactions(records: readonly unknown[], options: ParseOpt
   const positionOf = new Map<string, number>();
   const firstRecordOf = new Map<string, number>();
   transactions.forEach((transaction, i) => {
-    if (cleanTransaction(transaction) !== null) return;
+    if (brokenCleaningRule(transaction) !== null) return;
     if (!Number.isFinite(transaction.quantity * transaction.unitPrice)) throw new BadRecordError(i + 1, 'UnitPrice', 'Quantity * UnitPrice overflows');
     checkHistoryBefore(options.asOfDay, toEpochDay(transaction.invoiceDate), i + 1, 'InvoiceDate');
     if (!positionOf.has(transaction.customerId)) {

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { extractArtifact } from '@nextbuy/artifact';
-import { parseS3Uri } from '@nextbuy/contracts';
+import { MODEL_TARBALL, parseS3Uri } from '@nextbuy/contracts';
 import { downloadObject } from '../s3-objects';
 
 /**
@@ -16,8 +16,8 @@ import { downloadObject } from '../s3-objects';
  */
 export async function fetchModelArtifact(s3: S3Client, modelDataUrl: string, workdir: string): Promise<string> {
   const artifact = parseS3Uri(modelDataUrl);
-  await downloadObject(s3, artifact.bucket, artifact.key, join(workdir, 'model.tar.gz'));
-  await extractArtifact(join(workdir, 'model.tar.gz'), join(workdir, 'model'));
+  await downloadObject(s3, artifact.bucket, artifact.key, join(workdir, MODEL_TARBALL));
+  await extractArtifact(join(workdir, MODEL_TARBALL), join(workdir, 'model'));
   return join(workdir, 'model');
 }
 

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import type { CreateTrainingJobRequest, DescribeTrainingJobResponse, MetricData } from '@aws-sdk/client-sagemaker';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { packArtifact } from '@nextbuy/artifact';
-import { parseS3Uri, s3Uri } from '@nextbuy/contracts';
+import { MODEL_TARBALL, parseS3Uri, s3Uri, trainingJobModelKey } from '@nextbuy/contracts';
 import { asFolder, downloadObject, keyUnderPrefix, listKeys, uploadObject } from '../s3-objects';
 import type { SageMakerControlPlane } from './control-plane';
 
@@ -35,7 +35,7 @@ class JobFailure extends Error {}
 /** `<S3OutputPath>/<job>/output/model.tar.gz`, the key SageMaker uploads the model to. */
 export function modelArtifactUri(s3OutputPath: string, jobName: string): string {
   const { bucket, key } = parseS3Uri(s3OutputPath);
-  return s3Uri(bucket, `${asFolder(key)}${jobName}/output/model.tar.gz`);
+  return s3Uri(bucket, trainingJobModelKey(asFolder(key), jobName));
 }
 
 /**
@@ -72,7 +72,7 @@ export async function runTrainingJob(request: CreateTrainingJobRequest, deps: Tr
       throw new JobFailure(`AlgorithmError: ${failure || 'the training process failed without a failure file'}, exit code: ${run.exitCode}`);
     }
     plane.updateTrainingJob(name, { SecondaryStatus: 'Uploading' });
-    const tarball = join(workdir, 'model.tar.gz');
+    const tarball = join(workdir, MODEL_TARBALL);
     await packArtifact(join(root, 'model'), tarball);
     const artifact = modelArtifactUri(request.OutputDataConfig!.S3OutputPath!, name);
     const target = parseS3Uri(artifact);

@@ -22,7 +22,7 @@
  */
 import { isoToEpochDay, type OrderTable, type Transaction } from '@nextbuy/contracts';
 import { GeneratorOptionsError } from './errors';
-import { createRng, deriveSeed, sampleBeta, sampleExponential, sampleGamma, sampleGeometric, type Rng } from './random';
+import { createRng, deriveSeed, sampleBeta, sampleExponential, sampleGamma, sampleGeometric, type Rng } from '@nextbuy/random';
 
 export const CUSTOMER_BASE_PROCESSES = ['bgnbd', 'pareto-nbd'] as const;
 export type CustomerBaseProcess = (typeof CUSTOMER_BASE_PROCESSES)[number];

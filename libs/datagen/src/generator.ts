@@ -34,7 +34,7 @@
  * with probability 0.18 (so ~2% of all rows), a few trading days later, on an invoice numbered
  * `C...` with the same products and prices and negative quantities (usually the whole line).
  *
- * Every random draw comes from seeded streams (random.ts): one per customer for purchase times,
+ * Every random draw comes from seeded streams (`@nextbuy/random`): one per customer for purchase times,
  * which is what lets the dry run replay them, and one each for the catalogue, the population,
  * the invoice contents and the guests. Events are merged in time order with a binary heap, so
  * memory grows with the number of customers, never with the number of rows.
@@ -66,7 +66,7 @@ import {
   sampleNormal,
   samplePoisson,
   type Rng,
-} from './random';
+} from '@nextbuy/random';
 
 const GUEST_SHARE = 0.25;
 const CANCELLATION_SHARE = 0.02;

@@ -1,4 +1,4 @@
-import { createRng, cumulativeWeights, sampleNormal, type Rng } from './random';
+import { createRng, cumulativeWeights, sampleNormal, type Rng } from '@nextbuy/random';
 
 /** Products as parallel columns; index `postage` is the POST line of foreign orders. */
 export interface Catalogue {

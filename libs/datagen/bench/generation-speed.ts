@@ -1,6 +1,6 @@
 /**
  * Generation speed for an Online Retail-sized data set (540k rows): in memory, to .csv and to
- * .csv.gz. Run: `npx tsx tools/datagen/bench/generation-speed.ts [rows]`.
+ * .csv.gz. Run: `npx tsx libs/datagen/bench/generation-speed.ts [rows]`.
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

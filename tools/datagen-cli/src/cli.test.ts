@@ -12,7 +12,7 @@ const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const run = promisify(execFile);
 let dir = '';
 
-/** Runs the CLI as `nx run datagen:run` does (tsx), returning its exit code and output. */
+/** Runs the CLI as `nx run datagen-cli:run` does (tsx), returning its exit code and output. */
 async function datagen(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args]);

@@ -12,7 +12,7 @@ export type Scenario =
   | { name: string; description: string; kind: 'online-retail'; options: GeneratorOptions };
 
 /**
- * The zoo (tools/datagen/README.md describes each). Rates are per day; mean purchase rate r /
+ * The zoo (libs/datagen/README.md describes each). Rates are per day; mean purchase rate r /
  * alpha, BG/NBD mean dropout a / (a + b) per purchase, Pareto/NBD mean lifetime beta / (s - 1) days.
  */
 export const SCENARIOS: readonly Scenario[] = [

@@ -1,6 +1,6 @@
 import type { Catalogue } from './catalogue';
 import type { ResolvedOptions } from './options';
-import { createRng, cumulativeWeights, deriveSeed, sampleBeta, sampleCumulative, sampleGamma, sampleNormal, type Rng } from './random';
+import { createRng, cumulativeWeights, deriveSeed, sampleBeta, sampleCumulative, sampleGamma, sampleNormal, type Rng } from '@nextbuy/random';
 
 /** Countries with Online Retail's customer shares (percent). */
 const COUNTRY_SHARES: readonly (readonly [string, number])[] = [

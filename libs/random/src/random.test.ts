@@ -10,6 +10,7 @@ import {
   sampleGeometric,
   sampleNormal,
   samplePoisson,
+  shuffle,
 } from './random';
 
 describe('createRng', () => {
@@ -72,5 +73,13 @@ describe('distributions', () => {
     for (let i = 0; i < N; i++) counts[sampleCumulative(rng, cumulative)]!++;
     expect(counts[1]).toBe(0);
     expect(counts[2]! / N).toBeCloseTo(0.75, 1);
+  });
+
+  it('shuffles into a permutation that the seed repeats', () => {
+    const a = shuffle(Int32Array.from({ length: 50 }, (_, i) => i), createRng(9));
+    const b = shuffle(Int32Array.from({ length: 50 }, (_, i) => i), createRng(9));
+    expect(Array.from(a)).toEqual(Array.from(b));
+    expect(Array.from(a)).not.toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(Array.from(a).sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 });

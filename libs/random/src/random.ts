@@ -104,3 +104,14 @@ export function cumulativeWeights(weights: ArrayLike<number>): Float64Array {
   for (let i = 0; i < weights.length; i++) out[i] = sum += weights[i]!;
   return out;
 }
+
+/** Fisher-Yates shuffle of `items` in place. */
+export function shuffle<T extends { length: number; [i: number]: number }>(items: T, rng: Rng): T {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    const tmp = items[i]!;
+    items[i] = items[j]!;
+    items[j] = tmp;
+  }
+  return items;
+}

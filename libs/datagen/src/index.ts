@@ -18,5 +18,4 @@ export {
 export { GeneratorOptionsError } from './errors';
 export { generateTransactions, plantedWholesaleCustomerIds } from './generator';
 export { MAX_ROWS, MIN_ROWS, type GeneratorOptions } from './options';
-export { createRng, sampleNormal, type Rng } from './random';
 export { findScenario, SCENARIOS, scenarioOrders, writeScenarioCsv, type Scenario } from './scenarios';

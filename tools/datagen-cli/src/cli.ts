@@ -1,8 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { GeneratorOptionsError } from './errors';
-import { writeOnlineRetailCsv } from './csv';
-import { MAX_ROWS, MIN_ROWS } from './options';
-import { SCENARIOS, writeScenarioCsv } from './scenarios';
+import { GeneratorOptionsError, MAX_ROWS, MIN_ROWS, SCENARIOS, writeOnlineRetailCsv, writeScenarioCsv } from '@nextbuy/datagen';
 
 function integerFlag(name: string) {
   return (text: string): number => {
@@ -19,7 +16,7 @@ const program = new Command()
       'the Online Retail-like generator (--rows ...), or a named customer base of the zoo (--scenario).',
   )
   .requiredOption('--out <path>', 'output file, ending in .csv or .csv.gz')
-  .option('--scenario <name>', `a customer base of the zoo (tools/datagen/README.md): ${SCENARIOS.map((s) => s.name).join(', ')}; --seed replaces its own seed`)
+  .option('--scenario <name>', `a customer base of the zoo (libs/datagen/README.md): ${SCENARIOS.map((s) => s.name).join(', ')}; --seed replaces its own seed`)
   .option('--rows <n>', `target number of rows, ${MIN_ROWS.toLocaleString('en-US')} to ${MAX_ROWS.toLocaleString('en-US')}`, integerFlag('--rows'), 540_000)
   .option('--seed <n>', 'random seed: the same seed and flags give the same file', integerFlag('--seed'), 1)
   .option('--start <YYYY-MM-DD>', 'first day of the data', '2010-01-01')
