@@ -17,8 +17,14 @@ export type ParetoNbdParams = {
  * s ∫_tx^T (alpha+y)^-(r+x) (beta+y)^-(s+1) dy, both without the common factor
  * Γ(r+x) alpha^r beta^s / Γ(r).
  */
-function likelihoodParts({ r, alpha, s, beta }: ParetoNbdParams, x: number, tx: number, T: number): { alive: number; dropped: number } {
-  const alive = -(r + x) * Math.log(alpha + T) - s * Math.log(beta + T);
+/** log of the `alive` part for a customer with x repeat orders observed for T days. */
+function logAlive({ r, alpha, s, beta }: ParetoNbdParams, x: number, T: number): number {
+  return -(r + x) * Math.log(alpha + T) - s * Math.log(beta + T);
+}
+
+function likelihoodParts(params: ParetoNbdParams, x: number, tx: number, T: number): { alive: number; dropped: number } {
+  const { r, alpha, s, beta } = params;
+  const alive = logAlive(params, x, T);
   if (T === tx) return { alive, dropped: -Infinity };
   const fromTx = logTailIntegral(r + x, s + 1, alpha, beta, tx);
   const fromT = logTailIntegral(r + x, s + 1, alpha, beta, T);
@@ -91,8 +97,12 @@ export function paretoNbdPOrderWithin(params: ParetoNbdParams, x: number, tx: nu
 }
 
 function orderWithin(params: ParetoNbdParams, waits: ReturnType<typeof activeWaits>, logTail0: number, x: number, tx: number, T: number, t: number): number {
-  const within = Math.exp(waits.logScale + logSubExp(logTail0, waits.logTail(t)));
-  return paretoNbdPAlive(params, x, tx, T) * Math.min(1, within);
+  return paretoNbdPAlive(params, x, tx, T) * activeOrderWithin(waits, logTail0, t);
+}
+
+/** P(an order within t days | active at T): the probability a still-active customer orders, before P(alive). */
+function activeOrderWithin(waits: ReturnType<typeof activeWaits>, logTail0: number, t: number): number {
+  return Math.min(1, Math.exp(waits.logScale + logSubExp(logTail0, waits.logTail(t))));
 }
 
 /**
@@ -177,9 +187,9 @@ export function paretoNbdScoreMany(params: ParetoNbdParams, x: ArrayLike<number>
     const waits = activeWaits(params, xi, Ti);
     const logTail0 = waits.logTail(0);
     return {
-      alive: -(r + xi) * Math.log(alpha + Ti) - s * Math.log(beta + Ti),
+      alive: logAlive(params, xi, Ti),
       dropTail: logTailIntegral(r + xi, s + 1, alpha, beta, Ti),
-      within: Math.min(1, Math.exp(waits.logScale + logSubExp(logTail0, waits.logTail(t)))),
+      within: activeOrderWithin(waits, logTail0, t),
       median: medianWait(waits, logTail0, horizon),
     };
   };

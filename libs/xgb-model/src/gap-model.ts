@@ -349,8 +349,9 @@ export class XGBoostGapModel implements NextPurchaseModel {
     const pOrder90d = new Float64Array(count);
     const [p, wait] = [this.blend.pOrder90d, this.blend.wait];
     for (let i = 0; i < count; i++) {
-      predictedGapDays[i] = input.elapsedDays[i]! + (wait.weight === 1 ? booster.wait[i]! : blendWait(booster.wait[i]!, btyd[wait.family]!.wait[i]!, wait.weight));
-      pOrder90d[i] = p.weight === 1 ? booster.pOrder90d[i]! : blendProbability(booster.pOrder90d[i]!, btyd[p.family]!.pOrder90d[i]!, p.weight);
+      // A family not computed (weight 1, or no fit) is NaN, which the blends read as the booster alone.
+      predictedGapDays[i] = input.elapsedDays[i]! + blendWait(booster.wait[i]!, btyd[wait.family]?.wait[i] ?? Number.NaN, wait.weight);
+      pOrder90d[i] = blendProbability(booster.pOrder90d[i]!, btyd[p.family]?.pOrder90d[i] ?? Number.NaN, p.weight);
     }
     return { predictedGapDays, pOrder90d };
   }

@@ -1,4 +1,4 @@
-import { HORIZON_DAYS, type ModelSelection, type ScoringTable, type TrainingTable, trainingAsOfDay } from '@nextbuy/contracts';
+import { customerSegments, HORIZON_DAYS, type ModelSelection, type ScoringTable, type TrainingTable, trainingAsOfDay } from '@nextbuy/contracts';
 import type { ParetoNbdParams } from '@nextbuy/btyd-model';
 import { auc, brier, concordanceIndex, maeDays } from '@nextbuy/features';
 
@@ -45,15 +45,11 @@ export function innerCutoff(table: TrainingTable, include: (customerId: string) 
   const ncol = table.featureNames.length;
   const rows: number[] = [];
   const lastRow: number[] = [];
-  for (let start = 0; start < table.nRows; ) {
-    let stop = start + 1;
-    while (stop < table.nRows && table.customerIds[stop] === table.customerIds[start]) stop++;
-    if (include(table.customerIds[start]!)) {
-      let row = start;
-      while (row < stop && table.orderDay[row]! < asOfDay) rows.push(row++);
-      if (row > start) lastRow.push(rows.length - 1);
-    }
-    start = stop;
+  for (const { customerId, start, end } of customerSegments(table)) {
+    if (!include(customerId)) continue;
+    let row = start;
+    while (row < end && table.orderDay[row]! < asOfDay) rows.push(row++);
+    if (row > start) lastRow.push(rows.length - 1);
   }
   const values = new Float32Array(rows.length * ncol);
   rows.forEach((row, i) => values.set(table.values.subarray(row * ncol, (row + 1) * ncol), i * ncol));
