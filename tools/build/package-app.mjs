@@ -7,7 +7,7 @@
 //   same build gives a byte-identical zip (CDK then sees no change).
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import yazl from 'yazl';
 
 const [app, ...flags] = process.argv.slice(2);
@@ -27,7 +27,8 @@ const dependencies = Object.fromEntries(
     return [name, versions[name]];
   }),
 );
-const main = readdirSync(outDir).find((name) => name.endsWith('.js'));
+// The bundle's main file is named after the entry point; other entry points (a worker) sit beside it.
+const main = basename(bundle.options?.main ?? 'main.ts').replace(/\.ts$/, '.js');
 const manifest = { name: `@nextbuy/${app}`, version: root.version, private: true, type: 'module', main, dependencies };
 for (const stale of ['package.json', 'package-lock.json']) rmSync(join(outDir, stale), { force: true });
 writeFileSync(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -8,6 +8,9 @@ export class NextBuyError extends Error {
 
 /** Bad input data: says which file, line and column are at fault. */
 export class InputDataError extends NextBuyError {
+  /** The message without its location. */
+  readonly reason: string;
+
   constructor(
     message: string,
     readonly location: { source?: string; line?: number; column?: string } = {},
@@ -21,6 +24,7 @@ export class InputDataError extends NextBuyError {
       .filter(Boolean)
       .join(', ');
     super(where ? `${where}: ${message}` : message, options);
+    this.reason = message;
   }
 }
 

@@ -19,6 +19,19 @@ function detached(text: string): string {
   return text.length < 13 ? text : Buffer.from(text, 'utf8').toString('utf8');
 }
 
+/** The orders of a part of a source, as plain data: what a worker thread sends back for its block. */
+export interface PartialOrders {
+  customerIds: string[];
+  /** Per order: its customer's index in `customerIds`. */
+  customerOfOrder: Int32Array;
+  day: Int32Array;
+  totalPrice: Float64Array;
+  quantity: Float64Array;
+  lines: Int32Array;
+  /** Per order: its invoice number, or all of them when it has more than one. */
+  invoices: (string | string[])[];
+}
+
 /**
  * Aggregates cleaned transactions into orders (one per customer and UTC calendar day) as they
  * arrive, holding one entry per order, never the transactions: memory grows with the number of
@@ -54,11 +67,51 @@ export class OrderAccumulator {
     this.totalPrice[slot]! += transaction.quantity * transaction.unitPrice;
     this.quantity[slot]! += transaction.quantity;
     this.lines[slot]!++;
+    this.addInvoice(slot, transaction.invoiceNo);
+  }
+
+  private addInvoice(slot: number, invoiceNo: string): void {
     const invoices = this.invoices[slot]!;
     if (typeof invoices === 'string') {
-      if (invoices !== transaction.invoiceNo) this.invoices[slot] = new Set([invoices, detached(transaction.invoiceNo)]);
-    } else if (!invoices.has(transaction.invoiceNo)) {
-      invoices.add(detached(transaction.invoiceNo));
+      if (invoices !== invoiceNo) this.invoices[slot] = new Set([invoices, detached(invoiceNo)]);
+    } else if (!invoices.has(invoiceNo)) {
+      invoices.add(detached(invoiceNo));
+    }
+  }
+
+  /** The orders so far, in the order they were first seen, as plain data. */
+  toPartial(): PartialOrders {
+    const customerOfOrder = new Int32Array(this.size);
+    this.ordersOfCustomer.forEach((orders, customer) => {
+      for (const slot of orders.values()) customerOfOrder[slot] = customer;
+    });
+    return {
+      customerIds: this.customerIds.slice(),
+      customerOfOrder,
+      day: this.day.slice(0, this.size),
+      totalPrice: this.totalPrice.slice(0, this.size),
+      quantity: this.quantity.slice(0, this.size),
+      lines: this.lines.slice(0, this.size),
+      invoices: this.invoices.map((invoices) => (typeof invoices === 'string' ? invoices : [...invoices])),
+    };
+  }
+
+  /**
+   * Adds the orders of a part of the source read after every transaction and part added so far.
+   * An order found in both gets the sum of their totals: the same orders as reading the
+   * transactions one by one, with totals that may differ from that in the last bit, since the
+   * additions are grouped differently.
+   */
+  absorb(part: PartialOrders): void {
+    for (let order = 0; order < part.day.length; order++) {
+      const invoices = part.invoices[order]!;
+      const first = typeof invoices === 'string' ? invoices : invoices[0]!;
+      const slot = this.orderSlot(part.customerIds[part.customerOfOrder[order]!]!, part.day[order]!, first);
+      this.totalPrice[slot]! += part.totalPrice[order]!;
+      this.quantity[slot]! += part.quantity[order]!;
+      this.lines[slot]! += part.lines[order]!;
+      if (typeof invoices !== 'string') for (const invoice of invoices) this.addInvoice(slot, invoice);
+      else if (this.invoices[slot] !== invoices) this.addInvoice(slot, invoices);
     }
   }
 
