@@ -9,6 +9,6 @@ parentPort!.on('message', (block: number) => {
   const result = readBlock(job, block);
   const { orders } = 'orders' in result ? result : { orders: null };
   // The typed arrays move to the main thread instead of being copied.
-  const transfer = orders ? [orders.day, orders.totalPrice, orders.quantity, orders.lines, orders.customerOfOrder].map((array) => array.buffer as ArrayBuffer) : [];
+  const transfer = orders ? [orders.day, orders.totalPrice, orders.quantity, orders.lines, orders.customerOfOrder, orders.terms.order, orders.terms.quantity, orders.terms.amount].map((array) => array.buffer as ArrayBuffer) : [];
   parentPort!.postMessage(result, transfer);
 });

@@ -50,6 +50,8 @@ export interface IngestOptions {
 export interface IngestResult {
   orders: OrderTable;
   report: DataQualityReport;
+  /** How a local file was read in blocks on worker threads; absent when it was read whole. */
+  readIn?: { blocks: number; threads: number };
 }
 
 /** How reports and errors name a source. */
@@ -170,6 +172,7 @@ export async function ingest(source: TransactionSource, options: IngestOptions =
       return {
         orders: read.orders.finish(),
         report: read.tally.report({ customers: read.orders.customerCount, orders: read.orders.orderCount }),
+        readIn: read.readIn,
       };
     }
   }

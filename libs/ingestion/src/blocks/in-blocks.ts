@@ -77,7 +77,7 @@ export async function readInBlocks(
   mapping: ColumnMapping,
   context: { source: string; strict: boolean },
   options: BlockReadOptions = {},
-): Promise<{ tally: DataQualityTally; orders: OrderAccumulator } | null> {
+): Promise<{ tally: DataQualityTally; orders: OrderAccumulator; readIn: { blocks: number; threads: number } } | null> {
   const blockBytes = options.blockBytes ?? BLOCK_BYTES;
   const blocks = Math.ceil(size / blockBytes);
   const threads = Math.min(options.threads ?? availableParallelism(), blocks);
@@ -139,5 +139,5 @@ export async function readInBlocks(
   if (records === 0) {
     throw new InputDataError(`the source has no data lines${mapping.header ? ' after its header' : ''}`, { source: context.source });
   }
-  return { tally, orders };
+  return { tally, orders, readIn: { blocks, threads } };
 }

@@ -72,7 +72,7 @@ export function readBlock(job: BlockJob, block: number): BlockResult {
   try {
     const [start, end] = blockRange(fd, job, block, buffer);
     const tally = new DataQualityTally(job.source);
-    const orders = new OrderAccumulator();
+    const orders = new OrderAccumulator(true);
     const onTransaction = (transaction: Parameters<DataQualityTally['check']>[0], line: number) => {
       if (tally.check(transaction, line)) orders.add(transaction);
     };
