@@ -3,8 +3,12 @@ import type { ColumnMapping } from './mapping';
 import { customerIdOf, numberFromText, resolveMappedColumns, type RecordContext, type ResolvedColumn } from './records';
 import { DATE_FORMAT_SHAPES, timeParser } from './timestamps';
 
-/** Turns the values of one Parquet row (the selected columns, in order), read at a 1-based row, into a transaction. */
-export type ParquetRowReader = (values: readonly unknown[], row: number) => Transaction;
+/**
+ * Turns one row of a row group into a transaction: `columns` holds the group's values of the
+ * selected columns (in their order), `index` is the row's place in the group, `row` its 1-based
+ * number in the file.
+ */
+export type ParquetRowReader = (columns: readonly ArrayLike<unknown>[], index: number, row: number) => Transaction;
 
 /** How an error message shows a value: text quoted as a CSV cell's is, anything else as itself. */
 function shown(value: unknown): string {
@@ -68,7 +72,7 @@ export function compileParquetRowReader(
   const field = (slotAt: number | null, column: ResolvedColumn | null, constant: { constant: string } | undefined) =>
     slotAt === null || !column
       ? () => constant?.constant ?? ''
-      : (values: readonly unknown[], row: number) => textOf(values[slotAt], column, row);
+      : (columns: readonly ArrayLike<unknown>[], index: number, row: number) => textOf(columns[slotAt]![index], column, row);
   const { derive } = mapping;
   const stockCodeOf = field(at.stockCode, mapped.stockCode, derive.StockCode);
   const descriptionOf = field(at.description, mapped.description, derive.Description);
@@ -89,8 +93,8 @@ export function compileParquetRowReader(
     return lastTime;
   };
 
-  const read: ParquetRowReader = (values, row) => {
-    const dateValue = values[at.invoiceDate];
+  const read: ParquetRowReader = (columns, index, row) => {
+    const dateValue = columns[at.invoiceDate]![index];
     const time = timeOf(dateValue);
     if (strict && Number.isNaN(time)) {
       throw new InputDataError(`not a date (${DATE_FORMAT_SHAPES[mapping.dateFormat]}): ${shown(dateValue)}`, {
@@ -99,19 +103,19 @@ export function compileParquetRowReader(
         column: mapped.invoiceDate.label,
       });
     }
-    const quantity = numberOf(values[at.quantity], mapped.quantity, row);
+    const quantity = numberOf(columns[at.quantity]![index], mapped.quantity, row);
     return {
-      invoiceNo: at.invoiceNo === null ? String(row) : textOf(values[at.invoiceNo], mapped.invoiceNo!, row).trim(),
-      stockCode: stockCodeOf(values, row),
-      description: descriptionOf(values, row),
+      invoiceNo: at.invoiceNo === null ? String(row) : textOf(columns[at.invoiceNo]![index], mapped.invoiceNo!, row).trim(),
+      stockCode: stockCodeOf(columns, index, row),
+      description: descriptionOf(columns, index, row),
       quantity,
       invoiceDate: new Date(time),
       unitPrice:
         at.unitPrice !== null
-          ? numberOf(values[at.unitPrice], mapped.unitPrice!, row)
-          : numberOf(values[at.amount!], mapped.amount!, row) / quantity,
-      customerId: customerIdOf(textOf(values[at.customerId], mapped.customerId, row)),
-      country: countryOf(values, row),
+          ? numberOf(columns[at.unitPrice]![index], mapped.unitPrice!, row)
+          : numberOf(columns[at.amount!]![index], mapped.amount!, row) / quantity,
+      customerId: customerIdOf(textOf(columns[at.customerId]![index], mapped.customerId, row)),
+      country: countryOf(columns, index, row),
     };
   };
   return { columns, read };

@@ -6,8 +6,15 @@ import { openParquetFile } from './readers/parquet';
 import type { RecordContext } from './records';
 
 /**
- * The transactions of a Parquet file (local or `s3://`), one batch per row group, with the
- * 1-based number of the batch's first row: uncleaned, for the caller's DataQualityTally.
+ * Transactions made at a time from a row group's columns: a row group can hold a million rows,
+ * and its columns are already in memory; its transactions need not all be at once.
+ */
+const ROWS_PER_BATCH = 16_384;
+
+/**
+ * The transactions of a Parquet file (local or `s3://`), in batches of at most ROWS_PER_BATCH
+ * rows of one row group, with the 1-based number of the batch's first row: uncleaned, for the
+ * caller's DataQualityTally.
  */
 export async function* parquetTransactions(
   source: string,
@@ -18,7 +25,13 @@ export async function* parquetTransactions(
   const file = await openParquetFile(source, s3Client);
   const reader = compileParquetRowReader(mapping, file.columns, context);
   if (file.rowCount === 0) throw new InputDataError('the source has no data rows', { source });
-  for await (const { firstRow, rows } of file.rowGroups(reader.columns)) {
-    yield { firstRow, transactions: rows.map((values, index) => reader.read(values, firstRow + index)) };
+  for await (const { firstRow, rowCount, columns } of file.rowGroups(reader.columns)) {
+    for (let start = 0; start < rowCount; start += ROWS_PER_BATCH) {
+      const transactions: Transaction[] = [];
+      for (let index = start; index < Math.min(rowCount, start + ROWS_PER_BATCH); index++) {
+        transactions.push(reader.read(columns, index, firstRow + index));
+      }
+      yield { firstRow: firstRow + start, transactions };
+    }
   }
 }
