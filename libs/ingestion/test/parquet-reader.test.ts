@@ -48,6 +48,7 @@ beforeAll(async () => {
     `COPY (${select}) TO '${at('sales-zstd.parquet')}' (FORMAT parquet, COMPRESSION zstd)`,
     `COPY (${select}) TO '${at('sales.csv')}' (HEADER, DELIMITER ',')`,
     `COPY (${transactionsSelect(0)}) TO '${at('empty.parquet')}' (FORMAT parquet)`,
+    `COPY (${transactionsSelect(40_000)}) TO '${at('one-group.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 100000)`,
     `COPY (SELECT * REPLACE (CASE WHEN i = 2 THEN 'abc' ELSE Quantity::VARCHAR END AS Quantity), DATE '2011-03-04' AS InvoiceDay
            FROM (${transactionsSelect(5, ', i')}) ) TO '${at('typed.parquet')}' (FORMAT parquet)`,
   );
@@ -107,6 +108,17 @@ describe('Parquet reader', () => {
     expect(progress).toEqual(groups.map(([, rows]) => (read += Number(rows))));
     expect(batches).toHaveLength(groups.length);
     expect(batches.reduce((sum, rows) => sum + rows, 0)).toBe(cleaned.report().rowsKept);
+  });
+
+  it('turns a big row group into transactions a bounded batch at a time', async () => {
+    const [[groups]] = (await queryDuckDb(`SELECT count(DISTINCT row_group_id) FROM parquet_metadata('${at('one-group.parquet')}')`)) as [[bigint]];
+    expect(groups).toBe(1n);
+    const progress: number[] = [];
+    const cleaned = readCleanedTransactions(at('one-group.parquet'), { onProgress: (rows) => progress.push(rows) });
+    let kept = 0;
+    for await (const batch of cleaned) kept += batch.length;
+    expect(progress).toEqual([16_384, 32_768, 40_000]);
+    expect(kept).toBe(cleaned.report().rowsKept);
   });
 
   it('names the row and the column of a bad value, and a null quantity is an empty cell', async () => {
