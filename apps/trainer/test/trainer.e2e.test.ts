@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { readArtifact } from '@nextbuy/artifact';
 import { customerHistorySchema, ONLINE_RETAIL_COLUMNS } from '@nextbuy/contracts';
 import { writeOnlineRetailCsv } from '@nextbuy/datagen';
+import { fingerprintOrders, ingest } from '@nextbuy/ingestion';
 import { trainingMetricDefinitions } from '@nextbuy/model-registry';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { csvToParquet } from './parquet';
 import { runTrainer, TRAINER_BIN } from './run-trainer';
 
 let work: string;
@@ -74,6 +76,20 @@ describe('trainer, command-line mode', () => {
     const model = await readFile(join(modelDir, 'model.json'), 'utf8');
     await writeFile(join(modelDir, 'model.json'), model.replace(/\d/, (d) => String((Number(d) + 1) % 10)));
     await expect(readArtifact(modelDir)).rejects.toThrow(/checksum mismatch for "model.json"/);
+  }, 120_000);
+
+  it('trains on a Parquet file written by DuckDB, reading the same orders as from its CSV', async () => {
+    const parquet = join(work, 'transactions.parquet');
+    await csvToParquet(transactions, parquet);
+    const modelDir = join(work, 'parquet-model');
+    const run = await runTrainer(['--file_path', parquet, '--model_dir', modelDir, '--cutoff', '2011-06-01', ...QUICK]);
+    expect(run.code, run.stderr).toBe(0);
+    const manifest = await readArtifact(modelDir);
+    const csv = await ingest(transactions);
+    expect(manifest.dataQuality.source).toBe(parquet);
+    expect(manifest.dataQuality.rowsRead).toBe(csv.report.rowsRead);
+    expect(manifest.dataQuality.rowsKept).toBe(csv.report.rowsKept);
+    expect(manifest.dataFingerprint).toEqual(fingerprintOrders(csv.orders));
   }, 120_000);
 
   it('documents every flag in --help', async () => {

@@ -6,7 +6,9 @@ import { DataQualityTally } from './cleaning';
 import { DelimitedTextParser } from './delimited';
 import { ONLINE_RETAIL_MAPPING, parseColumnMapping, type ColumnMappingInput } from './mapping';
 import { OrderAccumulator } from './orders';
+import { parquetTransactions } from './parquet';
 import { decompressed } from './readers/gzip';
+import { isParquetSource } from './readers/parquet';
 import { postgresBatches, postgresSourceName, type PostgresSource } from './readers/postgres';
 import { s3ObjectBytes } from './readers/s3';
 import { compileRecordReader, type RecordContext, type RecordReader } from './records';
@@ -19,7 +21,10 @@ export interface StreamSource {
   stream: AsyncIterable<Uint8Array>;
 }
 
-/** A local path (plain or gzip), an `s3://bucket/key` URI, a byte stream, or a Postgres table or query. */
+/**
+ * A local path (CSV plain or gzip, or Parquet), an `s3://bucket/key` URI (Parquet when the key
+ * ends in `.parquet`), a byte stream, or a Postgres table or query.
+ */
 export type TransactionSource = string | StreamSource | PostgresSource;
 
 export interface IngestOptions {
@@ -100,6 +105,16 @@ async function* keptBatches(
       kept = [];
     }
     if (row === 0) throw new InputDataError('the table or query has no rows', { source: tally.source });
+    return;
+  }
+
+  if (typeof source === 'string' && (await isParquetSource(source))) {
+    for await (const { firstRow, transactions } of parquetTransactions(source, mapping, context, options.s3Client)) {
+      for (let index = 0; index < transactions.length; index++) check(transactions[index]!, firstRow + index);
+      options.onProgress?.(tally.rowsRead);
+      yield kept;
+      kept = [];
+    }
     return;
   }
 
