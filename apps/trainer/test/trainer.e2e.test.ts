@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { readArtifact } from '@nextbuy/artifact';
 import { customerHistorySchema, ONLINE_RETAIL_COLUMNS } from '@nextbuy/contracts';
 import { writeOnlineRetailCsv } from '@nextbuy/datagen';
-import { ingest } from '@nextbuy/ingestion';
+import { fingerprintOrders, ingest } from '@nextbuy/ingestion';
 import { trainingMetricDefinitions } from '@nextbuy/model-registry';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { csvToParquet } from './parquet';
 import { runTrainer, TRAINER_BIN } from './run-trainer';
 
 let work: string;
@@ -93,6 +94,20 @@ describe('trainer, command-line mode', () => {
     expect((await readArtifact(join(work, 'padded-model'))).dataQuality).toEqual(whole.report);
     expect(whole.report.dropped.cancellation.count).toBeGreaterThanOrEqual(padding.length / cancellation.length);
   });
+
+  it('trains on a Parquet file written by DuckDB, reading the same orders as from its CSV', async () => {
+    const parquet = join(work, 'transactions.parquet');
+    await csvToParquet(transactions, parquet);
+    const modelDir = join(work, 'parquet-model');
+    const run = await runTrainer(['--file_path', parquet, '--model_dir', modelDir, '--cutoff', '2011-06-01', ...QUICK]);
+    expect(run.code, run.stderr).toBe(0);
+    const manifest = await readArtifact(modelDir);
+    const csv = await ingest(transactions);
+    expect(manifest.dataQuality.source).toBe(parquet);
+    expect(manifest.dataQuality.rowsRead).toBe(csv.report.rowsRead);
+    expect(manifest.dataQuality.rowsKept).toBe(csv.report.rowsKept);
+    expect(manifest.dataFingerprint).toEqual(fingerprintOrders(csv.orders));
+  }, 120_000);
 
   it('documents every flag in --help', async () => {
     const run = await runTrainer(['--help']);

@@ -8,7 +8,9 @@ import { readInBlocks } from './blocks/in-blocks';
 import { DelimitedTextParser } from './delimited';
 import { ONLINE_RETAIL_MAPPING, parseColumnMapping, type ColumnMappingInput } from './mapping';
 import { OrderAccumulator } from './orders';
+import { parquetTransactions } from './parquet';
 import { decompressed } from './readers/gzip';
+import { isParquetSource } from './readers/parquet';
 import { postgresBatches, postgresSourceName, type PostgresSource } from './readers/postgres';
 import { s3ObjectBytes } from './readers/s3';
 import { compileRecordReader, type RecordContext, type RecordReader } from './records';
@@ -21,7 +23,10 @@ export interface StreamSource {
   stream: AsyncIterable<Uint8Array>;
 }
 
-/** A local path (plain or gzip), an `s3://bucket/key` URI, a byte stream, or a Postgres table or query. */
+/**
+ * A local path (CSV plain or gzip, or Parquet), an `s3://bucket/key` URI (Parquet when the key
+ * ends in `.parquet`), a byte stream, or a Postgres table or query.
+ */
 export type TransactionSource = string | StreamSource | PostgresSource;
 
 export interface IngestOptions {
@@ -115,6 +120,16 @@ async function* keptBatches(
     return;
   }
 
+  if (typeof source === 'string' && (await isParquetSource(source))) {
+    for await (const { firstRow, transactions } of parquetTransactions(source, mapping, context, options.s3Client)) {
+      for (let index = 0; index < transactions.length; index++) check(transactions[index]!, firstRow + index);
+      options.onProgress?.(tally.rowsRead);
+      yield kept;
+      kept = [];
+    }
+    return;
+  }
+
   const parser = new DelimitedTextParser(mapping, context, check);
   const decoder = new StringDecoder(mapping.encoding);
   try {
@@ -155,6 +170,7 @@ async function plainFileSize(path: string): Promise<number | null> {
 
 /** A large plain local file read in blocks on worker threads (blocks/in-blocks.ts), or null. */
 async function ingestInBlocks(path: string, options: IngestOptions) {
+  if (await isParquetSource(path)) return null;
   const size = await plainFileSize(path);
   if (size === null) return null;
   const mapping = options.mapping ? parseColumnMapping(options.mapping) : ONLINE_RETAIL_MAPPING;

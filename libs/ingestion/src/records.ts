@@ -20,7 +20,7 @@ export interface RecordContext {
   descriptive?: boolean;
 }
 
-interface ResolvedColumn {
+export interface ResolvedColumn {
   index: number;
   /** How error messages name the column. */
   label: string;
@@ -29,7 +29,8 @@ interface ResolvedColumn {
 // pandas writes an integer id column holding blanks as floats ("17850.0"); the id is "17850".
 const FLOAT_WRITTEN_ID = /^\d+\.0+$/;
 
-function customerIdOf(text: string): string {
+/** A customer id as written in a cell, trimmed, with a float-written integer id made whole. */
+export function customerIdOf(text: string): string {
   const id = text.trim();
   return id.endsWith('0') && FLOAT_WRITTEN_ID.test(id) ? id.slice(0, id.indexOf('.')) : id;
 }
@@ -76,6 +77,71 @@ function headerIndex(header: readonly string[], name: string): number {
   return matches.length === 1 ? matches[0]! : -1;
 }
 
+/** The source column of every schema field the mapping reads from a column (null: derived or absent). */
+export interface MappedColumns {
+  invoiceNo: ResolvedColumn | null;
+  stockCode: ResolvedColumn | null;
+  description: ResolvedColumn | null;
+  quantity: ResolvedColumn;
+  invoiceDate: ResolvedColumn;
+  unitPrice: ResolvedColumn | null;
+  /** `derive.UnitPrice.amountColumn`. */
+  amount: ResolvedColumn | null;
+  customerId: ResolvedColumn;
+  country: ResolvedColumn | null;
+}
+
+/**
+ * Resolves the mapping against a source's column names (null when it has none). Throws
+ * InputDataError naming every mapped column it lacks and the columns it has; `columnsOf` says
+ * whose they are in that message ("the header", "the file").
+ */
+export function resolveMappedColumns(
+  mapping: ColumnMapping,
+  header: readonly string[] | null,
+  context: { source: string; headerLine?: number; columnsOf?: string },
+): MappedColumns {
+  const columnsOf = context.columnsOf ?? 'the header';
+  const missing: string[] = [];
+  const resolve = (field: OnlineRetailColumn, ref: ColumnRef | undefined): ResolvedColumn | null => {
+    if (ref === undefined) return null;
+    if (typeof ref === 'number') {
+      if (header && ref >= header.length) missing.push(`#${ref} (${field}; ${columnsOf} has ${header.length} columns)`);
+      return { index: ref, label: header?.[ref] ?? `${field} (#${ref})` };
+    }
+    const index = header ? headerIndex(header, ref) : -1;
+    if (index < 0) missing.push(ref === field ? `"${ref}"` : `"${ref}" (${field})`);
+    return { index, label: header?.[index] ?? ref };
+  };
+  const { columns, derive } = mapping;
+  const resolved: MappedColumns = {
+    invoiceNo: resolve('InvoiceNo', columns.InvoiceNo),
+    stockCode: resolve('StockCode', columns.StockCode),
+    description: resolve('Description', columns.Description),
+    quantity: resolve('Quantity', columns.Quantity)!,
+    invoiceDate: resolve('InvoiceDate', columns.InvoiceDate)!,
+    unitPrice: resolve('UnitPrice', columns.UnitPrice),
+    amount: resolve('UnitPrice', derive.UnitPrice?.amountColumn),
+    customerId: resolve('CustomerID', columns.CustomerID)!,
+    country: resolve('Country', columns.Country),
+  };
+  if (missing.length > 0) {
+    throw new InputDataError(
+      `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; ${columnsOf} has ${header!.map((name) => `"${name}"`).join(', ')}`,
+      { source: context.source, line: context.headerLine },
+    );
+  }
+  return resolved;
+}
+
+/** The number in a cell's text, or NaN for text that is not one (an empty cell included: `+''` is 0). */
+export function numberFromText(text: string): number {
+  const plain = plainDecimal(text);
+  if (!Number.isNaN(plain)) return plain;
+  const value = +text;
+  return Number.isFinite(value) && (value !== 0 || text.trim() !== '') ? value : NaN;
+}
+
 /**
  * Resolves the mapping against a source's header (null when it has none) and returns the reader
  * of its records. Throws InputDataError naming every mapped column the header lacks.
@@ -85,34 +151,9 @@ export function compileRecordReader(
   header: readonly string[] | null,
   context: RecordContext & { headerLine?: number },
 ): RecordReader {
-  const missing: string[] = [];
-  const resolve = (field: OnlineRetailColumn, ref: ColumnRef | undefined): ResolvedColumn | null => {
-    if (ref === undefined) return null;
-    if (typeof ref === 'number') {
-      if (header && ref >= header.length) missing.push(`#${ref} (${field}; the header has ${header.length} columns)`);
-      return { index: ref, label: header?.[ref] ?? `${field} (#${ref})` };
-    }
-    const index = header ? headerIndex(header, ref) : -1;
-    if (index < 0) missing.push(ref === field ? `"${ref}"` : `"${ref}" (${field})`);
-    return { index, label: header?.[index] ?? ref };
-  };
-  const { columns, derive } = mapping;
-  const invoiceNo = resolve('InvoiceNo', columns.InvoiceNo);
-  const stockCode = resolve('StockCode', columns.StockCode);
-  const description = resolve('Description', columns.Description);
-  const quantity = resolve('Quantity', columns.Quantity)!;
-  const invoiceDate = resolve('InvoiceDate', columns.InvoiceDate)!;
-  const unitPrice = resolve('UnitPrice', columns.UnitPrice);
-  const amount = resolve('UnitPrice', derive.UnitPrice?.amountColumn);
-  const customerId = resolve('CustomerID', columns.CustomerID)!;
-  const country = resolve('Country', columns.Country);
-  if (missing.length > 0) {
-    throw new InputDataError(
-      `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; the header has ${header!.map((name) => `"${name}"`).join(', ')}`,
-      { source: context.source, line: context.headerLine },
-    );
-  }
-
+  const { invoiceNo, stockCode, description, quantity, invoiceDate, unitPrice, amount, customerId, country } =
+    resolveMappedColumns(mapping, header, context);
+  const { derive } = mapping;
   const { source, strict } = context;
   const used = [invoiceNo, stockCode, description, quantity, invoiceDate, unitPrice, amount, customerId, country];
   let widest = quantity;
@@ -120,11 +161,8 @@ export function compileRecordReader(
   const required = widest.index + 1;
   const numberAt = (fields: readonly string[], column: ResolvedColumn, line: number): number => {
     const text = fields[column.index]!;
-    const plain = plainDecimal(text);
-    if (!Number.isNaN(plain)) return plain;
-    const value = +text;
-    // `+''` and `+' '` are 0: an empty cell is not a number.
-    if (Number.isFinite(value) && (value !== 0 || text.trim() !== '')) return value;
+    const value = numberFromText(text);
+    if (!Number.isNaN(value)) return value;
     throw new InputDataError(`not a number: "${text}"`, { source, line, column: column.label });
   };
   const text = (column: ResolvedColumn | null, constant: { constant: string } | undefined) =>
