@@ -11,6 +11,9 @@ export class NextBuyError extends Error {
  * columnar ones (Parquet) have rows, 1-based data rows with no header to count.
  */
 export class InputDataError extends NextBuyError {
+  /** The message without its location. */
+  readonly reason: string;
+
   constructor(
     message: string,
     readonly location: { source?: string; line?: number; row?: number; column?: string } = {},
@@ -25,6 +28,7 @@ export class InputDataError extends NextBuyError {
       .filter(Boolean)
       .join(', ');
     super(where ? `${where}: ${message}` : message, options);
+    this.reason = message;
   }
 }
 
