@@ -43,18 +43,23 @@ async function trainOnce(rows: number, path: string): Promise<ScaleRun> {
     lines.on('line', (line) => {
       stdout.push(line);
       if (!line.startsWith('{"level"')) return;
-      const { message, done, total, seconds } = JSON.parse(line) as { message: string; done?: number; total?: number; seconds?: number };
+      const { message, done, total, seconds, detail } = JSON.parse(line) as { message: string; done?: number; total?: number; seconds?: number; detail?: string };
       if (message.endsWith(' progress') || message.endsWith(' done')) {
-        process.stderr.write(`  ${rows.toLocaleString('en-US')} rows: ${message}${done === undefined ? '' : ` ${done.toLocaleString('en-US')}${total ? `/${total}` : ''}`}${seconds === undefined ? '' : ` (${seconds} s)`}\n`);
+        const count = done === undefined ? '' : ` ${done.toLocaleString('en-US')}${total ? `/${total}` : ''}`;
+        process.stderr.write(`  ${rows.toLocaleString('en-US')} rows: ${message}${count}${seconds === undefined ? '' : ` (${seconds} s)`}${detail ? `: ${detail}` : ''}\n`);
       }
     });
     const code = await new Promise<number | null>((done, fail) => {
       child.on('error', fail);
       child.on('close', done);
     });
-    if (code !== 0) throw new Error(`trainer on ${rows} rows exited with ${code}: ${stderr.trim().split('\n').slice(-5).join('\n')}`);
+    const usage = parseGnuTime(await readFile(timeFile, 'utf8'));
+    if (code !== 0) {
+      const tail = stderr.trim().split('\n').slice(-5).join('\n');
+      throw new Error(`trainer on ${rows} rows exited with ${code} after ${usage.wallSeconds} s, peak RSS ${Math.round(usage.peakRssMb)} MB${tail ? `: ${tail}` : ''}`);
+    }
     const manifest = JSON.parse(await readFile(join(modelDir, MANIFEST_FILE), 'utf8')) as unknown;
-    return { ...manifestCounts(manifest), usage: parseGnuTime(await readFile(timeFile, 'utf8')), stages: trainerStages(stdout.join('\n')) };
+    return { ...manifestCounts(manifest), usage, stages: trainerStages(stdout.join('\n')) };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
