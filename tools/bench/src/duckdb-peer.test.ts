@@ -1,11 +1,11 @@
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderDaySpan } from '@nextbuy/contracts';
 import { writeOnlineRetailCsv } from '@nextbuy/datagen';
 import { buildTrainingTable, FEATURE_COUNT, FEATURE_NAMES } from '@nextbuy/features';
-import { ingest } from '@nextbuy/ingestion';
+import { ingest, ONLINE_RETAIL_CSV_HEADER } from '@nextbuy/ingestion';
 import { duckdbOrdersAndFeatures, type DuckDbOrderFeatures } from './duckdb-peer';
 
 // Rows breaking each cleaning rule, for a customer of their own; only the first is kept.
@@ -64,6 +64,13 @@ describe('the DuckDB peer of bench:data', () => {
   it('keeps only the edge rows that break no cleaning rule', () => {
     const rows = peer.customerIds.flatMap((id, row) => (id === '99999' ? [row] : []));
     expect(rows.map((row) => [peer.columns.day[row], peer.columns.Lines[row], peer.columns.TotalPrice[row]])).toEqual([[Date.UTC(2011, 10, 30) / 86_400_000, 1, 7.5]]);
+  });
+
+  it('fails on a quantity that is not a number, as nextbuy refuses it, instead of dropping the row', async () => {
+    const bad = join(dir, 'bad-quantity.csv');
+    await writeFile(bad, `${ONLINE_RETAIL_CSV_HEADER}900001,10001,KEPT,3,11/30/2011 10:00,2.5,99999,United Kingdom\n900002,10001,NO QUANTITY,x,11/30/2011 10:00,2.5,99999,United Kingdom\n`);
+    await expect(duckdbOrdersAndFeatures(bad, 2)).rejects.toThrow(/Quantity|"x"/);
+    await expect(ingest(bad)).rejects.toThrow(/line 3, column "Quantity": not a number: "x"/);
   });
 
   it('comes back ordered by customer, then day', () => {

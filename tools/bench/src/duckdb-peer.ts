@@ -75,8 +75,9 @@ ORDER BY customer, day`;
 
 /**
  * One column of every chunk into a Float64Array. The node-api's public way to a column is a
- * vector per chunk and `getItem` per value (`getColumnsJS` and friends build arrays of boxed
- * values and were slower); a chunk's row count is a native call, so it is read once per chunk.
+ * vector per chunk and `getItem` per value; a chunk's row count is a native call, so it is read
+ * once per chunk. At 5.4M rows (222k orders, 24 columns) this took about 0.35 s after the engine's
+ * work, where the result's `getColumns` took 0.7 s and `getColumnsObjectJS` 0.9 s.
  */
 function numberColumn(chunks: readonly DuckDBDataChunk[], counts: readonly number[], rows: number, column: number): Float64Array {
   const out = new Float64Array(rows);
