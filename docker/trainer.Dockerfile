@@ -46,7 +46,7 @@ LABEL org.opencontainers.image.title="nextbuy-trainer-gpu" \
 ENV NODE_ENV=production APP_ROOT=/opt/nextbuy XGBOOST_LIBRARY_PATH=/usr/local/lib/libxgboost.so TFJS_BACKEND=tensorflow-gpu
 WORKDIR /opt/nextbuy
 COPY --from=deps-gpu /opt/nextbuy/trainer/node_modules trainer/node_modules
-COPY dist/apps/trainer/bin.js dist/apps/trainer/package.json trainer/
+COPY dist/apps/trainer/bin.js dist/apps/trainer/block-worker.js dist/apps/trainer/package.json trainer/
 COPY dist/apps/trainer/chunks trainer/chunks/
 COPY --chmod=755 docker/entrypoint.sh /usr/local/bin/nextbuy-entrypoint
 USER root
@@ -67,7 +67,7 @@ LABEL org.opencontainers.image.title="nextbuy-trainer" \
 ENV NODE_ENV=production APP_ROOT=/opt/nextbuy
 WORKDIR /opt/nextbuy
 COPY --from=deps /opt/nextbuy/trainer/node_modules trainer/node_modules
-COPY dist/apps/trainer/bin.js dist/apps/trainer/package.json trainer/
+COPY dist/apps/trainer/bin.js dist/apps/trainer/block-worker.js dist/apps/trainer/package.json trainer/
 COPY dist/apps/trainer/chunks trainer/chunks/
 COPY --chmod=755 docker/entrypoint.sh /usr/local/bin/nextbuy-entrypoint
 # root, as SageMaker needs: it mounts /opt/ml/model and /opt/ml/output root-owned (docker/README.md).

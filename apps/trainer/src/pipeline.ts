@@ -137,13 +137,14 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
   try {
     const mapping = await mappingFor(options.mapping);
     const reading = reporter.step('read transactions', 0, 'rows');
-    const { orders, report } = await ingest(source, {
+    const { orders, report, readIn } = await ingest(source, {
       mapping,
       strict: options.strict,
       onProgress: (rows) => reading.update(rows),
       ...(source.startsWith('s3://') ? { s3Client: s3ClientFromEnv() } : {}),
     });
-    reading.end(`${report.rowsRead} rows read, ${report.rowsKept} kept, ${report.orders} orders of ${report.customers} customers`);
+    const how = readIn ? `, in ${readIn.blocks} blocks on ${readIn.threads} threads` : '';
+    reading.end(`${report.rowsRead} rows read${how}, ${report.rowsKept} kept, ${report.orders} orders of ${report.customers} customers`);
     checkTrainable(orders, report);
 
     const span = orderDaySpan(orders);

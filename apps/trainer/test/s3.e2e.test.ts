@@ -4,19 +4,36 @@ import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { extractArtifact, readArtifact } from '@nextbuy/artifact';
 import { writeOnlineRetailCsv } from '@nextbuy/datagen';
+import { fingerprintOrders, ingest } from '@nextbuy/ingestion';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startS3, type LocalS3 } from '@nextbuy/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csvToParquet } from './parquet';
 import { runTrainer } from './run-trainer';
 
 let s3: LocalS3;
 let client: S3Client;
+let csvPath: string;
+
+/** The trainer's environment for the loopback S3 server. */
+function localS3Env(): NodeJS.ProcessEnv {
+  return {
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  };
+}
 
 beforeAll(async () => {
   s3 = await startS3(['data']);
   client = s3.client();
-  const path = join(await mkdtemp(join(tmpdir(), 'trainer-s3-')), 'transactions.csv');
-  await writeOnlineRetailCsv(path, { rows: 20_000, seed: 3 });
-  await client.send(new PutObjectCommand({ Bucket: 'data', Key: 'retail/raw/r1/transactions.csv', Body: await readFile(path) }));
+  const directory = await mkdtemp(join(tmpdir(), 'trainer-s3-'));
+  csvPath = join(directory, 'transactions.csv');
+  await writeOnlineRetailCsv(csvPath, { rows: 20_000, seed: 3 });
+  await client.send(new PutObjectCommand({ Bucket: 'data', Key: 'retail/raw/r1/transactions.csv', Body: await readFile(csvPath) }));
+  await csvToParquet(csvPath, join(directory, 'transactions.parquet'));
+  await client.send(new PutObjectCommand({ Bucket: 'data', Key: 'lake/r1/transactions.parquet', Body: await readFile(join(directory, 'transactions.parquet')) }));
 });
 
 afterAll(async () => {
@@ -36,13 +53,7 @@ describe('trainer with S3 (a real S3 API server on loopback)', () => {
         '--upload_artifact', 's3://data/retail/models/r1/',
         '--upload_batch_input', 's3://data/retail/batch-input/r1',
       ],
-      {
-        AWS_ENDPOINT_URL_S3: s3.endpoint,
-        S3_FORCE_PATH_STYLE: 'true',
-        AWS_REGION: LOCAL_REGION,
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      },
+      localS3Env(),
     );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('uploaded s3://data/retail/models/r1/model.tar.gz');
@@ -58,5 +69,14 @@ describe('trainer with S3 (a real S3 API server on loopback)', () => {
 
     const batch = await client.send(new GetObjectCommand({ Bucket: 'data', Key: 'retail/batch-input/r1/customers.jsonl' }));
     expect(await batch.Body!.transformToString()).toBe(await readFile(join(modelDir, 'batch-input.jsonl'), 'utf8'));
+  }, 120_000);
+
+  it('trains from a Parquet object, with the orders of the same rows as CSV', async () => {
+    const modelDir = await mkdtemp(join(tmpdir(), 'trainer-s3-parquet-model-'));
+    const run = await runTrainer(['--file_path', 's3://data/lake/r1/transactions.parquet', '--model_dir', modelDir, '--cutoff', '2011-06-01', '--num_boost_round', '20'], localS3Env());
+    expect(run.code, run.stderr).toBe(0);
+    const manifest = await readArtifact(modelDir);
+    expect(manifest.dataQuality.source).toBe('s3://data/lake/r1/transactions.parquet');
+    expect(manifest.dataFingerprint).toEqual(fingerprintOrders((await ingest(csvPath)).orders));
   }, 120_000);
 });

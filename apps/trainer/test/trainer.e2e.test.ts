@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readArtifact } from '@nextbuy/artifact';
 import { customerHistorySchema, ONLINE_RETAIL_COLUMNS } from '@nextbuy/contracts';
 import { writeOnlineRetailCsv } from '@nextbuy/datagen';
+import { fingerprintOrders, ingest } from '@nextbuy/ingestion';
 import { trainingMetricDefinitions } from '@nextbuy/model-registry';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { csvToParquet } from './parquet';
 import { runTrainer, TRAINER_BIN } from './run-trainer';
 
 let work: string;
@@ -74,6 +76,37 @@ describe('trainer, command-line mode', () => {
     const model = await readFile(join(modelDir, 'model.json'), 'utf8');
     await writeFile(join(modelDir, 'model.json'), model.replace(/\d/, (d) => String((Number(d) + 1) % 10)));
     await expect(readArtifact(modelDir)).rejects.toThrow(/checksum mismatch for "model.json"/);
+  }, 120_000);
+
+  it('reads a large local CSV in blocks on worker threads, from the bundle as built', async () => {
+    // The 30,000 rows padded past two 16 MiB blocks with cancellations (dropped), so that the
+    // bundle's worker entry point (block-worker.js beside bin.js) is what reads most of it.
+    const padded = join(work, 'padded.csv');
+    const cancellation = 'C536379,D,Discount,-1,12/1/2010 9:41,27.5,14527,United Kingdom\n';
+    const padding = cancellation.repeat(Math.ceil((33 << 20) / cancellation.length));
+    await writeFile(padded, (await readFile(transactions, 'utf8')) + padding);
+    const run = await runTrainer(['--file_path', padded, '--model_dir', join(work, 'padded-model'), '--cutoff', '2011-06-01', '--model_backend', 'bgnbd']);
+    expect(run.code, run.stderr).toBe(0);
+    const threads = Math.min(availableParallelism(), 3);
+    expect(run.stdout).toMatch(threads > 1 ? `rows read, in 3 blocks on ${threads} threads, ` : /rows read, \d+ kept/);
+    // The same report as the library reading the file whole, on this thread.
+    const whole = await ingest(padded, { threads: 1 });
+    expect((await readArtifact(join(work, 'padded-model'))).dataQuality).toEqual(whole.report);
+    expect(whole.report.dropped.cancellation.count).toBeGreaterThanOrEqual(padding.length / cancellation.length);
+  });
+
+  it('trains on a Parquet file written by DuckDB, reading the same orders as from its CSV', async () => {
+    const parquet = join(work, 'transactions.parquet');
+    await csvToParquet(transactions, parquet);
+    const modelDir = join(work, 'parquet-model');
+    const run = await runTrainer(['--file_path', parquet, '--model_dir', modelDir, '--cutoff', '2011-06-01', ...QUICK]);
+    expect(run.code, run.stderr).toBe(0);
+    const manifest = await readArtifact(modelDir);
+    const csv = await ingest(transactions);
+    expect(manifest.dataQuality.source).toBe(parquet);
+    expect(manifest.dataQuality.rowsRead).toBe(csv.report.rowsRead);
+    expect(manifest.dataQuality.rowsKept).toBe(csv.report.rowsKept);
+    expect(manifest.dataFingerprint).toEqual(fingerprintOrders(csv.orders));
   }, 120_000);
 
   it('documents every flag in --help', async () => {

@@ -6,21 +6,29 @@ export class NextBuyError extends Error {
   }
 }
 
-/** Bad input data: says which file, line and column are at fault. */
+/**
+ * Bad input data: says which file, line and column are at fault. Text sources have lines;
+ * columnar ones (Parquet) have rows, 1-based data rows with no header to count.
+ */
 export class InputDataError extends NextBuyError {
+  /** The message without its location. */
+  readonly reason: string;
+
   constructor(
     message: string,
-    readonly location: { source?: string; line?: number; column?: string } = {},
+    readonly location: { source?: string; line?: number; row?: number; column?: string } = {},
     options?: ErrorOptions,
   ) {
     const where = [
       location.source,
       location.line !== undefined ? `line ${location.line}` : undefined,
+      location.row !== undefined ? `row ${location.row}` : undefined,
       location.column !== undefined ? `column "${location.column}"` : undefined,
     ]
       .filter(Boolean)
       .join(', ');
     super(where ? `${where}: ${message}` : message, options);
+    this.reason = message;
   }
 }
 

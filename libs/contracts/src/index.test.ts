@@ -6,6 +6,8 @@ describe('contracts', () => {
     const error = new InputDataError('not a number: "abc"', { source: 'sales.csv', line: 12, column: 'Quantity' });
     expect(error.message).toBe('sales.csv, line 12, column "Quantity": not a number: "abc"');
     expect(error.name).toBe('InputDataError');
+    const parquet = new InputDataError('not a number: null', { source: 'sales.parquet', row: 3, column: 'Quantity' });
+    expect(parquet.message).toBe('sales.parquet, row 3, column "Quantity": not a number: null');
   });
 
   it('validates prediction records and keeps the wire column order', () => {

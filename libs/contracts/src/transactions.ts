@@ -44,7 +44,10 @@ export const dataQualityReportSchema = z.object({
     z.enum(CLEANING_RULES),
     z.object({
       count: z.number().int().nonnegative(),
-      /** 1-based line numbers in the source (header included) of the first offenders. */
+      /**
+       * 1-based line numbers in the source (header included) of the first offenders; for a
+       * Parquet file or a Postgres result, 1-based row numbers (no header to count).
+       */
       firstLines: z.array(z.number().int().positive()),
     }),
   ),

@@ -24,6 +24,15 @@ export function brokenCleaningRule(transaction: Transaction): CleaningRule | nul
   return null;
 }
 
+/** What a tally has counted, as plain data: what a worker thread sends back for its block. */
+export interface TallyState {
+  rowsRead: number;
+  rowsKept: number;
+  dropped: DataQualityReport['dropped'];
+  firstDay: number;
+  lastDay: number;
+}
+
 /** Counts rows read, kept and dropped per rule while a source is read. */
 export class DataQualityTally {
   rowsRead = 0;
@@ -51,6 +60,30 @@ export class DataQualityTally {
     if (day < this.firstDay) this.firstDay = day;
     if (day > this.lastDay) this.lastDay = day;
     return true;
+  }
+
+  /** The counts so far. */
+  state(): TallyState {
+    const { rowsRead, rowsKept, firstDay, lastDay } = this;
+    return { rowsRead, rowsKept, dropped: structuredClone(this.dropped), firstDay, lastDay };
+  }
+
+  /**
+   * Adds the counts of a part of the source read after every part added so far (a block read on
+   * another thread), whose line numbers `lineOf` turns into the source's own.
+   */
+  absorb(part: TallyState, lineOf: (line: number) => number): void {
+    this.rowsRead += part.rowsRead;
+    this.rowsKept += part.rowsKept;
+    for (const rule of CLEANING_RULES) {
+      const entry = this.dropped[rule];
+      entry.count += part.dropped[rule].count;
+      for (const line of part.dropped[rule].firstLines) {
+        if (entry.firstLines.length < REPORTED_LINES_PER_RULE) entry.firstLines.push(lineOf(line));
+      }
+    }
+    this.firstDay = Math.min(this.firstDay, part.firstDay);
+    this.lastDay = Math.max(this.lastDay, part.lastDay);
   }
 
   /** The report, given the customers and orders the kept rows made. */

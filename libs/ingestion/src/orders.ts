@@ -19,6 +19,21 @@ function detached(text: string): string {
   return text.length < 13 ? text : Buffer.from(text, 'utf8').toString('utf8');
 }
 
+/** The orders of a part of a source, as plain data: what a worker thread sends back for its block. */
+export interface PartialOrders {
+  customerIds: string[];
+  /** Per order: its customer's index in `customerIds`. */
+  customerOfOrder: Int32Array;
+  day: Int32Array;
+  totalPrice: Float64Array;
+  quantity: Float64Array;
+  lines: Int32Array;
+  /** Per order: its invoice number, or all of them when it has more than one. */
+  invoices: (string | string[])[];
+  /** Every transaction added, in order: its order's index, quantity and amount (quantity x price). */
+  terms: { order: Int32Array; quantity: Float64Array; amount: Float64Array };
+}
+
 /**
  * Aggregates cleaned transactions into orders (one per customer and UTC calendar day) as they
  * arrive, holding one entry per order, never the transactions: memory grows with the number of
@@ -40,6 +55,18 @@ export class OrderAccumulator {
   private lastCustomerId: string | null = null;
   private lastDay = 0;
   private lastSlot = 0;
+  /** What `toPartial` hands over in `terms`, kept only when asked for. */
+  private terms: { order: Int32Array; quantity: Float64Array; amount: Float64Array; size: number } | null;
+
+  /**
+   * @param keepTerms keep every transaction's quantity and amount, for `toPartial`: a part of a
+   * source read on another thread, whose orders may continue those of an earlier part.
+   */
+  constructor(keepTerms = false) {
+    this.terms = keepTerms
+      ? { order: new Int32Array(INITIAL_CAPACITY), quantity: new Float64Array(INITIAL_CAPACITY), amount: new Float64Array(INITIAL_CAPACITY), size: 0 }
+      : null;
+  }
 
   /** Adds one transaction that breaks no cleaning rule (`brokenCleaningRule` gave null). */
   add(transaction: Transaction): void {
@@ -51,14 +78,84 @@ export class OrderAccumulator {
       this.lastDay = day;
       this.lastSlot = slot;
     }
-    this.totalPrice[slot]! += transaction.quantity * transaction.unitPrice;
+    const amount = transaction.quantity * transaction.unitPrice;
+    this.totalPrice[slot]! += amount;
     this.quantity[slot]! += transaction.quantity;
+    const terms = this.terms;
+    if (terms) {
+      const index = terms.size++;
+      terms.order = grown(terms.order, index);
+      terms.quantity = grown(terms.quantity, index);
+      terms.amount = grown(terms.amount, index);
+      terms.order[index] = slot;
+      terms.quantity[index] = transaction.quantity;
+      terms.amount[index] = amount;
+    }
     this.lines[slot]!++;
+    this.addInvoice(slot, transaction.invoiceNo);
+  }
+
+  private addInvoice(slot: number, invoiceNo: string): void {
     const invoices = this.invoices[slot]!;
     if (typeof invoices === 'string') {
-      if (invoices !== transaction.invoiceNo) this.invoices[slot] = new Set([invoices, detached(transaction.invoiceNo)]);
-    } else if (!invoices.has(transaction.invoiceNo)) {
-      invoices.add(detached(transaction.invoiceNo));
+      if (invoices !== invoiceNo) this.invoices[slot] = new Set([invoices, detached(invoiceNo)]);
+    } else if (!invoices.has(invoiceNo)) {
+      invoices.add(detached(invoiceNo));
+    }
+  }
+
+  /** The orders so far, in the order they were first seen, as plain data (of an accumulator that keeps its terms). */
+  toPartial(): PartialOrders {
+    const terms = this.terms;
+    if (!terms) throw new Error('OrderAccumulator.toPartial: construct it with keepTerms');
+    const customerOfOrder = new Int32Array(this.size);
+    this.ordersOfCustomer.forEach((orders, customer) => {
+      for (const slot of orders.values()) customerOfOrder[slot] = customer;
+    });
+    return {
+      customerIds: this.customerIds.slice(),
+      customerOfOrder,
+      day: this.day.slice(0, this.size),
+      totalPrice: this.totalPrice.slice(0, this.size),
+      quantity: this.quantity.slice(0, this.size),
+      lines: this.lines.slice(0, this.size),
+      invoices: this.invoices.map((invoices) => (typeof invoices === 'string' ? invoices : [...invoices])),
+      terms: { order: terms.order.slice(0, terms.size), quantity: terms.quantity.slice(0, terms.size), amount: terms.amount.slice(0, terms.size) },
+    };
+  }
+
+  /**
+   * Adds the orders of a part of the source read after every transaction and part added so far:
+   * the same orders, to the last bit, as adding the part's transactions one by one. An order new
+   * here takes the part's sums (both started from zero and added the same terms in the same
+   * order); one that continues an order already here adds the part's terms to it, in order.
+   */
+  absorb(part: PartialOrders): void {
+    const continued = new Int32Array(part.day.length).fill(-1);
+    let anyContinued = false;
+    for (let order = 0; order < part.day.length; order++) {
+      const invoices = part.invoices[order]!;
+      const first = typeof invoices === 'string' ? invoices : invoices[0]!;
+      const known = this.size;
+      const slot = this.orderSlot(part.customerIds[part.customerOfOrder[order]!]!, part.day[order]!, first);
+      if (slot < known) {
+        continued[order] = slot;
+        anyContinued = true;
+      } else {
+        this.totalPrice[slot] = part.totalPrice[order]!;
+        this.quantity[slot] = part.quantity[order]!;
+      }
+      this.lines[slot]! += part.lines[order]!;
+      if (typeof invoices !== 'string') for (const invoice of invoices) this.addInvoice(slot, invoice);
+      else if (this.invoices[slot] !== invoices) this.addInvoice(slot, invoices);
+    }
+    if (!anyContinued) return;
+    const { order, quantity, amount } = part.terms;
+    for (let term = 0; term < order.length; term++) {
+      const slot = continued[order[term]!]!;
+      if (slot < 0) continue;
+      this.totalPrice[slot]! += amount[term]!;
+      this.quantity[slot]! += quantity[term]!;
     }
   }
 

@@ -1,35 +1,27 @@
 import { gzipSync } from 'node:zlib';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { InputDataError } from '@nextbuy/contracts';
-import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintOrders, ingest } from '../src/index';
 import { generatedCsv, RULES_SAMPLE, temporaryDirectory, writeSample } from './fixtures';
+import { startLoopbackS3, type LoopbackS3 } from './s3-server';
 
 const BUCKET = 'retail';
-let server: S3rver;
+let s3: LoopbackS3;
 let client: S3Client;
 let directory: { path: string; remove: () => Promise<void> };
 
 beforeAll(async () => {
   directory = await temporaryDirectory();
-  server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: directory.path, configureBuckets: [{ name: BUCKET }] });
-  const { port } = await server.run();
-  client = new S3Client({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
-  const put = (Key: string, Body: string | Uint8Array) => client.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body }));
-  await put('raw/run-1/rules.csv', RULES_SAMPLE);
-  await put('raw/run-1/generated.csv.gz', gzipSync(generatedCsv(4_000)));
-  await put('raw/run-1/empty.csv', '');
+  s3 = await startLoopbackS3(BUCKET);
+  client = s3.client;
+  await s3.put('raw/run-1/rules.csv', RULES_SAMPLE);
+  await s3.put('raw/run-1/generated.csv.gz', gzipSync(generatedCsv(4_000)));
+  await s3.put('raw/run-1/empty.csv', '');
 });
 
 afterAll(async () => {
-  client.destroy();
-  await server.close();
+  await s3.close();
   await directory.remove();
 });
 
