@@ -1,20 +1,27 @@
 // bench:data: generated Online Retail data (540 thousand and 5.4 million rows) through read,
 // clean, orders and features; rows per second and peak memory per stage, and the same work by two
 // peers on the same file: DuckDB (an embedded engine, one SQL query, the result read back into
-// JavaScript, duckdb-peer.ts) and pandas (the seed's stack). nextbuy and each peer run each size
-// in a process of their own, so each peak memory is that run's alone.
+// JavaScript, duckdb-peer.ts) and pandas (the seed's stack). nextbuy (bundled, as the apps ship it)
+// and each peer run each size in a process of their own, so each peak memory is that run's alone.
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
-import { orderDaySpan } from '@nextbuy/contracts';
-import { buildTrainingTable } from '@nextbuy/features';
-import { ingest } from '@nextbuy/ingestion';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
 import { duckdbTargetLine, peerSecondsLine } from './data-summary';
 import { cachedOnlineRetailCsv } from './datasets';
-import { measure, printTable } from './measure';
+import { printTable } from './measure';
 
 const SIZES = (process.env.BENCH_DATA_ROWS ?? '540000,5400000').split(',').map(Number);
 const PANDAS_PEER = resolve(import.meta.dirname, '../peers/pandas_data.py');
 const DUCKDB_PEER = resolve(import.meta.dirname, 'duckdb-peer.ts');
+const NEXTBUY_SIDE = resolve(import.meta.dirname, 'nextbuy-data.ts');
+const WORKSPACE = resolve(import.meta.dirname, '../../..');
+const BLOCK_WORKER = resolve(WORKSPACE, 'libs/ingestion/src/block-worker.ts');
+
+interface NxJson {
+  targetDefaults: { '@nx/esbuild:esbuild': { options: { target: string; esbuildOptions: { banner: Record<string, string> } } } };
+}
 
 interface PeerRun {
   seconds: number;
@@ -22,19 +29,26 @@ interface PeerRun {
   orders: number;
 }
 
-/** One size, in this process: read+clean+orders, then features. Prints one JSON line. */
-async function runOne(path: string): Promise<void> {
-  const read = await measure(() => ingest(path));
-  const { orders, report } = read.result;
-  const features = await measure(() => buildTrainingTable(orders, orderDaySpan(orders).last + 1));
-  console.log(
-    JSON.stringify({
-      rows: report.rowsRead,
-      orders: orders.nRows,
-      read: { seconds: read.seconds, peakRssMb: read.peakRssMb },
-      features: { seconds: features.seconds, peakRssMb: features.peakRssMb },
-    }),
-  );
+/**
+ * nextbuy's side (nextbuy-data.ts) bundled as the apps are (esbuild, nx.json's options), with the
+ * ingestion library's block-reading worker beside it where the library looks for it. Run from
+ * source under tsx instead, each worker thread would first compile the library's TypeScript: about
+ * half a second on 540k rows that no user of a built app pays.
+ */
+async function bundleNextbuySide(outdir: string): Promise<string> {
+  const nxEsbuild = (JSON.parse(await readFile(resolve(WORKSPACE, 'nx.json'), 'utf8')) as NxJson).targetDefaults['@nx/esbuild:esbuild'].options;
+  await build({
+    entryPoints: { 'nextbuy-data': NEXTBUY_SIDE, 'block-worker': BLOCK_WORKER },
+    outdir,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: nxEsbuild.target,
+    banner: nxEsbuild.esbuildOptions.banner,
+    logLevel: 'warning',
+  });
+  await writeFile(join(outdir, 'package.json'), '{"type": "module"}\n');
+  return join(outdir, 'nextbuy-data.js');
 }
 
 function pandasPeer(path: string): PeerRun | string {
@@ -50,13 +64,21 @@ function duckdbPeer(path: string): PeerRun & { threads: number } {
 }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === '--one') return runOne(process.argv[3]!);
+  const bundleDir = await mkdtemp(join(tmpdir(), 'nextbuy-bench-data-bundle-'));
+  try {
+    await compare(await bundleNextbuySide(bundleDir));
+  } finally {
+    await rm(bundleDir, { recursive: true, force: true });
+  }
+}
+
+async function compare(nextbuySide: string): Promise<void> {
   const rows: Array<Array<string | number>> = [];
   const notes = new Set<string>();
   const summary: string[] = [];
   for (const size of SIZES) {
     const path = await cachedOnlineRetailCsv(size);
-    const child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, '--one', path], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const child = spawnSync(process.execPath, [nextbuySide, path], { encoding: 'utf8', maxBuffer: 1 << 24 });
     if (child.status !== 0) throw new Error(`bench of ${size} rows failed: ${child.stderr}`);
     const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as { rows: number; orders: number; read: { seconds: number; peakRssMb: number }; features: { seconds: number; peakRssMb: number } };
     const total = r.read.seconds + r.features.seconds;
