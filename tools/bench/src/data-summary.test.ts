@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { duckdbTargetLine, peerSecondsLine } from './data-summary';
+import { duckdbTargetLine, medianRun, peerSecondsLine, spread } from './data-summary';
 
 describe('bench:data summary lines', () => {
   it('names each end-to-end time with its peer, as the tables format seconds', () => {
@@ -17,5 +17,16 @@ describe('bench:data summary lines', () => {
 
   it('judges the ratio itself, not its rounded text', () => {
     expect(duckdbTargetLine(1_000, { nextbuy: 1.2049, duckdb: 1 })).toMatch(/1\.20x .*: not within 1\.2x$/);
+  });
+
+  it('takes the run of median time, the lower middle one of an even count', () => {
+    const runs = [{ seconds: 5.2, id: 'a' }, { seconds: 3.1, id: 'b' }, { seconds: 4.7, id: 'c' }];
+    expect(medianRun(runs).id).toBe('c');
+    expect(medianRun([...runs, { seconds: 9, id: 'd' }]).id).toBe('c');
+    expect(() => medianRun([])).toThrow('medianRun: no runs');
+  });
+
+  it('gives the spread of the runs', () => {
+    expect(spread([{ seconds: 5.21 }, { seconds: 2.789 }, { seconds: 4.7 }])).toBe('2.79-5.21 s');
   });
 });

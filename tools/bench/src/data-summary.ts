@@ -25,3 +25,15 @@ export function duckdbTargetLine(rows: number, time: Pick<PeerSeconds, 'nextbuy'
   const verdict = ratio <= DUCKDB_TARGET_RATIO ? 'within' : 'not within';
   return `${rows.toLocaleString('en-US')} rows: nextbuy/duckdb ${ratio.toFixed(2)}x (target <= ${DUCKDB_TARGET_RATIO}x at 5.4M rows): ${verdict} ${DUCKDB_TARGET_RATIO}x`;
 }
+
+/** The run of median seconds (the lower middle one of an even count). */
+export function medianRun<T extends { seconds: number }>(runs: readonly T[]): T {
+  if (runs.length === 0) throw new Error('medianRun: no runs');
+  return [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor((runs.length - 1) / 2)]!;
+}
+
+/** `2.41-4.20 s`: the fastest and slowest of some runs. */
+export function spread(runs: ReadonlyArray<{ seconds: number }>): string {
+  const times = runs.map((run) => run.seconds);
+  return `${formatNumber(Math.min(...times))}-${formatNumber(Math.max(...times))} s`;
+}
