@@ -138,7 +138,7 @@ describe('generateTransactions', () => {
   it('names the option at fault', () => {
     const attempt = (options: Parameters<typeof generateTransactions>[0]) => () => generateTransactions(options).next();
     expect(attempt({ rows: 10 })).toThrow(GeneratorOptionsError);
-    expect(attempt({ rows: 10 })).toThrow(/rows must be an integer from 1,000 to 10,000,000, got 10/);
+    expect(attempt({ rows: 10 })).toThrow(/rows must be an integer from 1,000 to 100,000,000, got 10/);
     expect(attempt({ rows: 5_000, seed: 1.5 })).toThrow(/^seed /);
     expect(attempt({ rows: 5_000, start: '2011-02-30' })).toThrow(/start must be a YYYY-MM-DD calendar date/);
     expect(attempt({ rows: 5_000, start: '2011-01-01', end: '2011-01-10' })).toThrow(/end must be at least 4 weeks after start/);

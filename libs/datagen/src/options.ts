@@ -3,7 +3,7 @@ import { GeneratorOptionsError } from './errors';
 
 /** What to generate. Only `rows` is required. */
 export interface GeneratorOptions {
-  /** Target number of CSV rows, 1,000 to 10,000,000; lands within about 1% from 10,000 rows up. */
+  /** Target number of CSV rows, 1,000 to 100,000,000 (memory grows with customers, not rows); lands within about 1% from 10,000 rows up. */
   rows: number;
   /** Any 32-bit integer; the same seed and options give the same rows, byte for byte. Default 1. */
   seed?: number;
@@ -28,7 +28,7 @@ export interface ResolvedOptions {
 }
 
 export const MIN_ROWS = 1_000;
-export const MAX_ROWS = 10_000_000;
+export const MAX_ROWS = 100_000_000;
 const ROWS_PER_CUSTOMER = 120;
 
 function integerIn(option: string, value: number, min: number, max: number): number {

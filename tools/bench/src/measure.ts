@@ -18,7 +18,8 @@ export function printTable(header: string[], rows: Array<Array<string | number>>
   }
 }
 
-function formatNumber(value: number): string {
+/** A figure for a table: thousands separated from 1,000, one decimal from 10, else two; "-" when not finite. */
+export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return '-';
   if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString('en-US');
   if (Math.abs(value) >= 10) return value.toFixed(1);

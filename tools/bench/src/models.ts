@@ -2,11 +2,7 @@
 // backtest and on 1 million generated rows, each run in its own process, with the backend named;
 // then the BTYD models' fit time and scoring rate on every CDNOW customer (`--btyd` runs only that).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { writeOnlineRetailCsv } from '@nextbuy/datagen';
+import { resolve } from 'node:path';
 import { backtestSplit, buildScoringTable, buildTrainingTable, defaultCutoffDay } from '@nextbuy/features';
 import { CDNOW_MAPPING, ingest } from '@nextbuy/ingestion';
 import {
@@ -24,6 +20,7 @@ import {
 } from '@nextbuy/btyd-model';
 import { hyperparameterSpecs, MODEL_TYPES, modelFactory } from '@nextbuy/model-registry';
 import { filterOutlierCustomers } from '@nextbuy/outliers';
+import { cachedOnlineRetailCsv } from './datasets';
 import { measure, printTable } from './measure';
 
 const CDNOW = resolve(import.meta.dirname, '../../../data/cdnow/CDNOW_master.txt');
@@ -41,19 +38,9 @@ interface Result {
   peakRssMb: number;
 }
 
-async function generated(): Promise<string> {
-  const path = join(tmpdir(), 'nextbuy-bench-data', `online-retail-${GENERATED_ROWS}.csv`);
-  if (!existsSync(path)) {
-    await mkdir(join(path, '..'), { recursive: true });
-    process.stderr.write(`generating ${GENERATED_ROWS} rows into ${path} (cached for later runs)\n`);
-    await writeOnlineRetailCsv(path, { rows: GENERATED_ROWS, seed: 1 });
-  }
-  return path;
-}
-
 /** One dataset and model in this process: the backtest's training and scoring tables, fit, predict. */
 async function runOne(dataset: string, model: string): Promise<void> {
-  const path = dataset === 'cdnow' ? CDNOW : await generated();
+  const path = dataset === 'cdnow' ? CDNOW : await cachedOnlineRetailCsv(GENERATED_ROWS);
   const { orders } = await ingest(path, dataset === 'cdnow' ? { mapping: CDNOW_MAPPING } : {});
   const cutoff = defaultCutoffDay(orders);
   const kept = filterOutlierCustomers(backtestSplit(orders, cutoff).trainOrders, { contamination: 0.01, seed: 42 }).kept;
@@ -136,7 +123,7 @@ async function btydSpeed(): Promise<void> {
 async function main(): Promise<void> {
   if (process.argv[2] === '--one') return runOne(process.argv[3]!, process.argv[4]!);
   if (process.argv[2] === '--btyd') return btydSpeed();
-  if (GENERATED_ROWS > 0) await generated();
+  if (GENERATED_ROWS > 0) await cachedOnlineRetailCsv(GENERATED_ROWS);
   const results: Result[] = [];
   for (const dataset of ['cdnow', ...(GENERATED_ROWS > 0 ? ['generated'] : [])]) {
     for (const model of MODELS) {

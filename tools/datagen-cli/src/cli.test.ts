@@ -64,7 +64,7 @@ describe('datagen CLI', () => {
     const out = join(dir, 'bad.csv');
     const cases: [string[], RegExp][] = [
       [['--rows', 'many', '--out', out], /--rows must be an integer, got "many"/],
-      [['--rows', '50', '--out', out], /--rows must be an integer from 1,000 to 10,000,000, got 50/],
+      [['--rows', '50', '--out', out], /--rows must be an integer from 1,000 to 100,000,000, got 50/],
       [['--rows', '5000', '--out', join(dir, 'bad.txt')], /--out must end in \.csv or \.csv\.gz/],
       [['--rows', '5000', '--out', out, '--start', '2011-13-01'], /--start must be a YYYY-MM-DD calendar date/],
       [['--rows', '5000', '--out', out, '--wholesale-customers', '40'], /--wholesale-customers must be an integer from 0 to/],
