@@ -43,7 +43,7 @@ export interface IngestOptions {
   /** Called after every chunk read, with the rows read so far. */
   onProgress?: (rowsRead: number) => void;
   /**
-   * Threads that read a large local delimited file (two blocks of 16 MiB or more, not gzip) in
+   * Threads that read a large local delimited file (four blocks of 16 MiB or more, not gzip) in
    * blocks; the machine's available parallelism by default, 1 to read it whole on this thread.
    */
   threads?: number;

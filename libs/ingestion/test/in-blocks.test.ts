@@ -48,7 +48,8 @@ describe('reading a local file in blocks on worker threads', () => {
     const progress: number[] = [];
     const result = await expectSameAsWhole(path, { blockBytes: 16_384, onProgress: (rows) => progress.push(rows) });
     expect(result).not.toHaveProperty('error');
-    const { report } = result as IngestResult;
+    const { report, readIn } = result as IngestResult;
+    expect(readIn).toEqual({ blocks: Math.ceil(Buffer.byteLength(text) / 16_384), threads: 2 });
     expect(report.rowsRead).toBe(6_022);
     // Lines past the first blocks are counted in the file, not in their block.
     expect(report.dropped.unparseable_date.firstLines).toEqual([3_010, 6_021]);
