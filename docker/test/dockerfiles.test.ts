@@ -47,6 +47,13 @@ describe.each(DOCKERFILES)('%s', (dockerfile) => {
     }
     const dockerignore = readFileSync(join(root, '.dockerignore'), 'utf8');
     for (const cache of copies.map((c) => /(dist\/apps\/[\w-]+\/npm-cache)\//.exec(c)?.[1]).filter(Boolean)) expect(dockerignore).toContain(`!${cache}`);
+    // .dockerignore lets through nothing it does not name: every file a COPY takes from dist/ is named.
+    const allowed = new Set(dockerignore.split('\n').filter((line) => line.startsWith('!')).map((line) => line.slice(1).trim()));
+    for (const copy of copies) {
+      for (const source of copy.split(/\s+/).slice(1, -1).filter((p) => p.startsWith('dist/') && !p.endsWith('/'))) {
+        if (statSync(join(root, source)).isFile()) expect(allowed.has(source), `${source} is not let through by .dockerignore`).toBe(true);
+      }
+    }
   });
 
   it('builds on the Node version of .nvmrc, from the official image name', () => {
