@@ -113,8 +113,9 @@ export async function readInBlocks(
             for (let ready = done.get(merged); ready; ready = done.get(merged)) {
               done.delete(merged);
               if ('failure' in ready) throw new Error(`reading block ${ready.block} of ${path} failed: ${ready.failure}`);
+              // Block k numbers its lines from k * LINE_STRIDE + 1 (block 0 from 1, as the file does).
               const offset = linesBefore - ready.block * LINE_STRIDE;
-              const lineOf = (line: number) => (ready.block === 0 ? line : line + offset);
+              const lineOf = (line: number) => line + offset;
               if ('inputError' in ready) {
                 const { reason, location } = ready.inputError;
                 throw new InputDataError(reason, location.line === undefined ? location : { ...location, line: lineOf(location.line) });
