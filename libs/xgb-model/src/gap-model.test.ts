@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { ArtifactError, type FitProgress, InputDataError, NextBuyError, orderDaySpan, type ScoringTable } from '@nextbuy/contracts';
 import { bgnbdMedianWaitWithin, paretoNbdScore, scoringSummaries } from '@nextbuy/btyd-model';
 import { scenarioOrders } from '@nextbuy/datagen';
-import { buildScoringTable, buildTrainingTable, ELAPSED_FEATURE, scoringLandmarks } from '@nextbuy/features';
+import { buildScoringTable, buildTrainingTable, ELAPSED_FEATURE, landmarkTable, scoringLandmarks } from '@nextbuy/features';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GAP_FEATURES, gapScoringTable, gapTrainingTable } from '../test/synthetic';
 import { xgboostFitMetrics } from './hyperparameters';
-import { BGNBD_ATTRIBUTE, BLEND_ATTRIBUTE, blendLabel, blendProbability, blendWait, Booster, CUSTOMER_BASE_FEATURES, DMatrix, scoringCustomerBaseFeatures, WAIT_HORIZONS_DAYS, XGBoostGapModel, boosterFile, medianWaitWithin, train, waitLocation, WAIT_RULE_ATTRIBUTE, waitScale, xgboostFactory, xgboostVersion } from './index';
+import { BGNBD_ATTRIBUTE, CALENDAR_FEATURES, BLEND_ATTRIBUTE, blendLabel, blendProbability, blendWait, Booster, CUSTOMER_BASE_FEATURES, DMatrix, scoringCustomerBaseFeatures, WAIT_HORIZONS_DAYS, XGBoostGapModel, boosterFile, medianWaitWithin, train, waitLocation, WAIT_RULE_ATTRIBUTE, waitScale, withCustomerBaseFeatures, xgboostFactory, xgboostVersion } from './index';
 
 const dir = mkdtempSync(join(tmpdir(), 'xgb-gap-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -137,7 +137,7 @@ describe('XGBoostGapModel', () => {
     expect(await model.save(modelDir)).toEqual(['model-7d.json', 'model-30d.json', 'model.json']);
     const json = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8'));
     expect(json.learner.objective.name).toBe('binary:logistic');
-    expect(json.learner.feature_names).toEqual([...GAP_FEATURES, ELAPSED_FEATURE, ...CUSTOMER_BASE_FEATURES]);
+    expect(json.learner.feature_names).toEqual([...GAP_FEATURES, ELAPSED_FEATURE, ...CUSTOMER_BASE_FEATURES, ...CALENDAR_FEATURES]);
     // One order per synthetic customer: nothing to fit BG/NBD on, and its features are missing.
     expect(json.learner.attributes[BGNBD_ATTRIBUTE]).toBe('null');
     const { selection } = model.describe();
@@ -157,7 +157,7 @@ describe('XGBoostGapModel', () => {
       tree_method: 'hist',
     });
     expect(description.libraries).toEqual({ xgboost: xgboostVersion() });
-    expect(Object.keys(description.featureImportance!)).toEqual([...GAP_FEATURES, ELAPSED_FEATURE, ...CUSTOMER_BASE_FEATURES]);
+    expect(Object.keys(description.featureImportance!)).toEqual([...GAP_FEATURES, ELAPSED_FEATURE, ...CUSTOMER_BASE_FEATURES, ...CALENDAR_FEATURES]);
 
     const loaded = (await xgboostFactory.load(modelDir, description)) as XGBoostGapModel;
     const input = gapScoringTable(61, ELAPSED);
@@ -171,6 +171,40 @@ describe('XGBoostGapModel', () => {
     model.dispose();
     loaded.dispose();
     loadedOlder.dispose();
+  });
+
+  it('serves boosters written before the calendar features with rows that leave them out', async () => {
+    // An older artifact: boosters trained on rows without AsOfDayOfYearSin/Cos, with the attributes of a model of today.
+    const table = gapTrainingTable(66, 400);
+    const model = new XGBoostGapModel(SMALL);
+    await model.fit(table);
+    const modelDir = join(dir, 'before-calendar');
+    await model.save(modelDir);
+    const { best_iteration: _round, best_score: _score, ...attributes } = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')).learner.attributes as Record<string, string>;
+    const rows = withCustomerBaseFeatures(landmarkTable(table, [1, 2, 3, 5, 8, 12, 18, 27, 41, 62, 93]), table, null, { calendar: false });
+    expect(rows.featureNames).not.toContain(CALENDAR_FEATURES[0]);
+    for (const horizon of WAIT_HORIZONS_DAYS) {
+      const label = Float32Array.from(rows.gapDays, (gap, i) => (gap < horizon && !rows.censored[i] ? 1 : 0));
+      const data = new DMatrix({ values: rows.values, nrow: rows.nRows, ncol: rows.featureNames.length }, { label, feature_names: rows.featureNames, nthread: 1 });
+      const booster = train({ objective: 'binary:logistic', max_depth: 2, nthread: 1 }, data, 10);
+      if (horizon === 90) booster.set_attr(attributes);
+      booster.save_model(join(modelDir, boosterFile(horizon)));
+      booster.dispose();
+      data.dispose();
+    }
+    const older = await xgboostFactory.load(modelDir, model.describe());
+    const input = gapScoringTable(67, ELAPSED);
+    const direct = new Booster({}, [], join(modelDir, 'model.json'));
+    const without = scoringCustomerBaseFeatures(scoringLandmarks(input), input, null, { calendar: false });
+    const expected = direct.predict(new DMatrix({ values: without.values, nrow: without.nRows, ncol: without.featureNames.length }, { feature_names: without.featureNames }));
+    const served = await older.predict(input);
+    expected.forEach((p, i) => expect(served.pOrder90d[i]! / p).toBeCloseTo(1, 5));
+    // The same booster fed today's rows (with the calendar columns) is refused by XGBoost: the loaded model must leave them out.
+    const withCalendar = scoringCustomerBaseFeatures(scoringLandmarks(input), input, null);
+    expect(() => direct.predict(new DMatrix({ values: withCalendar.values, nrow: withCalendar.nRows, ncol: withCalendar.featureNames.length }, { feature_names: withCalendar.featureNames }))).toThrow();
+    direct.dispose();
+    older.dispose();
+    model.dispose();
   });
 
   it('serves a model with the classifier horizons its manifest records, not this build\'s', async () => {

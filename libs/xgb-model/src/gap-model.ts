@@ -23,7 +23,7 @@ import {
 import { type BgNbdParams, bgnbdMedianWaitWithin, fitParetoNbd, type ParetoNbdParams, paretoNbdScoreMany, scoringSummaries, trainingSummaries } from '@nextbuy/btyd-model';
 import { concordanceIndex, horizonOutcomes, landmarkTable, normalUpperQuantile, scoringLandmarks, type LandmarkTable } from '@nextbuy/features';
 import { Booster, type ParamValue } from './booster';
-import { CUSTOMER_BASE_FEATURES, fitCustomerBase, scoringCustomerBaseFeatures, withCustomerBaseFeatures } from './customer-base-features';
+import { CALENDAR_FEATURES, CUSTOMER_BASE_FEATURES, fitCustomerBase, scoringCustomerBaseFeatures, withCustomerBaseFeatures } from './customer-base-features';
 import { DMatrix } from './dmatrix';
 import { EVAL_SETS, XGBOOST_HYPERPARAMETERS } from './hyperparameters';
 import type { EvalsLog } from './eval-log';
@@ -220,7 +220,7 @@ export function waitScale(probabilities: readonly number[], horizonsDays: readon
 /**
  * Next-purchase model that separates whether a customer orders soon from when: landmark rows
  * (each order seen again 1, 2, 3, ... days later on a geometric grid, `ElapsedDays` a feature,
- * with the customer-base features of `customer-base-features.ts`) train one XGBoost classifier
+ * with the customer-base and calendar features of `customer-base-features.ts`) train one XGBoost classifier
  * per horizon of `classifierHorizonsDays`, "orders within h days after the landmark". The 90-day one
  * is `p_order_90d` for a customer scored at their real elapsed days. The wait after the as-of
  * date is log-normal through those probabilities (`waitScale`), pinned to the 90-day one;
@@ -287,8 +287,8 @@ export class XGBoostGapModel implements NextPurchaseModel {
   async fit(table: TrainingTable, options: FitOptions = {}): Promise<FitReport> {
     const { params, numBoostRound, earlyStoppingRounds, nthread, landmarkDays, validationFraction } = this.settings;
     const customerBase = fitCustomerBase(table);
-    const landmarks = withCustomerBaseFeatures(landmarkTable(table, landmarkDays), table, customerBase);
-    const held = options.validation && withCustomerBaseFeatures(landmarkTable(options.validation, landmarkDays), options.validation, customerBase);
+    const landmarks = withCustomerBaseFeatures(landmarkTable(table, landmarkDays), table, customerBase, { calendar: true });
+    const held = options.validation && withCustomerBaseFeatures(landmarkTable(options.validation, landmarkDays), options.validation, customerBase, { calendar: true });
     const boosters: Booster[] = [];
     const history: Array<Record<string, number>> = [];
     const horizons = this.classifierHorizonsDays;
@@ -370,7 +370,9 @@ export class XGBoostGapModel implements NextPurchaseModel {
     returnHorizonDays: number,
     families: readonly BtydFamily[],
   ): { booster: Answers; btyd: Partial<Record<BtydFamily, Answers>> } {
-    const rows = scoringCustomerBaseFeatures(scoringLandmarks(input), input, bgnbd);
+    // Boosters saved before the calendar features existed do not name them, and get rows without them.
+    const calendar = boosters.every((booster) => booster.feature_names?.includes(CALENDAR_FEATURES[0]) ?? false);
+    const rows = scoringCustomerBaseFeatures(scoringLandmarks(input), input, bgnbd, { calendar });
     const probabilities = this.probabilities(boosters, rows.values, rows.featureNames);
     const btyd: Partial<Record<BtydFamily, Answers>> = {};
     const s = families.length > 0 ? scoringSummaries(input) : undefined;
