@@ -1,8 +1,9 @@
-import { backtestReportSchema, HORIZON_DAYS, selectOrders, type GapPrediction, type OrderTable, type ScoringTable, type TrainingTable } from '@nextbuy/contracts';
+import { backtestReportSchema, HORIZON_DAYS, selectOrders, type GapPrediction, type NextPurchaseModel, type OrderTable, type ScoringTable, type TrainingTable } from '@nextbuy/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { orderTable, type OrderRow } from '../test/fixtures';
-import { alignTruth, type BacktestPrediction, backtestSplit, clipToHorizon, defaultCutoffDay, evaluate, runBacktest } from './backtest';
+import { BtydGapModel } from '@nextbuy/btyd-model';
+import { alignTruth, type BacktestPrediction, backtestModel, backtestSplit, clipToHorizon, defaultCutoffDay, evaluate, evaluateCustomers, runBacktest, selectTruth } from './backtest';
 import { lognormalConditional } from './lognormal';
 
 describe('defaultCutoffDay', () => {
@@ -85,6 +86,14 @@ describe('evaluate', () => {
     expect(metrics.mae_days).toBeCloseTo((5 + 10) / 2, 12);
     // The other metrics keep the production prediction.
     expect(metrics.c_index).toBe(1);
+  });
+
+  it('selects the truth of a resample, repeats included', () => {
+    const picked = selectTruth(truth, [1, 1, 3]);
+    expect(picked.customerIds).toEqual(['A', 'A', 'C']);
+    expect(Array.from(picked.gapDays)).toEqual([30, 30, 195]);
+    expect(Array.from(picked.returned)).toEqual([1, 1, 0]);
+    expect(Array.from(picked.orderedWithin90d!)).toEqual([1, 1, 0]);
   });
 
   it('clips a baseline to what it can be held to within E', () => {
@@ -215,5 +224,48 @@ describe('runBacktest', () => {
     expect(Object.keys(result.metrics)).not.toContain('model');
     expect(result.metrics['baseline_km']!.auc_90d).toBeNull();
     expect(result.metrics['baseline_km']!.c_index).not.toBeNull();
+  });
+
+  it("keeps each predictor's mae gaps and the truth, so that any resample of customers is scored as the backtest scored them all", async () => {
+    const { orders } = syntheticOrders();
+    // The model's gaps for E differ from its production gaps, so a mix-up would show.
+    const shifted = {
+      async fitPredict(train: TrainingTable, score: ScoringTable): Promise<BacktestPrediction> {
+        const { prediction } = await customerLognormal.fitPredict(train, score);
+        return { prediction, maeGapDays: prediction.predictedGapDays.map((g) => g + 7) };
+      },
+    };
+    const result = await runBacktest(orders, { model: shifted });
+    const { customers } = result;
+    expect(Object.keys(customers.maeGapDays).sort()).toEqual(Object.keys(result.metrics).sort());
+    expect(Array.from(customers.maeGapDays['model']!)).toEqual(Array.from(customers.predictions['model']!.predictedGapDays, (g) => g + 7));
+    const km = customers.predictions['baseline_km']!.predictedGapDays;
+    expect(Array.from(customers.maeGapDays['baseline_km']!)).toEqual(Array.from(clipToHorizon(km, customers.elapsedDays, result.maeHorizonDays)));
+    expect(customers.truth.gapDays).toBe(customers.actualGapDays);
+    expect(customers.truth.customerIds).toEqual(customers.customerIds);
+
+    const everyone = Array.from(customers.customerIds, (_, i) => i);
+    for (const name of Object.keys(result.metrics)) expect(evaluateCustomers(result, name, everyone), name).toEqual(result.metrics[name]);
+    // A resample counts a customer as often as it is drawn: twice each is the same as once.
+    expect(evaluateCustomers(result, 'model', [...everyone, ...everyone]).mae_days).toBeCloseTo(result.metrics['model']!.mae_days!, 9);
+    expect(() => evaluateCustomers(result, 'baseline_none', everyone)).toThrow(/no predictor "baseline_none"/);
+  });
+
+  it('lets the caller read the fitted model after it is fitted and before it is disposed', async () => {
+    const { orders } = syntheticOrders();
+    const events: string[] = [];
+    const create = (): NextPurchaseModel => {
+      const inner = new BtydGapModel('bgnbd');
+      return {
+        type: inner.type,
+        fit: (train) => (events.push('fit'), inner.fit(train)),
+        predict: (input, options) => (events.push('predict'), inner.predict(input, options)),
+        save: (dir) => inner.save(dir),
+        describe: () => inner.describe(),
+        dispose: () => (events.push('dispose'), inner.dispose()),
+      };
+    };
+    await runBacktest(orders, { model: backtestModel(create, {}, (model) => events.push(`fitted ${model.type}`)) });
+    expect(events).toEqual(['fit', 'fitted bgnbd', 'predict', 'predict', 'dispose']);
   });
 });

@@ -64,13 +64,22 @@ export interface BacktestModel {
   fitPredict(train: TrainingTable, score: ScoringTable, options: { maeHorizonDays: number }): Promise<BacktestPrediction>;
 }
 
-/** The BacktestModel of a model type: a fresh model fitted on the training table (with `fitOptions`: its progress), predicting, then disposed. */
-export function backtestModel(create: () => Promise<NextPurchaseModel> | NextPurchaseModel, fitOptions: FitOptions = {}): BacktestModel {
+/**
+ * The BacktestModel of a model type: a fresh model fitted on the training table (with
+ * `fitOptions`: its progress), predicting, then disposed. `onFitted` sees the fitted model before
+ * it predicts (to read its `describe()` before it is disposed).
+ */
+export function backtestModel(
+  create: () => Promise<NextPurchaseModel> | NextPurchaseModel,
+  fitOptions: FitOptions = {},
+  onFitted?: (model: NextPurchaseModel) => void,
+): BacktestModel {
   return {
     async fitPredict(train, score, { maeHorizonDays }) {
       const model = await create();
       try {
         await model.fit(train, fitOptions);
+        onFitted?.(model);
         const prediction = await model.predict(score);
         const { predictedGapDays } = await model.predict(score, { returnHorizonDays: maeHorizonDays });
         return { prediction, maeGapDays: predictedGapDays };
@@ -112,6 +121,10 @@ export interface BacktestCustomers {
   returned: Uint8Array;
   /** Keyed like `metrics`. */
   predictions: Record<string, GapPrediction>;
+  /** Each predictor's gaps for the `mae_days` horizon E, as `mae_days` scored them; keyed like `predictions`. */
+  maeGapDays: Record<string, Float64Array>;
+  /** What the metrics were scored against (`actualGapDays` and `returned` are its `gapDays` and `returned`). */
+  truth: BacktestTruth;
 }
 
 export interface BacktestResult extends BacktestReport {
@@ -181,13 +194,27 @@ export function alignTruth(truth: BacktestTruth, customerIds: readonly string[])
     if (row === undefined) throw new RangeError(`alignTruth: customer "${id}" has no order before the cutoff`);
     return row;
   });
+  return selectTruth(truth, rows);
+}
+
+/** `values` at `rows`, in that order, into `into` (a loop: typed arrays' `from` with a mapping function is several times slower, and bootstraps call this often). */
+function gather<T extends Float64Array | Int32Array | Uint8Array>(into: T, values: ArrayLike<number>, rows: ArrayLike<number>): T {
+  for (let i = 0; i < rows.length; i++) into[i] = values[rows[i]!]!;
+  return into;
+}
+
+/** The truth of the customers at `rows` (repeats allowed, as in a bootstrap resample), in that order. */
+export function selectTruth(truth: BacktestTruth, rows: ArrayLike<number>): BacktestTruth {
+  const n = rows.length;
+  const customerIds = new Array<string>(n);
+  for (let i = 0; i < n; i++) customerIds[i] = truth.customerIds[rows[i]!]!;
   return {
-    customerIds: [...customerIds],
-    lastOrderDay: Int32Array.from(rows, (r) => truth.lastOrderDay[r]!),
-    gapDays: Float64Array.from(rows, (r) => truth.gapDays[r]!),
-    returned: Uint8Array.from(rows, (r) => truth.returned[r]!),
-    orderedWithin90d: truth.orderedWithin90d && Uint8Array.from(rows, (r) => truth.orderedWithin90d![r]!),
-    returnOffsetDays: Float64Array.from(rows, (r) => truth.returnOffsetDays[r]!),
+    customerIds,
+    lastOrderDay: gather(new Int32Array(n), truth.lastOrderDay, rows),
+    gapDays: gather(new Float64Array(n), truth.gapDays, rows),
+    returned: gather(new Uint8Array(n), truth.returned, rows),
+    orderedWithin90d: truth.orderedWithin90d && gather(new Uint8Array(n), truth.orderedWithin90d, rows),
+    returnOffsetDays: gather(new Float64Array(n), truth.returnOffsetDays, rows),
   };
 }
 
@@ -205,13 +232,35 @@ export function evaluate(prediction: GapPrediction, truth: BacktestTruth, mae: {
   }
   const hasProbability = !prediction.pOrder90d.every(Number.isNaN);
   const labels = truth.orderedWithin90d;
-  const returnedWithin = Uint8Array.from(truth.returned, (r, i) => (r && truth.returnOffsetDays[i]! < mae.maeHorizonDays ? 1 : 0));
+  const returnedWithin = new Uint8Array(n);
+  for (let i = 0; i < n; i++) returnedWithin[i] = truth.returned[i] && truth.returnOffsetDays[i]! < mae.maeHorizonDays ? 1 : 0;
   return {
     mae_days: maeDays(mae.maeGapDays ?? prediction.predictedGapDays, truth.gapDays, returnedWithin),
     c_index: concordanceIndex(prediction.predictedGapDays, truth.gapDays, truth.returned),
     auc_90d: labels && hasProbability ? auc(prediction.pOrder90d, labels) : null,
     brier_90d: labels && hasProbability ? brier(prediction.pOrder90d, labels) : null,
   };
+}
+
+/**
+ * The metrics of `predictor` over the scored customers of a backtest at `rows` (repeats allowed:
+ * a bootstrap resample), by `evaluate` as runBacktest scored all of them. Pass `truth` when it is
+ * already `selectTruth(backtest.customers.truth, rows)` (several predictors on one resample).
+ */
+export function evaluateCustomers(
+  backtest: Pick<BacktestResult, 'customers' | 'maeHorizonDays'>,
+  predictor: string,
+  rows: ArrayLike<number>,
+  truth: BacktestTruth = selectTruth(backtest.customers.truth, rows),
+): BacktestMetrics {
+  const prediction = backtest.customers.predictions[predictor];
+  const maeGapDays = backtest.customers.maeGapDays[predictor];
+  if (!prediction || !maeGapDays) throw new RangeError(`evaluateCustomers: no predictor "${predictor}" in this backtest (${Object.keys(backtest.customers.predictions).join(', ')})`);
+  const pick = (values: Float64Array) => gather(new Float64Array(rows.length), values, rows);
+  return evaluate({ predictedGapDays: pick(prediction.predictedGapDays), pOrder90d: pick(prediction.pOrder90d) }, truth, {
+    maeHorizonDays: backtest.maeHorizonDays,
+    maeGapDays: pick(maeGapDays),
+  });
 }
 
 /** A baseline's gaps clipped to [elapsed, elapsed + E]: what it can be held to within the `mae_days` horizon. */
@@ -237,22 +286,25 @@ export async function runBacktest(orders: OrderTable, options: BacktestOptions =
 
   const maeHorizonDays = Math.min(options.returnHorizonDays ?? DEFAULT_RETURN_HORIZON_DAYS, split.windowDays);
   const predictions: Record<string, GapPrediction> = {};
+  const maeGaps: Record<string, Float64Array> = {};
   const metrics: Record<string, BacktestMetrics> = {};
+  const record = (name: string, prediction: GapPrediction, maeGapDays: Float64Array) => {
+    predictions[name] = prediction;
+    maeGaps[name] = maeGapDays;
+    metrics[name] = evaluate(prediction, truth, { maeHorizonDays, maeGapDays });
+  };
   if (options.model) {
     const { prediction, maeGapDays } = await options.model.fitPredict(train, score, { maeHorizonDays });
-    predictions['model'] = prediction;
-    metrics['model'] = evaluate(prediction, truth, { maeHorizonDays, maeGapDays });
+    record('model', prediction, maeGapDays);
   }
   for (const [name, baseline] of Object.entries(BASELINES)) {
     const prediction = baseline(train, score);
-    predictions[name] = prediction;
-    metrics[name] = evaluate(prediction, truth, { maeHorizonDays, maeGapDays: clipToHorizon(prediction.predictedGapDays, score.elapsedDays, maeHorizonDays) });
+    record(name, prediction, clipToHorizon(prediction.predictedGapDays, score.elapsedDays, maeHorizonDays));
   }
   for (const [name, baseline] of Object.entries(BTYD_BASELINES)) {
     try {
       const { prediction, maeGapDays } = await baseline.fitPredict(train, score, { maeHorizonDays });
-      predictions[name] = prediction;
-      metrics[name] = evaluate(prediction, truth, { maeHorizonDays, maeGapDays });
+      record(name, prediction, maeGapDays);
     } catch (error) {
       // A training period these models cannot be fitted on (no repeat order at all) leaves their row empty, not the backtest undone.
       if (!(error instanceof NextBuyError)) throw error;
@@ -277,6 +329,8 @@ export async function runBacktest(orders: OrderTable, options: BacktestOptions =
       actualGapDays: truth.gapDays,
       returned: truth.returned,
       predictions,
+      maeGapDays: maeGaps,
+      truth,
     },
   };
 }

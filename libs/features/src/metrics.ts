@@ -46,16 +46,38 @@ class RankCounts {
   }
 }
 
-/** Dense ranks 0..k-1 of `values` (equal values share a rank) and the number of ranks. */
-function denseRanks(values: ArrayLike<number>): { ranks: Int32Array; count: number } {
-  const order = Array.from({ length: values.length }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
-  const ranks = new Int32Array(values.length);
+/**
+ * Dense ranks 0..k-1 of `values` (equal values share a rank), the number of ranks, and the
+ * indices in ascending order of value (equal values in index order). Not a comparator sort of the
+ * indices: a native numeric sort of the values, a binary search for each rank and a counting sort
+ * by rank take a tenth of its time, and bench:quality bootstraps these metrics hundreds of times
+ * over 50,000 customers. The values must be finite.
+ */
+function rankOrder(values: ArrayLike<number>): { ranks: Int32Array; count: number; order: Int32Array } {
+  const n = values.length;
+  const sorted = new Float64Array(n);
+  for (let i = 0; i < n; i++) sorted[i] = values[i]!;
+  sorted.sort();
   let count = 0;
-  order.forEach((index, i) => {
-    if (i > 0 && values[index]! !== values[order[i - 1]!]!) count++;
-    ranks[index] = count;
-  });
-  return { ranks, count: values.length > 0 ? count + 1 : 0 };
+  // Distinct values, in place (-0 and 0 are one value, as === has them).
+  for (let i = 0; i < n; i++) if (count === 0 || sorted[i] !== sorted[count - 1]) sorted[count++] = sorted[i]!;
+  const ranks = new Int32Array(n);
+  const starts = new Int32Array(count + 1);
+  for (let i = 0; i < n; i++) {
+    let lo = 0;
+    let hi = count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! < values[i]!) lo = mid + 1;
+      else hi = mid;
+    }
+    ranks[i] = lo;
+    starts[lo + 1]!++;
+  }
+  for (let r = 0; r < count; r++) starts[r + 1]! += starts[r]!;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[starts[ranks[i]!]!++] = i;
+  return { ranks, count, order };
 }
 
 /**
@@ -71,8 +93,8 @@ export function concordanceIndex(predicted: ArrayLike<number>, times: ArrayLike<
   assertFinite('concordanceIndex', 'predicted', predicted);
   assertFinite('concordanceIndex', 'times', times);
   const n = times.length;
-  const { ranks, count } = denseRanks(predicted);
-  const byTimeDescending = Array.from({ length: n }, (_, i) => i).sort((a, b) => times[b]! - times[a]!);
+  const { ranks, count } = rankOrder(predicted);
+  const byTimeDescending = rankOrder(times).order.reverse();
   const atRisk = new RankCounts(count);
   let pairs = 0;
   let concordant = 0;
@@ -80,7 +102,7 @@ export function concordanceIndex(predicted: ArrayLike<number>, times: ArrayLike<
   for (let g = 0; g < n; ) {
     let groupEnd = g;
     while (groupEnd < n && times[byTimeDescending[groupEnd]!] === times[byTimeDescending[g]!]) groupEnd++;
-    const group = byTimeDescending.slice(g, groupEnd);
+    const group = byTimeDescending.subarray(g, groupEnd);
     // Censored at t outlived the events at t: they join the comparison set first.
     for (const i of group) if (!observed[i]) atRisk.add(ranks[i]!);
     for (const i of group) {
@@ -105,7 +127,7 @@ export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): numbe
   assertSameLength('auc', scores, labels);
   assertFinite('auc', 'scores', scores);
   const n = scores.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  const { order } = rankOrder(scores);
   let positives = 0;
   let positiveRankSum = 0;
   for (let g = 0; g < n; ) {

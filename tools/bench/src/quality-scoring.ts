@@ -1,6 +1,7 @@
 // bench:quality's judging: which predictor wins each metric column of a backtest, whether the
-// model won it, and the tables and summary line printed from that. Pure functions of the metrics.
-import { formatMetric, METRIC_COLUMNS, METRIC_NAMES, type BacktestMetrics, type MetricColumn } from '@nextbuy/contracts';
+// model won it and whether beyond noise, and the tables and summary lines printed from that. Pure
+// functions of the metrics and of the margins' bootstrap intervals (quality-noise.ts).
+import { formatMetric, METRIC_COLUMNS, METRIC_NAMES, type BacktestMetrics, type MetricColumn, type ModelSelection } from '@nextbuy/contracts';
 
 /** One decimal more than the report's: the margins between predictors are often below its precision. */
 const EXTRA_DECIMALS = 1;
@@ -16,7 +17,32 @@ export interface CutoffResult {
   returnedCustomers: number;
   /** Keyed like runBacktest's metrics: `model` and each baseline. */
   metrics: Record<string, BacktestMetrics>;
+  /** Per column, the bootstrap interval of the model's margin over the best baseline (null: no margin). */
+  intervals: Record<MetricColumn, MarginInterval | null>;
+  /** What the model chose while fitting (`describe().selection`); absent for a model that chooses nothing. */
+  selection?: Record<string, ModelSelection>;
 }
+
+/** A percentile interval of a column's margin (model better = positive) over resamples of the scored customers. */
+export interface MarginInterval {
+  low: number;
+  high: number;
+}
+
+/** How the bootstrap was drawn, for the summary's words. */
+export interface BootstrapSettings {
+  resamples: number;
+  /** Coverage of the interval, e.g. 0.95. */
+  level: number;
+}
+
+/** An interval's coverage as printed: `95%`. */
+export function coverage({ level }: BootstrapSettings): string {
+  return `${Math.round(level * 100)}%`;
+}
+
+/** How the summary marks a verdict whose margin is within noise; said in bench:quality's header. */
+export const WITHIN_NOISE_MARK = '~';
 
 /** How one column of one backtest went for the model. */
 export interface ColumnVerdict {
@@ -59,22 +85,47 @@ export function judgeColumn(metrics: Record<string, BacktestMetrics>, column: Me
   return { column, winners, outcome, modelValue, bestBaseline, bestBaselineValue, margin };
 }
 
-/** The four verdicts of one backtest. */
-export function judgeCutoff(result: CutoffResult): ColumnVerdict[] {
-  return METRIC_NAMES.map((column) => judgeColumn(result.metrics, column));
+/** A column's verdict with the noise around its margin. */
+export interface CutoffVerdict extends ColumnVerdict {
+  interval: MarginInterval | null;
+  /**
+   * `won` / `lost` when the whole interval is above / below 0, or when there is no margin to
+   * doubt (no baseline has a value: won; the model has none: lost); null when within noise.
+   */
+  beyondNoise: 'won' | 'lost' | null;
 }
 
-/** Columns the model won, of datasets x cutoffs x 4. */
-export function columnsWon(results: readonly CutoffResult[]): { won: number; tied: number; total: number } {
+function beyondNoise(verdict: ColumnVerdict, interval: MarginInterval | null): CutoffVerdict['beyondNoise'] {
+  if (verdict.margin === null) return verdict.outcome === 'won' ? 'won' : 'lost';
+  if (interval === null) return null;
+  if (interval.low > 0) return 'won';
+  return interval.high < 0 ? 'lost' : null;
+}
+
+/** The four verdicts of one backtest. */
+export function judgeCutoff(result: CutoffResult): CutoffVerdict[] {
+  return METRIC_NAMES.map((column) => {
+    const verdict = judgeColumn(result.metrics, column);
+    const interval = result.intervals[column];
+    return { ...verdict, interval, beyondNoise: beyondNoise(verdict, interval) };
+  });
+}
+
+/** Columns the model won (strictly best), and those won and lost beyond noise, of datasets x cutoffs x 4. */
+export function columnsWon(results: readonly CutoffResult[]): { won: number; tied: number; total: number; wonBeyondNoise: number; lostBeyondNoise: number } {
   let won = 0;
   let tied = 0;
+  let wonBeyondNoise = 0;
+  let lostBeyondNoise = 0;
   for (const result of results) {
     for (const verdict of judgeCutoff(result)) {
       if (verdict.outcome === 'won') won++;
       if (verdict.outcome === 'tied') tied++;
+      if (verdict.beyondNoise === 'won') wonBeyondNoise++;
+      if (verdict.beyondNoise === 'lost') lostBeyondNoise++;
     }
   }
-  return { won, tied, total: results.length * METRIC_NAMES.length };
+  return { won, tied, total: results.length * METRIC_NAMES.length, wonBeyondNoise, lostBeyondNoise };
 }
 
 /** Rows of aligned text, the first a header, a rule under it; the first `left` columns left-aligned, the others right. */
@@ -112,12 +163,48 @@ export function describeVerdict(verdict: ColumnVerdict): string {
   return `lost to ${verdict.winners.join(', ')}${margin}`;
 }
 
-/** The summary over every dataset and cutoff, ending with the line `columns won: W of N`. */
-export function summaryTable(results: readonly CutoffResult[]): string[] {
-  const rows = results.map((result) => [result.dataset, result.cutoff, ...judgeCutoff(result).map(describeVerdict)]);
-  const { won, tied, total } = columnsWon(results);
+/** A margin with its sign, to the table's precision plus one decimal: `+0.0007`, `-1.22`. */
+function signedMargin(column: MetricColumn, value: number): string {
+  return `${value < 0 ? '-' : '+'}${formatMetric(column, Math.abs(value), EXTRA_DECIMALS)}`;
+}
+
+/** A margin's interval in few characters: `-0.0011..+0.0007`. */
+function describeInterval(column: MetricColumn, interval: MarginInterval | null): string {
+  return interval === null ? '-' : `${signedMargin(column, interval.low)}..${signedMargin(column, interval.high)}`;
+}
+
+/**
+ * Lines to print under a dataset's table, per cutoff: the margins' intervals
+ * (`2022-03-23 margin 95%: mae_days -0.31..+0.20, ...`), and what the model chose while fitting
+ * (`2022-03-23 chose: blend_p_order_90d = booster 0.5 + bgnbd 0.5; blend_wait = bgnbd`) when it
+ * chose anything.
+ */
+export function cutoffNotes(results: readonly CutoffResult[], bootstrap: BootstrapSettings): string[] {
+  const lines: string[] = [];
+  for (const result of results) {
+    const intervals = METRIC_NAMES.map((column) => `${column} ${describeInterval(column, result.intervals[column])}`);
+    lines.push(`${result.cutoff} margin ${coverage(bootstrap)}: ${intervals.join(', ')}`);
+    const choices = Object.entries(result.selection ?? {}).map(([name, selection]) => `${name} = ${selection.chosen}`);
+    if (choices.length > 0) lines.push(`${result.cutoff} chose: ${choices.join('; ')}`);
+  }
+  return lines;
+}
+
+/**
+ * The summary over every dataset and cutoff: a verdict per column, `~` before those within noise;
+ * then the counts, the wins and losses beyond noise, and last the line `columns won: W of N`.
+ */
+export function summaryTable(results: readonly CutoffResult[], bootstrap: BootstrapSettings): string[] {
+  const cell = (verdict: CutoffVerdict) => `${verdict.beyondNoise === null ? WITHIN_NOISE_MARK : ''}${describeVerdict(verdict)}`;
+  const rows = results.map((result) => [result.dataset, result.cutoff, ...judgeCutoff(result).map(cell)]);
+  const { won, tied, total, wonBeyondNoise, lostBeyondNoise } = columnsWon(results);
   const lines = alignedTable(['dataset', 'cutoff', ...METRIC_NAMES], rows, 2 + METRIC_NAMES.length);
   const perColumn = METRIC_NAMES.map((column) => `${column} ${results.filter((r) => judgeColumn(r.metrics, column).outcome === 'won').length}/${results.length}`);
-  lines.push('', `won per column: ${perColumn.join(', ')}; tied: ${tied}`, `columns won: ${won} of ${total}`);
+  lines.push(
+    '',
+    `won per column: ${perColumn.join(', ')}; tied: ${tied}`,
+    `beyond noise: won ${wonBeyondNoise}, lost ${lostBeyondNoise} of ${total} (paired bootstrap over customers, ${bootstrap.resamples} resamples, ${coverage(bootstrap)})`,
+    `columns won: ${won} of ${total}`,
+  );
   return lines;
 }

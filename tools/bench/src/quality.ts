@@ -1,18 +1,21 @@
 // bench:quality: the model against every baseline runBacktest reports, on CDNOW and every
 // scenario of the datagen zoo, at rolling-origin cutoffs, each backtest exactly as the trainer
 // runs it (1% Isolation Forest filter on the training orders). One table per dataset with each
-// column's winner marked, a summary, and the line `columns won: W of N`. Progress on stderr.
+// column's winner marked, then per cutoff the bootstrap intervals of the model's margins and what
+// the model chose while fitting; a summary that marks the verdicts within noise, and the line
+// `columns won: W of N`. Progress on stderr.
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { epochDayToIso, type Hyperparameters, type OrderTable } from '@nextbuy/contracts';
+import { epochDayToIso, type Hyperparameters, type ModelSelection, type OrderTable } from '@nextbuy/contracts';
 import { SCENARIOS, scenarioOrders } from '@nextbuy/datagen';
 import { backtestModel, runBacktest } from '@nextbuy/features';
 import { CDNOW_MAPPING, ingest } from '@nextbuy/ingestion';
 import { hyperparameterSpecs, isModelType, MODEL_TYPES, modelFactory } from '@nextbuy/model-registry';
 import { filterOutlierCustomers } from '@nextbuy/outliers';
-import { columnsWon, datasetTable, summaryTable, type CutoffResult } from './quality-scoring';
+import { BOOTSTRAP, marginIntervals } from './quality-noise';
+import { columnsWon, coverage, cutoffNotes, datasetTable, summaryTable, WITHIN_NOISE_MARK, type CutoffResult } from './quality-scoring';
 import { rollingCutoffDays } from './rolling-origin';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -20,7 +23,7 @@ const ROOT = resolve(import.meta.dirname, '../../..');
 const CDNOW_PATHS = [resolve(ROOT, 'data/cdnow/CDNOW_master.txt')];
 const CDNOW = 'cdnow';
 const DATASETS = [CDNOW, ...SCENARIOS.map((s) => s.name)];
-/** The trainer's defaults: --seed 42 seeds the model and the filter, --outlier_contamination 0.01. */
+/** The trainer's defaults: --seed 42 seeds the model and the filter, --outlier_contamination 0.01. The bootstrap's seed too, the same at every cutoff. */
 const SEED = 42;
 const OUTLIER_CONTAMINATION = 0.01;
 
@@ -90,23 +93,35 @@ for (const [d, dataset] of flags.datasets.entries()) {
   process.stderr.write(`bench:quality [${d + 1}/${flags.datasets.length}] ${dataset}: ${customers} customers, ${orders.nRows} orders, cutoffs ${cutoffDays.map(epochDayToIso).join(', ')} (${elapsed()})\n`);
   const own: CutoffResult[] = [];
   for (const cutoffDay of cutoffDays) {
-    const backtest = await runBacktest(orders, { cutoffDay, filterTraining, model: backtestModel(() => factory.create(hyperparameters)) });
-    own.push({ dataset, cutoff: backtest.cutoff, scoredCustomers: backtest.scoredCustomers, returnedCustomers: backtest.returnedCustomers, metrics: backtest.metrics });
-    process.stderr.write(`bench:quality   ${dataset} ${backtest.cutoff}: ${backtest.scoredCustomers} scored, ${backtest.returnedCustomers} returned (${elapsed()})\n`);
+    const chosen: { selection?: Record<string, ModelSelection> } = {};
+    const model = backtestModel(() => factory.create(hyperparameters), {}, (fitted) => (chosen.selection = fitted.describe().selection));
+    const backtest = await runBacktest(orders, { cutoffDay, filterTraining, model });
+    const bootstrapStarted = performance.now();
+    const intervals = marginIntervals(backtest, { seed: SEED });
+    const bootstrapSeconds = (performance.now() - bootstrapStarted) / 1000;
+    own.push({ dataset, cutoff: backtest.cutoff, scoredCustomers: backtest.scoredCustomers, returnedCustomers: backtest.returnedCustomers, metrics: backtest.metrics, intervals, ...(chosen.selection ? { selection: chosen.selection } : {}) });
+    process.stderr.write(`bench:quality   ${dataset} ${backtest.cutoff}: ${backtest.scoredCustomers} scored, ${backtest.returnedCustomers} returned, bootstrap ${bootstrapSeconds.toFixed(1)} s (${elapsed()})\n`);
   }
   results.push(...own);
   const counts = own.map((r) => `${r.cutoff} ${r.scoredCustomers} scored / ${r.returnedCustomers} returned`).join('; ');
-  tables.push(`${dataset} (${customers.toLocaleString('en-US')} customers, ${orders.nRows.toLocaleString('en-US')} orders; ${counts})`, '', ...datasetTable(own, flags.model), '');
+  tables.push(`${dataset} (${customers.toLocaleString('en-US')} customers, ${orders.nRows.toLocaleString('en-US')} orders; ${counts})`, '', ...datasetTable(own, flags.model), '', ...cutoffNotes(own, BOOTSTRAP), '');
 }
 
 const seconds = (performance.now() - started) / 1000;
 console.log(`bench:quality: model ${flags.model} (${Object.entries(hyperparameters).map(([k, v]) => `${k}=${v}`).join(', ')}), ${flags.cutoffs} cutoffs per dataset, * marks each column's best (ties: all)\n`);
 for (const line of tables) console.log(line);
-console.log(`summary: how the model (${flags.model}) did in each column against the best baseline (${seconds.toFixed(0)} s)\n`);
-for (const line of summaryTable(results)) console.log(line);
+const level = coverage(BOOTSTRAP);
+console.log(
+  `summary: how the model (${flags.model}) did in each column against the best baseline (${seconds.toFixed(0)} s); ` +
+    `${WITHIN_NOISE_MARK} marks a margin within noise, its ${level} interval over ${BOOTSTRAP.resamples} resamples of the scored customers containing 0 ` +
+    `(the intervals: "margin ${level}" under each dataset's table)\n`,
+);
+for (const line of summaryTable(results, BOOTSTRAP)) console.log(line);
 
 if (flags.json) {
   await mkdir(dirname(resolve(flags.json)), { recursive: true });
-  const { won, tied, total } = columnsWon(results);
-  await writeFile(flags.json, `${JSON.stringify({ model: flags.model, hyperparameters, cutoffsPerDataset: flags.cutoffs, seconds, won, tied, total, results }, null, 2)}\n`);
+  const { won, tied, total, wonBeyondNoise, lostBeyondNoise } = columnsWon(results);
+  const bootstrap = { ...BOOTSTRAP, seed: SEED, over: 'scored customers, paired (model and best baseline on each resample)' };
+  const summary = { won, tied, total, beyondNoise: { won: wonBeyondNoise, lost: lostBeyondNoise } };
+  await writeFile(flags.json, `${JSON.stringify({ model: flags.model, hyperparameters, cutoffsPerDataset: flags.cutoffs, seconds, bootstrap, ...summary, results }, null, 2)}\n`);
 }
