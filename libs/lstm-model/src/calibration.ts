@@ -140,7 +140,7 @@ export function fitCalibration(
       next = beta.map((v, k) => v + step[k]!);
       value = objective(next);
     }
-    // No step that does not lower the likelihood: beta is the optimum to rounding.
+    // Even a step 2^-30 as long lowers the likelihood: beta is the optimum, to rounding.
     if (!(value >= current)) break;
     beta = next;
     current = value;
