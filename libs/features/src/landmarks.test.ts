@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { orderTable, type OrderRow } from '../test/fixtures';
 import { buildScoringTable, buildTrainingTable } from './feature-tables';
-import { ELAPSED_FEATURE, horizonOutcomes, landmarkTable, scoringLandmarks } from './landmarks';
+import { ELAPSED_FEATURE, geometricLandmarkDays, horizonOutcomes, landmarkTable, scoringLandmarks } from './landmarks';
 import { FEATURE_COUNT, FEATURE_NAMES } from './order-features';
 
 const AS_OF = 1_000;
@@ -20,6 +20,22 @@ const ORDERS = orderTable([
 function rowsOf(table: ReturnType<typeof landmarkTable>): Array<[number, number, number, number]> {
   return Array.from(table.sourceRow, (row, i) => [row, table.elapsedDays[i]!, table.gapDays[i]!, table.censored[i]!]);
 }
+
+describe('geometricLandmarkDays', () => {
+  it('starts at day 1 and grows by the factor, whole days at least one apart, up to the last day', () => {
+    expect(geometricLandmarkDays(1.5, 120)).toEqual([1, 2, 3, 5, 8, 12, 18, 27, 41, 62, 93]);
+    expect(geometricLandmarkDays(1.5, 730).slice(-3)).toEqual([315, 473, 710]);
+    expect(geometricLandmarkDays(1.1, 6)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(geometricLandmarkDays(3, 1)).toEqual([1]);
+  });
+
+  it('refuses a growth that is not above 1 and a last day that is not a whole day >= 1, naming the value', () => {
+    expect(() => geometricLandmarkDays(1, 100)).toThrow(/growth .* got 1$/);
+    expect(() => geometricLandmarkDays(Number.NaN, 100)).toThrow(/growth/);
+    expect(() => geometricLandmarkDays(1.5, 0)).toThrow(/got 0$/);
+    expect(() => geometricLandmarkDays(1.5, 7.5)).toThrow(/got 7.5$/);
+  });
+});
 
 describe('landmarkTable', () => {
   it('looks at every order again e days later while no order came, with the residual wait as label', () => {

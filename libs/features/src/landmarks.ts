@@ -22,6 +22,20 @@ export interface LandmarkTable extends TrainingTable {
   asOfDay: number;
 }
 
+/**
+ * A geometric grid of landmark days: 1, then each day `growth` times the last (rounded to whole
+ * days, at least one day apart), up to `maxDays`: 1, 2, 3, 5, 8, 12, ... for growth 1.5. Dense
+ * just after an order, where busy customers are scored, and sparse over long silences, so every
+ * elapsed time that is scored lies near a landmark at a cost that grows with log(maxDays).
+ */
+export function geometricLandmarkDays(growth: number, maxDays: number): number[] {
+  if (!(growth > 1) || !Number.isFinite(growth)) throw new RangeError(`landmark growth must be a finite number above 1, got ${growth}`);
+  if (!Number.isInteger(maxDays) || maxDays < 1) throw new RangeError(`the last landmark must be a whole number of days >= 1, got ${maxDays}`);
+  const days: number[] = [];
+  for (let day = 1; day <= maxDays; day = Math.max(day + 1, Math.round(day * growth))) days.push(day);
+  return days;
+}
+
 function checkLandmarkDays(days: readonly number[]): void {
   if (days.length === 0) throw new RangeError('landmark days: give at least one');
   for (const day of days) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyCalibration, fitCalibration } from './calibration';
+import { auc } from '@nextbuy/features';
+import { applyCalibration, fitCalibration, landmarkSpanDays } from './calibration';
 import { createRng } from '@nextbuy/random';
 
 // Population gaps: exponential with mean 60 days, none censored.
@@ -58,5 +59,61 @@ describe('90-day probability calibration', () => {
     const logit = (x: number) => Math.log(x / (1 - x));
     const z = 0.1 + 0.9 * logit(0.4) - 0.05 * Math.log1p(30) + 0.3 * logit(km);
     expect(q).toBeCloseTo(1 / (1 + Math.exp(-z)), 6);
+  });
+
+  it('converges on a busy base where the network calls everyone certain (a full Newton step overshot to an answer of 1 for all)', () => {
+    // Active customers order every ~10 days; the longer the silence, the likelier the customer
+    // has quietly stopped. The log-normal's tail calls every one of them all but certain to
+    // order within 90 days (p = 0.99 to 0.999999), as the network did on bench:quality's busy bases.
+    const rng = createRng(5);
+    const n = 20_000;
+    const days = [1, 2, 3, 5, 8, 12, 18, 27, 41, 62];
+    const elapsed = Float64Array.from({ length: n }, () => days[Math.floor(rng() * days.length)]!);
+    const ordered = Uint8Array.from(elapsed, (e) => (rng() < e / 80 ? 0 : rng() < 0.97 ? 1 : 0));
+    const p = Float64Array.from({ length: n }, () => 1 - 10 ** (-2 - 4 * rng()));
+    const gaps = { gapDays: Float64Array.from({ length: 5000 }, () => -10 * Math.log(1 - rng())), censored: new Uint8Array(5000) };
+    const c = fitCalibration(p, elapsed, ordered, gaps, 90);
+    // Unguarded, the coefficients ran out to 1e4-1e5 and every calibrated answer was 1 (AUC 0.5).
+    c.coefficients.forEach((b) => expect(Math.abs(b)).toBeLessThan(20));
+    const calibrated = applyCalibration(c, p, elapsed, 90);
+    expect(auc(calibrated, ordered)).toBeGreaterThan(0.8);
+    const [soon, late] = applyCalibration(c, [0.999, 0.999], [2, 60], 90);
+    expect(soon).toBeGreaterThan(0.9);
+    expect(late).toBeLessThan(0.5);
+  });
+
+  it('weights rows: equal weights change nothing, and heavier rows pull the fit toward their own outcomes', () => {
+    const rng = createRng(6);
+    const n = 20_000;
+    const p = Float64Array.from({ length: n }, () => 0.05 + 0.9 * rng());
+    const elapsed = Float64Array.from({ length: n }, () => Math.floor(rng() * 360));
+    // Even rows order as p says, odd rows as 1 - p: the same inputs, opposite outcomes.
+    const ordered = Uint8Array.from(p, (q, i) => (rng() < (i % 2 === 0 ? q : 1 - q) ? 1 : 0));
+    const gaps = population(rng);
+    const plain = fitCalibration(p, elapsed, ordered, gaps, 90);
+    expect(fitCalibration(p, elapsed, ordered, gaps, 90, new Float64Array(n).fill(7)).coefficients).toEqual(plain.coefficients.map((b) => expect.closeTo(b, 9)));
+    const heavy = (even: number) => fitCalibration(p, elapsed, ordered, gaps, 90, Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? even : 1 - even)));
+    // The slope on logit(p) follows the rows that weigh: +1 for the even rows, -1 for the odd ones, near 0 for both alike.
+    expect(Math.abs(plain.coefficients[1]!)).toBeLessThan(0.2);
+    expect(heavy(0.99).coefficients[1]).toBeGreaterThan(0.7);
+    expect(heavy(0.01).coefficients[1]).toBeLessThan(-0.7);
+  });
+
+  it('refuses weights that do not fit the rows, naming the fault', () => {
+    const gaps = population(createRng(7), 100);
+    const p = [0.2, 0.8, 0.5];
+    const elapsed = [1, 2, 3];
+    const ordered = [0, 1, 1];
+    expect(() => fitCalibration(p, elapsed, ordered, gaps, 90, [1, 1])).toThrow(/2 weights for 3 landmark outcomes/);
+    expect(() => fitCalibration(p, elapsed, ordered, gaps, 90, [1, -1, 1])).toThrow(/weight 1 is -1/);
+    expect(() => fitCalibration(p, elapsed, ordered, gaps, 90, [0, 0, 0])).toThrow(/sum to 0/);
+  });
+});
+
+describe('landmarkSpanDays', () => {
+  it('gives each landmark the days nearer to it than to its neighbours, the ends as far out as toward their neighbour', () => {
+    expect(landmarkSpanDays([1, 2, 3, 5, 8])).toEqual([1, 1, 1.5, 2.5, 3]);
+    expect(landmarkSpanDays([0, 30, 60])).toEqual([30, 30, 30]);
+    expect(landmarkSpanDays([7])).toEqual([1]);
   });
 });

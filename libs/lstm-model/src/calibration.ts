@@ -5,7 +5,7 @@ import { conditionalKaplanMeier, kaplanMeier, type SurvivalCurve } from '@nextbu
  * (no time elapsed yet) and reaches a customer who has been silent for `elapsed` days only
  * through its log-normal's tail, S(e + 90) / S(e); a single log-normal has no room for customers
  * who stopped buying, so that tail is miscalibrated for long silences. A logistic regression
- * fitted on landmark rows of the training table (each order seen again 0..360 days later,
+ * fitted on landmark rows of the training table (each order seen again 1 to 710 days later,
  * labelled "ordered within 90 days" where the outcome is known) corrects it from four inputs:
  * the network's own probability, log1p(elapsed), the population's answer to the same question
  * (Kaplan-Meier of the training gaps, conditioned on elapsed), so the population's hazard after
@@ -68,9 +68,30 @@ const RIDGE = 1;
 const PRIOR = [0, 1, 0, 0, 0];
 
 /**
+ * The days of waiting each landmark of a sorted grid stands for: those nearer to it than to its
+ * neighbours (the two ends reach as far out as toward their one neighbour). A customer is scored
+ * on whatever day of their wait the cutoff falls, each day alike; on a geometric grid the first
+ * landmarks stand for a day each and the last for hundreds, and unweighted rows would fit the
+ * regression to the first week after an order at the expense of the long silences.
+ */
+export function landmarkSpanDays(days: readonly number[]): number[] {
+  if (days.length === 1) return [1];
+  return days.map((day, k) => {
+    const before = k > 0 ? day - days[k - 1]! : days[k + 1]! - day;
+    const after = k < days.length - 1 ? days[k + 1]! - day : day - days[k - 1]!;
+    return (before + after) / 2;
+  });
+}
+
+/**
  * Penalised maximum-likelihood logistic regression by Newton's method (IRLS: a 5x5 solve per
- * step, no library needed). The ridge toward "leave p as it is" is negligible against thousands
- * of landmark outcomes and keeps small or separable training sets from producing wild slopes.
+ * step, no library needed), each step halved until the penalised likelihood does not fall (as R's
+ * glm.fit does): a full Newton step from rows the network calls certain (p near 1, outcome 0)
+ * overshoots, and unguarded steps ran the coefficients out to 1e5 and every answer to 1. The
+ * ridge toward "leave p as it is" is negligible against thousands of landmark outcomes and keeps
+ * small or separable training sets from producing wild slopes. `weights` (default 1 each) are
+ * scaled to sum to the number of rows, so they shift the fit between rows without changing the
+ * ridge's strength.
  */
 export function fitCalibration(
   p: ArrayLike<number>,
@@ -78,34 +99,75 @@ export function fitCalibration(
   ordered: ArrayLike<number>,
   gaps: { gapDays: ArrayLike<number>; censored: ArrayLike<number> },
   horizonDays: number,
+  weights?: ArrayLike<number>,
 ): Calibration {
   const n = p.length;
   if (n === 0) throw new RangeError('fitCalibration: no landmark outcomes to fit on');
+  const weight = rowWeights(n, weights);
   const km = kaplanMeier(gaps.gapDays, gaps.censored);
   const population = { times: Array.from(km.times), survival: Array.from(km.survival) };
   const x = Array.from({ length: n }, (_, i) => inputs(p[i]!, elapsedDays[i]!, km, horizonDays));
-  // Start from the network's probability as it is.
   const K = CALIBRATION_TERMS;
+  const linear = (xi: number[], beta: number[]) => xi.reduce((sum, v, k) => sum + v * beta[k]!, 0);
+  const objective = (beta: number[]) => {
+    let value = -0.5 * RIDGE * beta.reduce((sum, b, k) => sum + (b - PRIOR[k]!) ** 2, 0);
+    for (let i = 0; i < n; i++) {
+      const z = linear(x[i]!, beta);
+      value -= weight[i]! * softplus(ordered[i] ? -z : z);
+    }
+    return value;
+  };
+  // Start from the network's probability as it is.
   let beta = [...PRIOR];
+  let current = objective(beta);
   for (let iteration = 0; iteration < 50; iteration++) {
     const gradient = beta.map((b, k) => -RIDGE * (b - PRIOR[k]!));
     const hessian = beta.map((_, a) => beta.map((__, b) => (a === b ? RIDGE : 0)));
     for (let i = 0; i < n; i++) {
       const xi = x[i]!;
-      const mu = sigmoid(xi.reduce((sum, v, k) => sum + v * beta[k]!, 0));
-      const w = mu * (1 - mu);
+      const mu = sigmoid(linear(xi, beta));
+      const w = weight[i]! * mu * (1 - mu);
       for (let a = 0; a < K; a++) {
-        gradient[a]! += (ordered[i]! - mu) * xi[a]!;
+        gradient[a]! += weight[i]! * (ordered[i]! - mu) * xi[a]!;
         for (let b = 0; b < K; b++) hessian[a]![b]! += w * xi[a]! * xi[b]!;
       }
     }
-    const step = solve(hessian, gradient);
-    beta = beta.map((v, k) => v + step[k]!);
+    let step = solve(hessian, gradient);
+    let next = beta.map((v, k) => v + step[k]!);
+    let value = objective(next);
+    for (let halving = 0; halving < 30 && !(value >= current); halving++) {
+      step = step.map((s) => s / 2);
+      next = beta.map((v, k) => v + step[k]!);
+      value = objective(next);
+    }
+    // Even a step 2^-30 as long lowers the likelihood: beta is the optimum, to rounding.
+    if (!(value >= current)) break;
+    beta = next;
+    current = value;
     if (Math.max(...step.map(Math.abs)) < 1e-9) break;
   }
   // Every input but the constant (column 0).
   const bounds = Array.from({ length: K - 1 }, (_, j) => x.reduce<[number, number]>(([low, high], xi) => [Math.min(low, xi[j + 1]!), Math.max(high, xi[j + 1]!)], [Infinity, -Infinity]));
   return { coefficients: beta, population, bounds };
+}
+
+/** log(1 + e^z) without overflow. */
+function softplus(z: number): number {
+  return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+}
+
+/** The rows' weights scaled to sum to `n` (1 each when none are given). */
+function rowWeights(n: number, weights: ArrayLike<number> | undefined): Float64Array {
+  if (!weights) return new Float64Array(n).fill(1);
+  if (weights.length !== n) throw new RangeError(`fitCalibration: ${weights.length} weights for ${n} landmark outcomes`);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const w = weights[i]!;
+    if (!(w >= 0 && Number.isFinite(w))) throw new RangeError(`fitCalibration: weight ${i} is ${w}, not a finite number >= 0`);
+    total += w;
+  }
+  if (!(total > 0)) throw new RangeError('fitCalibration: the weights sum to 0');
+  return Float64Array.from({ length: n }, (_, i) => (weights[i]! * n) / total);
 }
 
 /** Solves A s = g by Gaussian elimination with partial pivoting (A is small and positive definite). */

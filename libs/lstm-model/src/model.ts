@@ -17,10 +17,10 @@ import {
   type ScoringTable,
   type TrainingTable,
 } from '@nextbuy/contracts';
-import { horizonOutcomes, landmarkTable, lognormalConditional, lognormalConditionalWithin } from '@nextbuy/features';
+import { geometricLandmarkDays, horizonOutcomes, landmarkTable, lognormalConditional, lognormalConditionalWithin } from '@nextbuy/features';
 import * as tf from '@tensorflow/tfjs';
 import { type BackendChoice, modelBackend } from './backend';
-import { applyCalibration, type Calibration, fitCalibration } from './calibration';
+import { applyCalibration, type Calibration, fitCalibration, landmarkSpanDays } from './calibration';
 import { type LstmSettings, parseHyperparameters, settingsToHyperparameters } from './hyperparameters';
 import { fromLayersModel, toLayersModel } from './layers-model';
 import { directoryHandler, MODEL_JSON, WEIGHTS_BIN } from './model-files';
@@ -227,15 +227,24 @@ export const lstmFactory: ModelFactory = {
   load: (dir, description) => LstmGapModel.load(dir, description.hyperparameters, description.horizons),
 };
 
-/** Landmarks of the calibration: each training order seen again 0, 30, ..., 360 days later (recorded in the manifest's `horizons`). */
-export const CALIBRATION_LANDMARK_DAYS: readonly number[] = Array.from({ length: 13 }, (_, i) => i * 30);
+/**
+ * Landmarks of the calibration: each training order seen again 1, 2, 3, 5, 8, ..., 710 days later
+ * (the XGBoost default's geometric grid, growth 1.5 up to 730 days; recorded in the manifest's
+ * `horizons`). Busy customers are scored days after an order; a grid in steps of 30 days gave
+ * the regression on a short busy history its elapsed-time inputs at two or three values (0, 30,
+ * 60), nothing in between (README, "On every customer base").
+ */
+export const CALIBRATION_LANDMARK_DAYS: readonly number[] = geometricLandmarkDays(1.5, 730);
+/** The weight of a landmark row at each landmark day: the days of waiting it stands for (landmarkSpanDays). */
+const CALIBRATION_LANDMARK_WEIGHTS = new Map(landmarkSpanDays(CALIBRATION_LANDMARK_DAYS).map((span, k) => [CALIBRATION_LANDMARK_DAYS[k]!, span]));
 /** Fewer known outcomes than this (or only one kind) leave the probabilities as the network gives them. */
 const MIN_CALIBRATION_OUTCOMES = 200;
 
 /**
  * Fits the 90-day probability's recalibration (calibration.ts) on landmark rows of the training
  * table whose 90-day outcome is known before its as-of date: the network's probability at each
- * landmark's elapsed days against whether the customer ordered within 90 days.
+ * landmark's elapsed days against whether the customer ordered within 90 days, each row weighted
+ * by the days of waiting its landmark stands for.
  */
 function calibrationFor(network: LstmNetwork, train: TrainingTable, preprocessing: Preprocessing): Calibration | undefined {
   const landmarks = landmarkTable(train, CALIBRATION_LANDMARK_DAYS);
@@ -247,10 +256,12 @@ function calibrationFor(network: LstmNetwork, train: TrainingTable, preprocessin
   const { mu, logSigma } = network.predict(buildWindows(train, sources, preprocessing, 'TrainingTable'));
   const p = new Float64Array(rows.length);
   const elapsed = new Float64Array(rows.length);
+  const weights = new Float64Array(rows.length);
   rows.forEach((r, i) => {
     const k = index.get(landmarks.sourceRow[r]!)!;
     elapsed[i] = landmarks.elapsedDays[r]!;
+    weights[i] = CALIBRATION_LANDMARK_WEIGHTS.get(elapsed[i]!)!;
     p[i] = lognormalConditional(mu[k]!, Math.exp(logSigma[k]!), elapsed[i]!, HORIZON_DAYS).pWithin;
   });
-  return fitCalibration(p, elapsed, ordered, train, HORIZON_DAYS);
+  return fitCalibration(p, elapsed, ordered, train, HORIZON_DAYS, weights);
 }

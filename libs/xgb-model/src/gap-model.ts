@@ -21,7 +21,7 @@ import {
   type TrainingTable,
 } from '@nextbuy/contracts';
 import { type BgNbdParams, bgnbdMedianWaitWithin, fitParetoNbd, type ParetoNbdParams, paretoNbdScoreMany, scoringSummaries, trainingSummaries } from '@nextbuy/btyd-model';
-import { concordanceIndex, horizonOutcomes, landmarkTable, normalUpperQuantile, scoringLandmarks, type LandmarkTable } from '@nextbuy/features';
+import { concordanceIndex, geometricLandmarkDays, horizonOutcomes, landmarkTable, normalUpperQuantile, scoringLandmarks, type LandmarkTable } from '@nextbuy/features';
 import { Booster, type ParamValue } from './booster';
 import { CALENDAR_FEATURES, CUSTOMER_BASE_FEATURES, fitCustomerBase, scoringCustomerBaseFeatures, withCustomerBaseFeatures } from './customer-base-features';
 import { DMatrix } from './dmatrix';
@@ -102,10 +102,7 @@ interface Settings {
 function settingsOf(hyperparameters: Hyperparameters): Settings {
   const params: Record<string, ParamValue> = {};
   for (const [key, value] of Object.entries(hyperparameters)) if (!(MODEL_KEYS as readonly string[]).includes(key)) params[key] = value;
-  const growth = Number(hyperparameters.landmark_growth);
-  const maxDays = Number(hyperparameters.landmark_max_days);
-  const landmarkDays: number[] = [];
-  for (let day = 1; day <= maxDays; day = Math.max(day + 1, Math.round(day * growth))) landmarkDays.push(day);
+  const landmarkDays = geometricLandmarkDays(Number(hyperparameters.landmark_growth), Number(hyperparameters.landmark_max_days));
   return {
     params,
     numBoostRound: Number(hyperparameters.num_boost_round),
