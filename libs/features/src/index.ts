@@ -25,3 +25,27 @@ export { erfc, lognormalConditional, lognormalConditionalWithin, normalSurvival,
 export { auc, brier, concordanceIndex, maeDays } from './metrics';
 export { FEATURE_COUNT, FEATURE_DESCRIPTIONS, FEATURE_NAMES, type FeatureName } from './order-features';
 export { buildSequences, type SequenceBatch } from './sequences';
+export {
+  type Answers,
+  type Blend,
+  type BlendChoice,
+  BLEND_WEIGHTS,
+  blendLabel,
+  blendProbability,
+  blendWait,
+  btydAnswers,
+  type BtydFamily,
+  type BtydFits,
+  BTYD_FAMILIES,
+  chooseBlend,
+  DEFAULT_OWN_LABEL,
+  familiesUsed,
+  fitBgNbdIfPossible,
+  fitParetoNbdIfPossible,
+  type InnerAnswers,
+  type InnerCutoff,
+  innerCutoff,
+  innerFollowUpDays,
+  modelAlone,
+  MODEL_ONLY,
+} from './inner-validation';

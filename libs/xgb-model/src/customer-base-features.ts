@@ -1,7 +1,7 @@
 import { customerSegments, type OrderFeatureTable, type ScoringTable, type TrainingTable } from '@nextbuy/contracts';
-import { type BgNbdParams, bgnbdPAlive, bgnbdPOrderWithin, fitBgNbd, trainingSummaries } from '@nextbuy/btyd-model';
+import { type BgNbdParams, bgnbdPAlive, bgnbdPOrderWithin } from '@nextbuy/btyd-model';
 import { HORIZON_DAYS } from '@nextbuy/contracts';
-import type { LandmarkTable } from '@nextbuy/features';
+import { fitBgNbdIfPossible, type LandmarkTable } from '@nextbuy/features';
 
 /**
  * What the baselines know, as features of a landmark row: the elapsed days in units of the
@@ -32,11 +32,7 @@ function yearPhase(epochDay: number): number {
 }
 
 /** BG/NBD fitted on the training table's customers; null when it cannot be (no customer ordered twice). */
-export function fitCustomerBase(table: TrainingTable): BgNbdParams | null {
-  const summaries = trainingSummaries(table);
-  if (!summaries.x.some((x) => x > 0)) return null;
-  return fitBgNbd(summaries).params;
-}
+export const fitCustomerBase: (table: TrainingTable) => BgNbdParams | null = fitBgNbdIfPossible;
 
 /** Repeat orders before each row of a table (rows of a customer contiguous, in date order) and the days from the customer's first order. */
 function historyOfRows(table: { nRows: number; customerIds: readonly string[]; orderDay: Int32Array }): { x: Int32Array; tx: Float64Array } {

@@ -20,14 +20,33 @@ import {
   type ScoringTable,
   type TrainingTable,
 } from '@nextbuy/contracts';
-import { type BgNbdParams, bgnbdMedianWaitWithin, fitParetoNbd, type ParetoNbdParams, paretoNbdScoreMany, scoringSummaries, trainingSummaries } from '@nextbuy/btyd-model';
-import { concordanceIndex, geometricLandmarkDays, horizonOutcomes, landmarkTable, normalUpperQuantile, scoringLandmarks, type LandmarkTable } from '@nextbuy/features';
+import type { BgNbdParams, ParetoNbdParams } from '@nextbuy/btyd-model';
+import {
+  type Answers,
+  type Blend,
+  blendProbability,
+  blendWait,
+  btydAnswers,
+  type BtydFamily,
+  chooseBlend,
+  concordanceIndex,
+  familiesUsed,
+  fitParetoNbdIfPossible,
+  geometricLandmarkDays,
+  horizonOutcomes,
+  innerCutoff,
+  landmarkTable,
+  type LandmarkTable,
+  modelAlone,
+  MODEL_ONLY,
+  normalUpperQuantile,
+  scoringLandmarks,
+} from '@nextbuy/features';
 import { Booster, type ParamValue } from './booster';
 import { CALENDAR_FEATURES, CUSTOMER_BASE_FEATURES, fitCustomerBase, scoringCustomerBaseFeatures, withCustomerBaseFeatures } from './customer-base-features';
 import { DMatrix } from './dmatrix';
 import { EVAL_SETS, XGBOOST_HYPERPARAMETERS } from './hyperparameters';
 import type { EvalsLog } from './eval-log';
-import { type Answers, type Blend, blendProbability, blendWait, BOOSTER_ONLY, boosterAlone, type BtydFamily, chooseBlend, innerCutoff } from './inner-validation';
 import { fitWaitScale, medianWaitWithin, waitLocation } from './lognormal-wait';
 import { xgboostVersion } from './native';
 import { type TrainingCallback, train } from './train';
@@ -232,7 +251,7 @@ export class XGBoostGapModel implements NextPurchaseModel {
   private boosters: Booster[] = [];
   private customerBase: BgNbdParams | null = null;
   private waitRule: WaitRule | undefined;
-  private blend: Blend = BOOSTER_ONLY;
+  private blend: Blend = MODEL_ONLY;
   private blendSelection: Record<string, ModelSelection> = {};
 
   /**
@@ -341,7 +360,7 @@ export class XGBoostGapModel implements NextPurchaseModel {
     const returnHorizonDays = options.returnHorizonDays ?? this.settings.returnHorizonDays;
     const count = input.lastRow.length;
     if (count === 0) return { predictedGapDays: new Float64Array(0), pOrder90d: new Float64Array(0) };
-    const { booster, btyd } = this.answers(this.fitted(), this.customerBase, this.blend.paretoNbd, this.waitRule!, input, returnHorizonDays, [this.blend.pOrder90d, this.blend.wait].filter((c) => c.weight < 1).map((c) => c.family));
+    const { booster, btyd } = this.answers(this.fitted(), this.customerBase, this.blend.paretoNbd, this.waitRule!, input, returnHorizonDays, familiesUsed(this.blend));
     const predictedGapDays = new Float64Array(count);
     const pOrder90d = new Float64Array(count);
     const [p, wait] = [this.blend.pOrder90d, this.blend.wait];
@@ -371,40 +390,25 @@ export class XGBoostGapModel implements NextPurchaseModel {
     const calendar = boosters.every((booster) => booster.feature_names?.includes(CALENDAR_FEATURES[0]) ?? false);
     const rows = scoringCustomerBaseFeatures(scoringLandmarks(input), input, bgnbd, { calendar });
     const probabilities = this.probabilities(boosters, rows.values, rows.featureNames);
-    const btyd: Partial<Record<BtydFamily, Answers>> = {};
-    const s = families.length > 0 ? scoringSummaries(input) : undefined;
-    if (bgnbd && s && families.includes('bgnbd')) {
-      // BG/NBD's 90-day probability is already a feature of the rows.
-      const column = rows.featureNames.indexOf(CUSTOMER_BASE_FEATURES[2]);
-      const width = rows.featureNames.length;
-      btyd.bgnbd = {
-        pOrder90d: Float64Array.from({ length: rows.nRows }, (_, i) => rows.values[i * width + column]!),
-        wait: s.x.map((x, i) => bgnbdMedianWaitWithin(bgnbd, x, s.T[i]!, returnHorizonDays)),
-      };
-    }
-    if (paretoNbd && s && families.includes('pareto_nbd')) {
-      const scores = paretoNbdScoreMany(paretoNbd, s.x, s.tx, s.T, HORIZON_DAYS, returnHorizonDays);
-      btyd.pareto_nbd = { pOrder90d: scores.pOrderWithin, wait: scores.medianWait };
-    }
+    // BG/NBD's 90-day probability is already a feature of the rows.
+    const column = rows.featureNames.indexOf(CUSTOMER_BASE_FEATURES[2]);
+    const width = rows.featureNames.length;
+    const bgnbdP = bgnbd && families.includes('bgnbd') ? Float64Array.from({ length: rows.nRows }, (_, i) => rows.values[i * width + column]!) : undefined;
+    const btyd = btydAnswers(input, { bgnbd, paretoNbd }, returnHorizonDays, families, bgnbdP);
     return { booster: { pOrder90d: probabilities.at(-1)!, wait: this.medianWaits(probabilities, waitRule.selection.chosen, waitRule.oneScale, returnHorizonDays) }, btyd };
   }
 
   /**
-   * How much of the booster's answers to keep against a BTYD model's (`inner-validation.ts`),
+   * How much of the booster's answers to keep against a BTYD model's (`inner-validation.ts` of `@nextbuy/features`),
    * chosen at a cutoff inside the training period on customers the boosters were not trained on:
    * those of `validation` when given, else those the hashed split holds out of `table` (all of it
    * when none is held out). Pareto/NBD is fitted here, on the training table, for the choice.
    */
   private chooseBlend(boosters: readonly Booster[], bgnbd: BgNbdParams | null, table: TrainingTable, waitRule: WaitRule, validation: TrainingTable | undefined, validationFraction: number) {
     const inner = validation ? innerCutoff(validation, () => true) : innerCutoff(table, validationFraction > 0 ? (id) => heldOut(id, validationFraction) : () => true);
-    if (!inner || inner.score.lastRow.length === 0 || !bgnbd) return boosterAlone('no inner cutoff fits in the training period, or no BTYD fit');
-    let paretoNbd: ParetoNbdParams | null = null;
-    try {
-      paretoNbd = fitParetoNbd(trainingSummaries(table)).params;
-    } catch (error) {
-      // Data BG/NBD fits but Pareto/NBD cannot (its optimiser gave up): blend with BG/NBD only.
-      if (!(error instanceof NextBuyError)) throw error;
-    }
+    if (!inner || inner.score.lastRow.length === 0 || !bgnbd) return modelAlone('no inner cutoff fits in the training period, or no BTYD fit');
+    // Data BG/NBD fits but Pareto/NBD cannot (its optimiser gave up): blend with BG/NBD only.
+    const paretoNbd = fitParetoNbdIfPossible(table);
     const families: BtydFamily[] = paretoNbd ? ['bgnbd', 'pareto_nbd'] : ['bgnbd'];
     return chooseBlend(inner, this.answers(boosters, bgnbd, paretoNbd, waitRule, inner.score, inner.followUpDays, families), paretoNbd);
   }

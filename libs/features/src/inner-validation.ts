@@ -1,6 +1,24 @@
-import { customerSegments, HORIZON_DAYS, type ModelSelection, type ScoringTable, type TrainingTable, trainingAsOfDay } from '@nextbuy/contracts';
-import type { ParetoNbdParams } from '@nextbuy/btyd-model';
-import { auc, brier, concordanceIndex, maeDays } from '@nextbuy/features';
+import { customerSegments, HORIZON_DAYS, type ModelSelection, NextBuyError, type ScoringTable, type TrainingTable, trainingAsOfDay } from '@nextbuy/contracts';
+import {
+  type BgNbdParams,
+  bgnbdMedianWaitWithin,
+  bgnbdPOrderWithin,
+  fitBgNbd,
+  fitParetoNbd,
+  type ParetoNbdParams,
+  paretoNbdScoreMany,
+  scoringSummaries,
+  trainingSummaries,
+} from '@nextbuy/btyd-model';
+import { auc, brier, concordanceIndex, maeDays } from './metrics';
+
+/*
+ * The choice, at a cutoff inside the training period, between a model's own answers, a BTYD
+ * model's and their blends, for each output separately. Model-independent: the XGBoost default
+ * and the LSTM each pass their own answers and the word that names them in the labels
+ * (`booster`, `network`); the XGBoost default's labels and stored JSON were written with
+ * `booster`, which stays the default.
+ */
 
 /**
  * An inner cutoff inside the training period, scored the way the backtest scores the real one:
@@ -79,24 +97,24 @@ export function innerCutoff(table: TrainingTable, include: (customerId: string) 
 export const BTYD_FAMILIES = ['bgnbd', 'pareto_nbd'] as const;
 export type BtydFamily = (typeof BTYD_FAMILIES)[number];
 
-/** Weights of the booster's answer in a blend with a BTYD model's, from 1 (the booster alone) to 0 (the BTYD model alone). */
+/** Weights of the model's own answer in a blend with a BTYD model's, from 1 (the model alone) to 0 (the BTYD model alone). */
 export const BLEND_WEIGHTS = [1, 0.75, 0.5, 0.25, 0] as const;
 
-/** One output's blend: `weight` of the booster's answer, the rest of `family`'s. */
+/** One output's blend: `weight` of the model's own answer, the rest of `family`'s. */
 export interface BlendChoice {
   family: BtydFamily;
   weight: number;
 }
 
-/** How much of the booster's answers each output keeps, and the Pareto/NBD fit when a blend uses it. */
+/** How much of the model's own answers each output keeps, and the Pareto/NBD fit when a blend uses it. */
 export interface Blend {
   pOrder90d: BlendChoice;
   wait: BlendChoice;
   paretoNbd: ParetoNbdParams | null;
 }
 
-/** The booster alone: what artifacts written before blending existed serve. */
-export const BOOSTER_ONLY: Blend = { pOrder90d: { family: 'bgnbd', weight: 1 }, wait: { family: 'bgnbd', weight: 1 }, paretoNbd: null };
+/** The model alone: what artifacts written before blending existed serve. */
+export const MODEL_ONLY: Blend = { pOrder90d: { family: 'bgnbd', weight: 1 }, wait: { family: 'bgnbd', weight: 1 }, paretoNbd: null };
 
 const PROBABILITY_FLOOR = 1e-9;
 const logit = (p: number) => {
@@ -104,17 +122,17 @@ const logit = (p: number) => {
   return Math.log(q / (1 - q));
 };
 
-/** `weight` of the booster's probability and the rest of the BTYD model's, averaged as log-odds; the booster's alone where the other has none. */
-export function blendProbability(booster: number, btyd: number, weight: number): number {
-  if (weight === 1 || !Number.isFinite(btyd)) return booster;
-  return 1 / (1 + Math.exp(-(weight * logit(booster) + (1 - weight) * logit(btyd))));
+/** `weight` of the model's probability and the rest of the BTYD model's, averaged as log-odds; the model's alone where the other has none. */
+export function blendProbability(own: number, btyd: number, weight: number): number {
+  if (weight === 1 || !Number.isFinite(btyd)) return own;
+  return 1 / (1 + Math.exp(-(weight * logit(own) + (1 - weight) * logit(btyd))));
 }
 
-/** `weight` of the booster's wait and the rest of the BTYD model's, averaged as logarithms (waits are skewed); the booster's alone where the other has none. */
-export function blendWait(booster: number, btyd: number, weight: number): number {
-  if (weight === 1 || !Number.isFinite(btyd)) return booster;
+/** `weight` of the model's wait and the rest of the BTYD model's, averaged as logarithms (waits are skewed); the model's alone where the other has none. */
+export function blendWait(own: number, btyd: number, weight: number): number {
+  if (weight === 1 || !Number.isFinite(btyd)) return own;
   const floor = 0.5;
-  return Math.exp(weight * Math.log(Math.max(floor, booster)) + (1 - weight) * Math.log(Math.max(floor, btyd)));
+  return Math.exp(weight * Math.log(Math.max(floor, own)) + (1 - weight) * Math.log(Math.max(floor, btyd)));
 }
 
 /** One model's answers for the inner cutoff's customers. */
@@ -123,25 +141,31 @@ export interface Answers {
   wait: Float64Array;
 }
 
-/** The booster's answers and those of each BTYD model fitted (a family is absent when it could not be). */
+/**
+ * The model's own answers and those of each BTYD model fitted (a family is absent when it could
+ * not be). The field keeps the name it had when the XGBoost default was the only model to blend.
+ */
 export interface InnerAnswers {
   booster: Answers;
   btyd: Partial<Record<BtydFamily, Answers>>;
 }
 
-/** Fewest customers, and fewest of each 90-day outcome, for the inner cutoff to choose anything: below, the booster alone. */
+/** Fewest customers, and fewest of each 90-day outcome, for the inner cutoff to choose anything: below, the model alone. */
 const MIN_CUSTOMERS = 50;
 const MIN_OF_EACH_OUTCOME = 10;
 
-/** A candidate's name: `booster`, `bgnbd`, or `booster 0.75 + pareto_nbd 0.25`. */
-export function blendLabel({ family, weight }: BlendChoice): string {
-  return weight === 1 ? 'booster' : weight === 0 ? family : `booster ${weight} + ${family} ${1 - weight}`;
+/** The word naming the model's own answer in labels when none is given: the XGBoost default's, as its artifacts store it. */
+export const DEFAULT_OWN_LABEL = 'booster';
+
+/** A candidate's name, `own` naming the model's answer: `booster`, `bgnbd`, or `booster 0.75 + pareto_nbd 0.25`. */
+export function blendLabel({ family, weight }: BlendChoice, own: string = DEFAULT_OWN_LABEL): string {
+  return weight === 1 ? own : weight === 0 ? family : `${own} ${weight} + ${family} ${1 - weight}`;
 }
 
-/** The booster alone, and why, as both outputs' selection. */
-export function boosterAlone(why: string): { blend: Blend; selection: Record<string, ModelSelection> } {
-  const reason = { criterion: `${why}: the booster alone`, candidates: {}, chosen: 'booster' };
-  return { blend: BOOSTER_ONLY, selection: { blend_p_order_90d: reason, blend_wait: reason } };
+/** The model alone, and why, as both outputs' selection (`own` names the model). */
+export function modelAlone(why: string, own: string = DEFAULT_OWN_LABEL): { blend: Blend; selection: Record<string, ModelSelection> } {
+  const reason = { criterion: `${why}: the ${own} alone`, candidates: {}, chosen: own };
+  return { blend: MODEL_ONLY, selection: { blend_p_order_90d: reason, blend_wait: reason } };
 }
 
 /** Each value's rank among `values` (1 the best, ties sharing their mean rank). */
@@ -167,7 +191,7 @@ interface Scored {
 /**
  * The candidate with the least sum of its ranks on the output's two backtest metrics (scale-free:
  * neither metric's units swamp the other's), ties going to the smaller error, then to the
- * booster's larger share (candidates come in that order).
+ * model's larger share (candidates come in that order).
  */
 function best(scored: readonly Scored[], secondHigherIsBetter: boolean): Scored {
   const firstRanks = ranks(scored.map((c) => c.first), false);
@@ -184,17 +208,17 @@ function best(scored: readonly Scored[], secondHigherIsBetter: boolean): Scored 
  * Chooses each output's blend on the inner cutoff, scored as the backtest scores the real one:
  * the 90-day probability by `brier_90d` and `auc_90d`, the wait by `mae_days` (customers who
  * return within the follow-up, waits predicted for that horizon, as protocol v3 does) and
- * `c_index`; among the booster alone, each BTYD model alone and their blends (`best`). Each
- * selection lists every candidate's two figures.
+ * `c_index`; among the model alone, each BTYD model alone and their blends (`best`). Each
+ * selection lists every candidate's two figures, labelled with `own` for the model's answer.
  */
-export function chooseBlend(inner: InnerCutoff, answers: InnerAnswers, paretoNbd: ParetoNbdParams | null): { blend: Blend; selection: Record<string, ModelSelection> } {
+export function chooseBlend(inner: InnerCutoff, answers: InnerAnswers, paretoNbd: ParetoNbdParams | null, own: string = DEFAULT_OWN_LABEL): { blend: Blend; selection: Record<string, ModelSelection> } {
   const n = inner.score.lastRow.length;
   let ordered = 0;
   for (const o of inner.orderedWithin90d) ordered += o;
   const families = BTYD_FAMILIES.filter((family) => answers.btyd[family]?.pOrder90d.every(Number.isFinite));
   const where = `the inner cutoff ${inner.followUpDays} days before the end of training, ${n} held-out customers`;
   if (n < MIN_CUSTOMERS || ordered < MIN_OF_EACH_OUTCOME || n - ordered < MIN_OF_EACH_OUTCOME || families.length === 0) {
-    return boosterAlone(`too few customers or 90-day outcomes at ${where} (or no BTYD fit)`);
+    return modelAlone(`too few customers or 90-day outcomes at ${where} (or no BTYD fit)`, own);
   }
   const choices: BlendChoice[] = [{ family: families[0]!, weight: 1 }];
   for (const weight of BLEND_WEIGHTS) if (weight < 1) for (const family of families) choices.push({ family, weight });
@@ -209,13 +233,66 @@ export function chooseBlend(inner: InnerCutoff, answers: InnerAnswers, paretoNbd
   }
   const bestP = best(probability, true);
   const bestWait = best(wait, true);
-  const table = (scored: Scored[], [first, second]: [string, string]) => Object.fromEntries(scored.flatMap((c) => [[`${blendLabel(c.choice)}: ${first}`, c.first], [`${blendLabel(c.choice)}: ${second}`, c.second]]));
+  const table = (scored: Scored[], [first, second]: [string, string]) => Object.fromEntries(scored.flatMap((c) => [[`${blendLabel(c.choice, own)}: ${first}`, c.first], [`${blendLabel(c.choice, own)}: ${second}`, c.second]]));
   const usesPareto = [bestP, bestWait].some((c) => c.choice.weight < 1 && c.choice.family === 'pareto_nbd');
   return {
     blend: { pOrder90d: bestP.choice, wait: bestWait.choice, paretoNbd: usesPareto ? paretoNbd : null },
     selection: {
-      blend_p_order_90d: { criterion: `least rank sum of brier_90d and auc_90d at ${where}`, candidates: table(probability, ['brier_90d', 'auc_90d']), chosen: blendLabel(bestP.choice) },
-      blend_wait: { criterion: `least rank sum of mae_days and c_index at ${where}`, candidates: table(wait, ['mae_days', 'c_index']), chosen: blendLabel(bestWait.choice) },
+      blend_p_order_90d: { criterion: `least rank sum of brier_90d and auc_90d at ${where}`, candidates: table(probability, ['brier_90d', 'auc_90d']), chosen: blendLabel(bestP.choice, own) },
+      blend_wait: { criterion: `least rank sum of mae_days and c_index at ${where}`, candidates: table(wait, ['mae_days', 'c_index']), chosen: blendLabel(bestWait.choice, own) },
     },
   };
+}
+
+/** The BTYD models a blend may use, fitted on a training table; a family is null when it cannot be fitted. */
+export interface BtydFits {
+  bgnbd: BgNbdParams | null;
+  paretoNbd: ParetoNbdParams | null;
+}
+
+/** BG/NBD fitted on the training table's customers; null when it cannot be (no customer ordered twice). */
+export function fitBgNbdIfPossible(table: TrainingTable): BgNbdParams | null {
+  const summaries = trainingSummaries(table);
+  if (!summaries.x.some((x) => x > 0)) return null;
+  return fitBgNbd(summaries).params;
+}
+
+/** Pareto/NBD fitted on the training table; null where its optimiser gives up on data BG/NBD fits (then blends use BG/NBD only). */
+export function fitParetoNbdIfPossible(table: TrainingTable): ParetoNbdParams | null {
+  try {
+    return fitParetoNbd(trainingSummaries(table)).params;
+  } catch (error) {
+    if (!(error instanceof NextBuyError)) throw error;
+    return null;
+  }
+}
+
+/**
+ * The answers of the BTYD `families` asked for (those fitted) for the customers of `input`: the
+ * 90-day probability and the median wait among those who order within `returnHorizonDays`.
+ * `bgnbdPOrder90d`, when given, is BG/NBD's 90-day probability already computed by the caller
+ * (the XGBoost default has it as a feature, rounded to 32 bits: passing it keeps its answers as
+ * they were).
+ */
+export function btydAnswers(input: ScoringTable, fits: BtydFits, returnHorizonDays: number, families: readonly BtydFamily[], bgnbdPOrder90d?: ArrayLike<number>): Partial<Record<BtydFamily, Answers>> {
+  const btyd: Partial<Record<BtydFamily, Answers>> = {};
+  if (families.length === 0) return btyd;
+  const s = scoringSummaries(input);
+  const { bgnbd, paretoNbd } = fits;
+  if (bgnbd && families.includes('bgnbd')) {
+    btyd.bgnbd = {
+      pOrder90d: bgnbdPOrder90d ? Float64Array.from(bgnbdPOrder90d) : s.x.map((x, i) => bgnbdPOrderWithin(bgnbd, x, s.tx[i]!, s.T[i]!, HORIZON_DAYS)),
+      wait: s.x.map((x, i) => bgnbdMedianWaitWithin(bgnbd, x, s.T[i]!, returnHorizonDays)),
+    };
+  }
+  if (paretoNbd && families.includes('pareto_nbd')) {
+    const scores = paretoNbdScoreMany(paretoNbd, s.x, s.tx, s.T, HORIZON_DAYS, returnHorizonDays);
+    btyd.pareto_nbd = { pOrder90d: scores.pOrderWithin, wait: scores.medianWait };
+  }
+  return btyd;
+}
+
+/** The families a blend uses (weight below 1), each once: those whose answers `predict` needs. */
+export function familiesUsed(blend: Blend): BtydFamily[] {
+  return [...new Set([blend.pOrder90d, blend.wait].filter((c) => c.weight < 1).map((c) => c.family))];
 }
