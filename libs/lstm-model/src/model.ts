@@ -17,7 +17,24 @@ import {
   type ScoringTable,
   type TrainingTable,
 } from '@nextbuy/contracts';
-import { geometricLandmarkDays, horizonOutcomes, landmarkTable, lognormalConditional, lognormalConditionalWithin } from '@nextbuy/features';
+import {
+  type Answers,
+  blendProbability,
+  blendWait,
+  btydAnswers,
+  type BtydFamily,
+  chooseBlend,
+  familiesUsed,
+  fitBgNbdIfPossible,
+  fitParetoNbdIfPossible,
+  geometricLandmarkDays,
+  horizonOutcomes,
+  innerCutoff,
+  landmarkTable,
+  lognormalConditional,
+  lognormalConditionalWithin,
+  modelAlone,
+} from '@nextbuy/features';
 import * as tf from '@tensorflow/tfjs';
 import { type BackendChoice, modelBackend } from './backend';
 import { applyCalibration, type Calibration, fitCalibration, landmarkSpanDays } from './calibration';
@@ -25,7 +42,7 @@ import { type LstmSettings, parseHyperparameters, settingsToHyperparameters } fr
 import { fromLayersModel, toLayersModel } from './layers-model';
 import { directoryHandler, MODEL_JSON, WEIGHTS_BIN } from './model-files';
 import { LstmNetwork } from './network';
-import { fitPreprocessing, parsePreprocessing, PREPROCESSING_FILE, type Preprocessing } from './preprocessing';
+import { type BtydBlend, fitPreprocessing, parsePreprocessing, PREPROCESSING_FILE, type Preprocessing } from './preprocessing';
 import { createRng, type Rng, shuffle } from '@nextbuy/random';
 import { type LabelledWindows, trainNetwork } from './train';
 import { buildWindows, scoringWindows, trainingWindows } from './windows';
@@ -102,11 +119,15 @@ export class LstmGapModel implements NextPurchaseModel {
     const preprocessing = fitPreprocessing(train, settings.timeSeriesLength);
     let data: LabelledWindows;
     let validation: LabelledWindows | undefined;
+    // The customers the network was not trained on, for the inner cutoff (all when none are held out).
+    let heldOut: (customerId: string) => boolean = () => true;
     if (options.validation) {
       data = trainingWindows(train, preprocessing);
       validation = trainingWindows(options.validation, preprocessing, 'validation TrainingTable');
     } else {
-      ({ data, validation } = splitByCustomer(train, preprocessing, settings.validationSplit, splitRng!));
+      let held: ReadonlySet<string>;
+      ({ data, validation, held } = splitByCustomer(train, preprocessing, settings.validationSplit, splitRng!));
+      if (held.size > 0) heldOut = (id) => held.has(id);
     }
     const network = LstmNetwork.initialise(
       { inputSize: preprocessing.features.length + 1, hiddenSize: settings.hiddenSize, layers: settings.lstmLayers, steps: settings.timeSeriesLength },
@@ -119,7 +140,9 @@ export class LstmGapModel implements NextPurchaseModel {
     });
     this.network = network;
     const calibration = calibrationFor(network, train, preprocessing);
-    this.preprocessing = calibration ? { ...preprocessing, calibration } : preprocessing;
+    const calibrated = calibration ? { ...preprocessing, calibration } : preprocessing;
+    const btydBlend = chooseNetworkBlend(network, calibrated, train, options.validation, heldOut);
+    this.preprocessing = { ...calibrated, btydBlend };
     return { history: history.map((m) => ({ ...m })), ...(bestEpoch === undefined ? {} : { bestIteration: bestEpoch - 1 }) };
   }
 
@@ -130,18 +153,22 @@ export class LstmGapModel implements NextPurchaseModel {
     if (input.elapsedDays.length !== count) {
       throw new InputDataError(`has ${input.elapsedDays.length} entries for ${count} customers`, { source: 'ScoringTable', column: 'elapsedDays' });
     }
-    const predictedGapDays = new Float64Array(count);
-    const pOrder90d = new Float64Array(count);
-    if (count === 0) return { predictedGapDays, pOrder90d };
-    const { mu, logSigma } = network.predict(scoringWindows(input, preprocessing));
+    if (count === 0) return { predictedGapDays: new Float64Array(0), pOrder90d: new Float64Array(0) };
+    const { predictedGapDays, pOrder90d } = networkAnswers(network, preprocessing, input, returnHorizonDays);
+    const chosen = preprocessing.btydBlend;
+    if (!chosen) return { predictedGapDays, pOrder90d };
+    const { blend } = chosen;
+    const btyd = btydAnswers(input, { bgnbd: chosen.bgnbd, paretoNbd: blend.paretoNbd }, returnHorizonDays, familiesUsed(blend));
+    const [p, wait] = [blend.pOrder90d, blend.wait];
     for (let i = 0; i < count; i++) {
-      const elapsed = input.elapsedDays[i]!;
-      if (!Number.isFinite(elapsed) || elapsed < 0) throw new InputDataError(`elapsed days of customer ${i} is ${elapsed}`, { source: 'ScoringTable', line: i, column: 'elapsedDays' });
-      const { medianGap, pWithin } = lognormalConditionalWithin(mu[i]!, Math.exp(logSigma[i]!), elapsed, HORIZON_DAYS, returnHorizonDays);
-      predictedGapDays[i] = medianGap;
-      pOrder90d[i] = pWithin;
+      // A family not computed (weight 1) is NaN, which the blends read as the network alone; at
+      // weight 1 the gap is left as computed, so a network-alone choice predicts as before blending.
+      if (wait.weight < 1) {
+        const elapsed = input.elapsedDays[i]!;
+        predictedGapDays[i] = elapsed + blendWait(predictedGapDays[i]! - elapsed, btyd[wait.family]?.wait[i] ?? Number.NaN, wait.weight);
+      }
+      pOrder90d[i] = blendProbability(pOrder90d[i]!, btyd[p.family]?.pOrder90d[i] ?? Number.NaN, p.weight);
     }
-    if (preprocessing.calibration) pOrder90d.set(applyCalibration(preprocessing.calibration, pOrder90d, input.elapsedDays, HORIZON_DAYS));
     return { predictedGapDays, pOrder90d };
   }
 
@@ -157,14 +184,17 @@ export class LstmGapModel implements NextPurchaseModel {
     return [MODEL_JSON, WEIGHTS_BIN, PREPROCESSING_FILE];
   }
 
-  /** Hyperparameters in effect, tfjs versions, and the backend this process runs on. */
+  /** Hyperparameters in effect, tfjs versions, the backend this process runs on and, once fitted (or loaded with it), the inner cutoff's choice of blend. */
   describe(): ModelDescription {
-    return {
+    const description: ModelDescription = {
       hyperparameters: settingsToHyperparameters(this.settings),
       libraries: { '@tensorflow/tfjs': tf.version.tfjs, [`tfjs backend ${this.backend.name}`]: this.backend.version },
       backend: this.backend.name,
       horizons: this.horizons,
     };
+    const chosen = this.preprocessing?.btydBlend;
+    if (chosen) description.selection = { ...chosen.selection };
+    return description;
   }
 
   /** Drops the weights; the model holds no tensors between calls, so nothing else needs freeing. */
@@ -184,17 +214,22 @@ export class LstmGapModel implements NextPurchaseModel {
  * early stopping. Splitting rows instead would leak: a customer's consecutive windows overlap,
  * so a validation window would repeat orders the network trained on.
  */
-function splitByCustomer(table: TrainingTable, preprocessing: Preprocessing, share: number, rng: Rng): { data: LabelledWindows; validation: LabelledWindows | undefined } {
+function splitByCustomer(
+  table: TrainingTable,
+  preprocessing: Preprocessing,
+  share: number,
+  rng: Rng,
+): { data: LabelledWindows; validation: LabelledWindows | undefined; held: ReadonlySet<string> } {
   const all = trainingWindows(table, preprocessing);
   const customers = [...new Set(table.customerIds)];
   const held = share > 0 && customers.length >= 2 ? Math.min(customers.length - 1, Math.max(1, Math.round(share * customers.length))) : 0;
-  if (held === 0) return { data: all, validation: undefined };
+  if (held === 0) return { data: all, validation: undefined, held: new Set() };
   const order = shuffle(Int32Array.from({ length: customers.length }, (_, i) => i), rng);
   const validationCustomers = new Set(Array.from(order.subarray(0, held), (i) => customers[i]!));
   const trainRows: number[] = [];
   const validationRows: number[] = [];
   table.customerIds.forEach((id, row) => (validationCustomers.has(id) ? validationRows : trainRows).push(row));
-  return { data: subset(all, trainRows), validation: subset(all, validationRows) };
+  return { data: subset(all, trainRows), validation: subset(all, validationRows), held: validationCustomers };
 }
 
 function subset(data: LabelledWindows, rows: number[]): LabelledWindows {
@@ -264,4 +299,48 @@ function calibrationFor(network: LstmNetwork, train: TrainingTable, preprocessin
     p[i] = lognormalConditional(mu[k]!, Math.exp(logSigma[k]!), elapsed[i]!, HORIZON_DAYS).pWithin;
   });
   return fitCalibration(p, elapsed, ordered, train, HORIZON_DAYS, weights);
+}
+
+/**
+ * The network's answers for the customers of `input`: the gap (elapsed days plus the median wait
+ * among those who order within `returnHorizonDays`) and the recalibrated 90-day probability.
+ */
+function networkAnswers(network: LstmNetwork, preprocessing: Preprocessing, input: ScoringTable, returnHorizonDays: number): GapPrediction {
+  const count = input.lastRow.length;
+  const predictedGapDays = new Float64Array(count);
+  const pOrder90d = new Float64Array(count);
+  const { mu, logSigma } = network.predict(scoringWindows(input, preprocessing));
+  for (let i = 0; i < count; i++) {
+    const elapsed = input.elapsedDays[i]!;
+    if (!Number.isFinite(elapsed) || elapsed < 0) throw new InputDataError(`elapsed days of customer ${i} is ${elapsed}`, { source: 'ScoringTable', line: i, column: 'elapsedDays' });
+    const { medianGap, pWithin } = lognormalConditionalWithin(mu[i]!, Math.exp(logSigma[i]!), elapsed, HORIZON_DAYS, returnHorizonDays);
+    predictedGapDays[i] = medianGap;
+    pOrder90d[i] = pWithin;
+  }
+  if (preprocessing.calibration) pOrder90d.set(applyCalibration(preprocessing.calibration, pOrder90d, input.elapsedDays, HORIZON_DAYS));
+  return { predictedGapDays, pOrder90d };
+}
+
+/** The word naming the network's own answer in the blend's labels (`network 0.5 + bgnbd 0.5`). */
+const OWN_LABEL = 'network';
+
+/**
+ * How much of the network's answers to keep against a BTYD model's, chosen at an inner cutoff
+ * inside the training period (`inner-validation.ts` of `@nextbuy/features`, as the XGBoost
+ * default does): on the customers of `validation` when given, else on those early stopping held
+ * out of `train` (`heldOut`; all of them when none were held out, and then the network has seen
+ * their orders up to the end of training). BG/NBD and Pareto/NBD are fitted on the training table
+ * for the choice; the fit a chosen blend uses is kept with it.
+ */
+function chooseNetworkBlend(network: LstmNetwork, preprocessing: Preprocessing, train: TrainingTable, validation: TrainingTable | undefined, heldOut: (customerId: string) => boolean): BtydBlend {
+  const inner = validation ? innerCutoff(validation, () => true) : innerCutoff(train, heldOut);
+  const bgnbd = inner && inner.score.lastRow.length > 0 ? fitBgNbdIfPossible(train) : null;
+  if (!inner || inner.score.lastRow.length === 0 || !bgnbd) return { ...modelAlone('no inner cutoff fits in the training period, or no BTYD fit', OWN_LABEL), bgnbd: null };
+  // Data BG/NBD fits but Pareto/NBD cannot (its optimiser gave up): blend with BG/NBD only.
+  const paretoNbd = fitParetoNbdIfPossible(train);
+  const families: BtydFamily[] = paretoNbd ? ['bgnbd', 'pareto_nbd'] : ['bgnbd'];
+  const own = networkAnswers(network, preprocessing, inner.score, inner.followUpDays);
+  const answers: Answers = { pOrder90d: own.pOrder90d, wait: own.predictedGapDays.map((gap, i) => gap - inner.score.elapsedDays[i]!) };
+  const { blend, selection } = chooseBlend(inner, { booster: answers, btyd: btydAnswers(inner.score, { bgnbd, paretoNbd }, inner.followUpDays, families) }, paretoNbd, OWN_LABEL);
+  return { blend, selection, bgnbd: familiesUsed(blend).includes('bgnbd') ? bgnbd : null };
 }

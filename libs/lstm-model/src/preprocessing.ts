@@ -1,4 +1,6 @@
-import { ArtifactError, InputDataError, type OrderFeatureTable } from '@nextbuy/contracts';
+import type { BgNbdParams } from '@nextbuy/btyd-model';
+import { ArtifactError, InputDataError, type ModelSelection, type OrderFeatureTable } from '@nextbuy/contracts';
+import { type Blend, BLEND_WEIGHTS, BTYD_FAMILIES, familiesUsed } from '@nextbuy/features';
 import { CALIBRATION_TERMS, type Calibration } from './calibration';
 
 /** How one feature is scaled: optional log1p, then (x - mean) / std. */
@@ -17,6 +19,19 @@ export interface Preprocessing {
   features: FeatureScaling[];
   /** Recalibration of the 90-day probability, when the training data allowed one (calibration.ts). */
   calibration?: Calibration;
+  /**
+   * The inner cutoff's choice of the network's answers, a BTYD model's or a blend, for each output
+   * (model.ts), with the BG/NBD fit when a blend uses it (the Pareto/NBD one is in `blend`).
+   * Absent in artifacts written before the choice existed: they serve the network alone.
+   */
+  btydBlend?: BtydBlend;
+}
+
+/** The inner cutoff's choice as kept in preprocessing.json, with every candidate's figures. */
+export interface BtydBlend {
+  blend: Blend;
+  bgnbd: BgNbdParams | null;
+  selection: Record<string, ModelSelection>;
 }
 
 /** The file holding Preprocessing next to the tfjs model. */
@@ -101,9 +116,26 @@ export function parsePreprocessing(json: unknown, source: string): Preprocessing
       throw fail(`calibration needs 4 or ${CALIBRATION_TERMS} finite coefficients, a population curve of matching times and survival, and finite bounds for every input but the constant`);
     }
   }
+  if (p.btydBlend !== undefined) checkBtydBlend(p.btydBlend, fail);
   p.features.forEach((f, i) => {
     const ok = typeof f?.name === 'string' && typeof f.log1p === 'boolean' && Number.isFinite(f.mean) && Number.isFinite(f.std) && f.std > 0;
     if (!ok) throw fail(`feature ${i} needs a name, log1p, a finite mean and a positive std`);
   });
   return p as Preprocessing;
+}
+
+/** Checks the blend of preprocessing.json: a known family and weight for each output, and the fit of every family a blend uses. */
+function checkBtydBlend(b: BtydBlend, fail: (message: string) => ArtifactError): void {
+  const positive = (params: unknown, names: readonly string[]) =>
+    typeof params === 'object' && params !== null && names.every((name) => Number.isFinite((params as Record<string, unknown>)[name]) && ((params as Record<string, number>)[name] ?? 0) > 0);
+  for (const output of ['pOrder90d', 'wait'] as const) {
+    const choice = b?.blend?.[output];
+    if (!(BTYD_FAMILIES as readonly string[]).includes(choice?.family) || !(BLEND_WEIGHTS as readonly number[]).includes(choice?.weight)) {
+      throw fail(`btydBlend.blend.${output} needs a family (${BTYD_FAMILIES.join(', ')}) and a weight (${BLEND_WEIGHTS.join(', ')}), got ${JSON.stringify(choice)}`);
+    }
+  }
+  if (typeof b.selection !== 'object' || b.selection === null) throw fail('btydBlend.selection must be an object');
+  const used = familiesUsed(b.blend);
+  if (used.includes('bgnbd') && !positive(b.bgnbd, ['r', 'alpha', 'a', 'b'])) throw fail('btydBlend.bgnbd needs positive r, alpha, a and b: a blend uses BG/NBD');
+  if (used.includes('pareto_nbd') && !positive(b.blend.paretoNbd, ['r', 'alpha', 's', 'beta'])) throw fail('btydBlend.blend.paretoNbd needs positive r, alpha, s and beta: a blend uses Pareto/NBD');
 }
