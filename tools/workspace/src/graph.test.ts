@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ESLint } from 'eslint';
@@ -67,6 +67,39 @@ describe('the Nx workspace', () => {
       done.add(name);
     };
     for (const name of Object.keys(graph.nodes)) visit(name, []);
+  });
+
+  // Nx links an import of a workspace package to its project only when the importing project's
+  // package.json declares it: an undeclared import leaves no edge, and then `nx affected` skips the
+  // dependents of a change and a cached test (inputs `^production`) replays a pass made before it.
+  it('has an edge for every import of another project, each declared in the importer\'s package.json', () => {
+    const byPackage = new Map<string, string>();
+    for (const [name, node] of Object.entries(graph.nodes)) {
+      const file = join(root, node.data.root, 'package.json');
+      if (node.type !== 'npm' && node.data.root !== '.' && existsSync(file)) byPackage.set((JSON.parse(readFileSync(file, 'utf8')) as { name: string }).name, name);
+    }
+    const importPattern = /(?:from\s+|import\s*\(\s*|import\s+)['"](@nextbuy\/[a-z0-9-]+)/g;
+    let checked = 0;
+    for (const [pkg, name] of byPackage) {
+      const projectRoot = join(root, graph.nodes[name]!.data.root);
+      const manifest = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+      const declared = new Set(Object.keys({ ...manifest.dependencies, ...manifest.devDependencies }));
+      const targets = new Set((graph.dependencies[name] ?? []).map((d) => d.target));
+      const files = readdirSync(projectRoot, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|mts|mjs)$/.test(f) && !/(^|\/)(node_modules|dist|test-output)\//.test(f));
+      for (const file of files) {
+        for (const [, imported] of readFileSync(join(projectRoot, file), 'utf8').matchAll(importPattern)) {
+          if (imported === pkg) continue;
+          expect(declared.has(imported!), `${name}/${file} imports ${imported} without declaring it in its package.json`).toBe(true);
+          expect(targets.has(byPackage.get(imported!)!), `${name} -> ${byPackage.get(imported!)} (${file})`).toBe(true);
+          checked++;
+        }
+      }
+    }
+    // The product's own chain, as a reader of design.md expects it.
+    expect(checked).toBeGreaterThan(100);
+    for (const [from, to] of [['trainer', 'model-registry'], ['model-registry', 'xgb-model'], ['xgb-model', 'features'], ['lstm-model', 'features'], ['features', 'btyd-model']]) {
+      expect([...(graph.dependencies[from!] ?? [])].map((d) => d.target), `${from} -> ${to}`).toContain(to);
+    }
   });
 
   it('rejects, at lint time, a library that reaches into an application', async () => {
