@@ -30,22 +30,34 @@ function table(customers: Record<string, number[]>, end: number): TrainingTable 
 
 describe('innerCutoff', () => {
   it('scores the kept customers as of a quarter of the span before the end (90 to 365 days), with what they did next', () => {
-    expect([innerFollowUpDays(100), innerFollowUpDays(360), innerFollowUpDays(800), innerFollowUpDays(4000)]).toEqual([90, 90, 200, 365]);
-    // Span 0..800: follow-up 200 days, inner cutoff at day 600.
-    const t = table({ a: [0, 100, 590, 650], b: [10, 700], c: [20, 599, 800], d: [650], e: [5, 300] }, 800);
+    expect([innerFollowUpDays(100), innerFollowUpDays(360), innerFollowUpDays(720), innerFollowUpDays(729)]).toEqual([90, 90, 180, 182]);
+    // Span 0..720: follow-up 180 days, inner cutoff at day 540.
+    const t = table({ a: [0, 90, 531, 585], b: [9, 630], c: [18, 539, 720], d: [585], e: [5, 270] }, 720);
     const inner = innerCutoff(t, (id) => id !== 'e')!;
-    expect([inner.asOfDay, inner.followUpDays]).toEqual([600, 200]);
-    // a: orders 0, 100, 590 before the cutoff; b: 10; c: 20, 599; d has none before it.
+    expect([inner.asOfDay, inner.followUpDays]).toEqual([540, 180]);
+    // a: orders 0, 90, 531 before the cutoff; b: 9; c: 18, 539; d has none before it.
     expect(inner.score.customerIds).toEqual(['a', 'a', 'a', 'b', 'c', 'c']);
     expect(Array.from(inner.score.lastRow)).toEqual([2, 3, 5]);
     expect(Array.from(inner.score.values)).toEqual([0, 1, 2, 4, 6, 7]);
-    expect(Array.from(inner.score.elapsedDays)).toEqual([10, 590, 1]);
-    expect(inner.score.asOfDay).toBe(600);
-    expect(Array.from(inner.gapDays)).toEqual([60, 690, 201]);
+    expect(Array.from(inner.score.elapsedDays)).toEqual([9, 531, 1]);
+    expect(inner.score.asOfDay).toBe(540);
+    expect(Array.from(inner.gapDays)).toEqual([54, 621, 181]);
     expect(Array.from(inner.observed)).toEqual([1, 1, 1]);
-    // a returns 50 days after the cutoff, b 100, c 200 (after the follow-up).
+    // a returns 45 days after the cutoff, b 90 (outside the 90-day horizon), c 180 (at the end of the follow-up, outside it).
     expect(Array.from(inner.orderedWithin90d)).toEqual([1, 0, 0]);
     expect(Array.from(inner.returnedWithinFollowUp)).toEqual([1, 1, 0]);
+  });
+
+  it('sits a year before the end of training from two years of history: the same date, so the same season', () => {
+    expect([innerFollowUpDays(730), innerFollowUpDays(1100), innerFollowUpDays(1459), innerFollowUpDays(4000)]).toEqual([365, 365, 365, 365]);
+    // Span 0..1000 (a quarter would be 250 days): the inner cutoff is day 635, a year before 1000.
+    const t = table({ a: [0, 400, 700], b: [30, 600, 960], c: [100, 640] }, 1000);
+    const inner = innerCutoff(t, () => true)!;
+    expect([inner.asOfDay, inner.followUpDays]).toEqual([635, 365]);
+    expect(Array.from(inner.score.elapsedDays)).toEqual([235, 35, 535]);
+    // a returns 65 days after it, b 325 (within the year, not the 90 days), c 5.
+    expect(Array.from(inner.orderedWithin90d)).toEqual([1, 0, 1]);
+    expect(Array.from(inner.returnedWithinFollowUp)).toEqual([1, 1, 1]);
   });
 
   it('marks customers who never came back as censored, and has no cutoff when the span leaves no room', () => {
