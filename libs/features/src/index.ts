@@ -20,7 +20,7 @@ export {
 export { BASELINES, baselineCustomerMean, baselineKm, baselineRecency, type Baseline } from './baselines';
 export { buildScoringTable, buildTrainingTable } from './feature-tables';
 export { conditionalKaplanMeier, kaplanMeier, survivalAt, type SurvivalCurve } from './kaplan-meier';
-export { ELAPSED_FEATURE, geometricLandmarkDays, horizonOutcomes, landmarkTable, scoringLandmarks, type LandmarkTable } from './landmarks';
+export { ELAPSED_FEATURE, geometricLandmarkDays, horizonOutcomes, landmarkTable, scoringLandmarks, type LandmarkTable, yearPhase } from './landmarks';
 export { erfc, lognormalConditional, lognormalConditionalWithin, normalSurvival, normalUpperQuantile, survivalOfLognormal } from './lognormal';
 export { auc, brier, concordanceIndex, maeDays } from './metrics';
 export { FEATURE_COUNT, FEATURE_DESCRIPTIONS, FEATURE_NAMES, type FeatureName } from './order-features';

@@ -9,6 +9,18 @@ import { InputDataError, type OrderFeatureTable, type ScoringTable, type Trainin
  * more than the table does.
  */
 
+const DAYS_PER_YEAR = 365.25;
+
+/**
+ * The phase of an epoch day in the year, in radians, for the season of a question (the landmark's
+ * day, or the as-of date): epoch day 0 is January 1 (1970), and a 365.25-day year keeps a date's
+ * phase within a day across leap years, so sin and cos of it put December 31 next to January 1.
+ */
+export function yearPhase(epochDay: number): number {
+  const inYear = ((epochDay % DAYS_PER_YEAR) + DAYS_PER_YEAR) % DAYS_PER_YEAR;
+  return (2 * Math.PI * inYear) / DAYS_PER_YEAR;
+}
+
 /** The feature a landmark row (and a scored customer) adds to its order's features. */
 export const ELAPSED_FEATURE = 'ElapsedDays';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auc } from '@nextbuy/features';
+import { auc, yearPhase } from '@nextbuy/features';
 import { applyCalibration, fitCalibration, landmarkSpanDays } from './calibration';
 import { createRng } from '@nextbuy/random';
 
@@ -49,6 +49,30 @@ describe('90-day probability calibration', () => {
     expect(c.coefficients[4]).toBeLessThan(-0.1);
     const [early, late] = [0, 330].map((e) => applyCalibration(c, [0.05, 0.95], [e, e], 90));
     expect(late![1]! - late![0]!).toBeLessThan((early![1]! - early![0]!) / 2);
+  });
+
+  it('learns the season of the question from the day of each landmark, and needs that day to apply it', () => {
+    // Customers order within 90 days far more often in the 90 days after a landmark in October than in April; the network's p says nothing of it.
+    const rng = createRng(11);
+    const n = 6000;
+    const p = new Float64Array(n).fill(0.4);
+    const elapsed = Float64Array.from({ length: n }, () => Math.floor(rng() * 120));
+    const days = Float64Array.from({ length: n }, () => 18_000 + Math.floor(rng() * 730));
+    const autumn = (day: number) => Math.cos(yearPhase(day) - yearPhase(18_000 + 290)) > 0;
+    const ordered = Uint8Array.from(days, (day) => (rng() < (autumn(day) ? 0.7 : 0.2) ? 1 : 0));
+    const gaps = population(rng);
+    const seasonal = fitCalibration(p, elapsed, ordered, gaps, 90, undefined, days);
+    expect(seasonal.coefficients).toHaveLength(7);
+    const plain = fitCalibration(p, elapsed, ordered, gaps, 90);
+    expect(plain.coefficients).toHaveLength(5);
+    const calibrated = applyCalibration(seasonal, p, elapsed, 90, days);
+    expect(auc(calibrated, ordered)!).toBeGreaterThan(0.7);
+    expect(auc(applyCalibration(plain, p, elapsed, 90), ordered)!).toBeLessThan(0.6);
+    // The same customer asked in October and in April.
+    const [october, april] = applyCalibration(seasonal, [0.4, 0.4], [30, 30], 90, [18_000 + 290, 18_000 + 110]);
+    expect(october! - april!).toBeGreaterThan(0.3);
+    expect(() => applyCalibration(seasonal, [0.4], [30], 90)).toThrow(/needs the day of each question/);
+    expect(() => fitCalibration(p, elapsed, ordered, gaps, 90, undefined, [1, 2])).toThrow(/2 days for 6000 landmark outcomes/);
   });
 
   it('applies a calibration fitted before the interaction term (4 coefficients) as it was fitted', () => {

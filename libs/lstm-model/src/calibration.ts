@@ -1,4 +1,4 @@
-import { conditionalKaplanMeier, kaplanMeier, type SurvivalCurve } from '@nextbuy/features';
+import { conditionalKaplanMeier, kaplanMeier, type SurvivalCurve, yearPhase } from '@nextbuy/features';
 
 /**
  * Recalibration of the 90-day probability. The network is trained on orders as they happen
@@ -11,11 +11,15 @@ import { conditionalKaplanMeier, kaplanMeier, type SurvivalCurve } from '@nextbu
  * (Kaplan-Meier of the training gaps, conditioned on elapsed), so the population's hazard after
  * long silences informs every customer's probability, and the product of the first two, because
  * how far the network's tail can be trusted depends on how long the silence is (on generated
- * data this term lifts auc_90d from about Kaplan-Meier's to 0.006-0.008 above it):
- *   p' = sigmoid(b0 + b1 logit(p) + b2 log1p(elapsed) + b3 logit(p_km(elapsed)) + b4 logit(p) log1p(elapsed)).
+ * data this term lifts auc_90d from about Kaplan-Meier's to 0.006-0.008 above it), and, when the
+ * day of each question is given, the season of the 90 days asked about: sin and cos of the day of
+ * the year of the landmark (the as-of date for a scored customer; `yearPhase`), as the XGBoost
+ * model has them:
+ *   p' = sigmoid(b0 + b1 logit(p) + b2 log1p(elapsed) + b3 logit(p_km(elapsed)) + b4 logit(p) log1p(elapsed)
+ *                + b5 sin(phase) + b6 cos(phase)).
  */
 export interface Calibration {
-  /** b0..b4; artifacts from before the interaction term have b0..b3 only, and are applied as they were fitted. */
+  /** b0..b6; artifacts from before the season terms have b0..b4 only, from before the interaction term b0..b3, and are applied as they were fitted. */
   coefficients: number[];
   /** The training table's Kaplan-Meier curve, for p_km. */
   population: { times: number[]; survival: number[] };
@@ -42,30 +46,38 @@ function curveOf(population: Calibration['population']): SurvivalCurve {
   return { times: Float64Array.from(population.times), survival: Float64Array.from(population.survival) };
 }
 
-/** The number of coefficients a calibration fitted now has. */
-export const CALIBRATION_TERMS = 5;
+/** The number of coefficients a calibration fitted now has: with the season terms, and without them (no days given). */
+export const CALIBRATION_TERMS = 7;
+const TERMS_WITHOUT_SEASON = 5;
 
-/** The regression's inputs, the first `terms` of them (the constant first). */
-function inputs(p: number, elapsedDays: number, curve: SurvivalCurve, horizonDays: number, terms = CALIBRATION_TERMS): number[] {
+/** The regression's inputs, the first `terms` of them (the constant first); `day` (an epoch day) is read only for the season terms. */
+function inputs(p: number, elapsedDays: number, curve: SurvivalCurve, horizonDays: number, day: number, terms: number): number[] {
   const logitP = logit(p);
   const logElapsed = Math.log1p(elapsedDays);
-  return [1, logitP, logElapsed, logit(conditionalKaplanMeier(curve, elapsedDays, horizonDays).pWithin), logitP * logElapsed].slice(0, terms);
+  const base = [1, logitP, logElapsed, logit(conditionalKaplanMeier(curve, elapsedDays, horizonDays).pWithin), logitP * logElapsed];
+  if (terms <= TERMS_WITHOUT_SEASON) return base.slice(0, terms);
+  const phase = yearPhase(day);
+  return [...base, Math.sin(phase), Math.cos(phase)];
 }
 
-/** The recalibrated probabilities of customers with network probabilities `p` after `elapsedDays`. */
-export function applyCalibration(calibration: Calibration, p: ArrayLike<number>, elapsedDays: ArrayLike<number>, horizonDays: number): Float64Array {
+/**
+ * The recalibrated probabilities of customers with network probabilities `p` after `elapsedDays`,
+ * asked on `days` (epoch days; needed by a calibration with the season terms).
+ */
+export function applyCalibration(calibration: Calibration, p: ArrayLike<number>, elapsedDays: ArrayLike<number>, horizonDays: number, days?: ArrayLike<number>): Float64Array {
   const curve = curveOf(calibration.population);
   const b = calibration.coefficients;
+  if (b.length > TERMS_WITHOUT_SEASON && !days) throw new RangeError('applyCalibration: this calibration has the season terms and needs the day of each question');
   return Float64Array.from({ length: p.length }, (_, i) => {
-    const x = inputs(p[i]!, elapsedDays[i]!, curve, horizonDays, b.length);
+    const x = inputs(p[i]!, elapsedDays[i]!, curve, horizonDays, days ? days[i]! : Number.NaN, b.length);
     for (let k = 1; k < x.length; k++) x[k] = Math.min(calibration.bounds[k - 1]![1], Math.max(calibration.bounds[k - 1]![0], x[k]!));
     return sigmoid(x.reduce((sum, v, k) => sum + v * b[k]!, 0));
   });
 }
 
-/** Pull of the coefficients toward the network's probability as it is (b = [0, 1, 0, 0, 0]). */
+/** Pull of the coefficients toward the network's probability as it is (b = [0, 1, 0, ...]). */
 const RIDGE = 1;
-const PRIOR = [0, 1, 0, 0, 0];
+const PRIOR = [0, 1, 0, 0, 0, 0, 0];
 
 /**
  * The days of waiting each landmark of a sorted grid stands for: those nearer to it than to its
@@ -100,14 +112,16 @@ export function fitCalibration(
   gaps: { gapDays: ArrayLike<number>; censored: ArrayLike<number> },
   horizonDays: number,
   weights?: ArrayLike<number>,
+  days?: ArrayLike<number>,
 ): Calibration {
   const n = p.length;
   if (n === 0) throw new RangeError('fitCalibration: no landmark outcomes to fit on');
   const weight = rowWeights(n, weights);
   const km = kaplanMeier(gaps.gapDays, gaps.censored);
   const population = { times: Array.from(km.times), survival: Array.from(km.survival) };
-  const x = Array.from({ length: n }, (_, i) => inputs(p[i]!, elapsedDays[i]!, km, horizonDays));
-  const K = CALIBRATION_TERMS;
+  if (days && days.length !== n) throw new RangeError(`fitCalibration: ${days.length} days for ${n} landmark outcomes`);
+  const K = days ? CALIBRATION_TERMS : TERMS_WITHOUT_SEASON;
+  const x = Array.from({ length: n }, (_, i) => inputs(p[i]!, elapsedDays[i]!, km, horizonDays, days ? days[i]! : Number.NaN, K));
   const linear = (xi: number[], beta: number[]) => xi.reduce((sum, v, k) => sum + v * beta[k]!, 0);
   const objective = (beta: number[]) => {
     let value = -0.5 * RIDGE * beta.reduce((sum, b, k) => sum + (b - PRIOR[k]!) ** 2, 0);
@@ -118,7 +132,7 @@ export function fitCalibration(
     return value;
   };
   // Start from the network's probability as it is.
-  let beta = [...PRIOR];
+  let beta = PRIOR.slice(0, K);
   let current = objective(beta);
   for (let iteration = 0; iteration < 50; iteration++) {
     const gradient = beta.map((b, k) => -RIDGE * (b - PRIOR[k]!));

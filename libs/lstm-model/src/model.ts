@@ -292,13 +292,16 @@ function calibrationFor(network: LstmNetwork, train: TrainingTable, preprocessin
   const p = new Float64Array(rows.length);
   const elapsed = new Float64Array(rows.length);
   const weights = new Float64Array(rows.length);
+  // The day each landmark asks its question on: the season of the 90 days after it.
+  const days = new Float64Array(rows.length);
   rows.forEach((r, i) => {
     const k = index.get(landmarks.sourceRow[r]!)!;
     elapsed[i] = landmarks.elapsedDays[r]!;
+    days[i] = landmarks.orderDay[r]! + elapsed[i]!;
     weights[i] = CALIBRATION_LANDMARK_WEIGHTS.get(elapsed[i]!)!;
     p[i] = lognormalConditional(mu[k]!, Math.exp(logSigma[k]!), elapsed[i]!, HORIZON_DAYS).pWithin;
   });
-  return fitCalibration(p, elapsed, ordered, train, HORIZON_DAYS, weights);
+  return fitCalibration(p, elapsed, ordered, train, HORIZON_DAYS, weights, days);
 }
 
 /**
@@ -317,7 +320,7 @@ function networkAnswers(network: LstmNetwork, preprocessing: Preprocessing, inpu
     predictedGapDays[i] = medianGap;
     pOrder90d[i] = pWithin;
   }
-  if (preprocessing.calibration) pOrder90d.set(applyCalibration(preprocessing.calibration, pOrder90d, input.elapsedDays, HORIZON_DAYS));
+  if (preprocessing.calibration) pOrder90d.set(applyCalibration(preprocessing.calibration, pOrder90d, input.elapsedDays, HORIZON_DAYS, new Float64Array(count).fill(input.asOfDay)));
   return { predictedGapDays, pOrder90d };
 }
 

@@ -112,8 +112,8 @@ export function parsePreprocessing(json: unknown, source: string): Preprocessing
     const finite = (v: unknown) => Array.isArray(v) && v.every(Number.isFinite);
     // 4 coefficients: an artifact from before the interaction term (calibration.ts), still valid.
     const terms = c?.coefficients?.length;
-    if (!(finite(c?.coefficients) && (terms === 4 || terms === CALIBRATION_TERMS) && finite(c.population?.times) && finite(c.population?.survival) && c.population.times.length === c.population.survival.length && Array.isArray(c.bounds) && c.bounds.length === terms - 1 && c.bounds.every(finite))) {
-      throw fail(`calibration needs 4 or ${CALIBRATION_TERMS} finite coefficients, a population curve of matching times and survival, and finite bounds for every input but the constant`);
+    if (!(finite(c?.coefficients) && (terms === 4 || terms === 5 || terms === CALIBRATION_TERMS) && finite(c.population?.times) && finite(c.population?.survival) && c.population.times.length === c.population.survival.length && Array.isArray(c.bounds) && c.bounds.length === terms - 1 && c.bounds.every(finite))) {
+      throw fail(`calibration needs 4, 5 or ${CALIBRATION_TERMS} finite coefficients (older artifacts have 4 or 5), a population curve of matching times and survival, and finite bounds for every input but the constant`);
     }
   }
   if (p.btydBlend !== undefined) checkBtydBlend(p.btydBlend, fail);

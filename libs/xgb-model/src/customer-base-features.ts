@@ -1,7 +1,7 @@
 import { customerSegments, type OrderFeatureTable, type ScoringTable, type TrainingTable } from '@nextbuy/contracts';
 import { type BgNbdParams, bgnbdPAlive, bgnbdPOrderWithin } from '@nextbuy/btyd-model';
 import { HORIZON_DAYS } from '@nextbuy/contracts';
-import { fitBgNbdIfPossible, type LandmarkTable } from '@nextbuy/features';
+import { fitBgNbdIfPossible, type LandmarkTable, yearPhase } from '@nextbuy/features';
 
 /**
  * What the baselines know, as features of a landmark row: the elapsed days in units of the
@@ -23,13 +23,6 @@ export const CUSTOMER_BASE_FEATURES = ['ElapsedOverMeanGap', 'BgNbdPAlive', 'BgN
  */
 export const CALENDAR_FEATURES = ['AsOfDayOfYearSin', 'AsOfDayOfYearCos'] as const;
 
-const DAYS_PER_YEAR = 365.25;
-
-/** The phase of an epoch day in the year, in radians: epoch day 0 is January 1 (1970), and a 365.25-day year keeps a date's phase within a day across leap years. */
-function yearPhase(epochDay: number): number {
-  const inYear = ((epochDay % DAYS_PER_YEAR) + DAYS_PER_YEAR) % DAYS_PER_YEAR;
-  return (2 * Math.PI * inYear) / DAYS_PER_YEAR;
-}
 
 /** BG/NBD fitted on the training table's customers; null when it cannot be (no customer ordered twice). */
 export const fitCustomerBase: (table: TrainingTable) => BgNbdParams | null = fitBgNbdIfPossible;
