@@ -29,9 +29,12 @@ export const BTYD_MODEL_FILE = 'btyd.json';
 export type BtydModelType = 'bgnbd' | 'pareto_nbd';
 
 const finite = z.number().positive().finite();
+/** Valid BG/NBD and Pareto/NBD parameters (time in days): each one finite and positive. Other files holding a fit check it with these. */
+export const BGNBD_PARAMS_SCHEMA = z.object({ r: finite, alpha: finite, a: finite, b: finite });
+export const PARETO_NBD_PARAMS_SCHEMA = z.object({ r: finite, alpha: finite, s: finite, beta: finite });
 const paramsFileSchema = z.discriminatedUnion('model', [
-  z.object({ model: z.literal('bgnbd'), timeUnit: z.literal('days'), params: z.object({ r: finite, alpha: finite, a: finite, b: finite }), logLikelihood: z.number(), customers: z.number() }),
-  z.object({ model: z.literal('pareto_nbd'), timeUnit: z.literal('days'), params: z.object({ r: finite, alpha: finite, s: finite, beta: finite }), logLikelihood: z.number(), customers: z.number() }),
+  z.object({ model: z.literal('bgnbd'), timeUnit: z.literal('days'), params: BGNBD_PARAMS_SCHEMA, logLikelihood: z.number(), customers: z.number() }),
+  z.object({ model: z.literal('pareto_nbd'), timeUnit: z.literal('days'), params: PARETO_NBD_PARAMS_SCHEMA, logLikelihood: z.number(), customers: z.number() }),
 ]);
 type ParamsFile = z.infer<typeof paramsFileSchema>;
 

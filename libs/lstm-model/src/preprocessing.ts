@@ -1,4 +1,4 @@
-import type { BgNbdParams } from '@nextbuy/btyd-model';
+import { BGNBD_PARAMS_SCHEMA, type BgNbdParams, PARETO_NBD_PARAMS_SCHEMA } from '@nextbuy/btyd-model';
 import { ArtifactError, InputDataError, type ModelSelection, type OrderFeatureTable } from '@nextbuy/contracts';
 import { type Blend, BLEND_WEIGHTS, BTYD_FAMILIES, familiesUsed } from '@nextbuy/features';
 import { CALIBRATION_TERMS, type Calibration } from './calibration';
@@ -126,8 +126,6 @@ export function parsePreprocessing(json: unknown, source: string): Preprocessing
 
 /** Checks the blend of preprocessing.json: a known family and weight for each output, and the fit of every family a blend uses. */
 function checkBtydBlend(b: BtydBlend, fail: (message: string) => ArtifactError): void {
-  const positive = (params: unknown, names: readonly string[]) =>
-    typeof params === 'object' && params !== null && names.every((name) => Number.isFinite((params as Record<string, unknown>)[name]) && ((params as Record<string, number>)[name] ?? 0) > 0);
   for (const output of ['pOrder90d', 'wait'] as const) {
     const choice = b?.blend?.[output];
     if (!(BTYD_FAMILIES as readonly string[]).includes(choice?.family) || !(BLEND_WEIGHTS as readonly number[]).includes(choice?.weight)) {
@@ -136,6 +134,6 @@ function checkBtydBlend(b: BtydBlend, fail: (message: string) => ArtifactError):
   }
   if (typeof b.selection !== 'object' || b.selection === null) throw fail('btydBlend.selection must be an object');
   const used = familiesUsed(b.blend);
-  if (used.includes('bgnbd') && !positive(b.bgnbd, ['r', 'alpha', 'a', 'b'])) throw fail('btydBlend.bgnbd needs positive r, alpha, a and b: a blend uses BG/NBD');
-  if (used.includes('pareto_nbd') && !positive(b.blend.paretoNbd, ['r', 'alpha', 's', 'beta'])) throw fail('btydBlend.blend.paretoNbd needs positive r, alpha, s and beta: a blend uses Pareto/NBD');
+  if (used.includes('bgnbd') && !BGNBD_PARAMS_SCHEMA.safeParse(b.bgnbd).success) throw fail('btydBlend.bgnbd needs positive r, alpha, a and b: a blend uses BG/NBD');
+  if (used.includes('pareto_nbd') && !PARETO_NBD_PARAMS_SCHEMA.safeParse(b.blend.paretoNbd).success) throw fail('btydBlend.blend.paretoNbd needs positive r, alpha, s and beta: a blend uses Pareto/NBD');
 }
