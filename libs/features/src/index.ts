@@ -37,6 +37,7 @@ export {
   type BtydFamily,
   type BtydFits,
   BTYD_FAMILIES,
+  chooseAtInnerCutoff,
   chooseBlend,
   DEFAULT_OWN_LABEL,
   familiesUsed,

@@ -299,6 +299,31 @@ export function btydAnswers(input: ScoringTable, fits: BtydFits, returnHorizonDa
   return btyd;
 }
 
+/**
+ * The choice a fitted model makes at the inner cutoff of its training data, as both model types
+ * make it: on the customers of `validation` when given, else on those of `train` that `heldOut`
+ * keeps (those the model was not trained on); BG/NBD from `fitBgNbd` (asked only once an inner
+ * cutoff with customers exists) and Pareto/NBD fitted on `train` (where its optimiser gives up,
+ * blends use BG/NBD only); `answersAt` gives the model's and those families' answers for the
+ * inner cutoff's customers, at its follow-up horizon. Returns the BG/NBD fit with the choice, for
+ * a model that keeps it; without an inner cutoff or a BG/NBD fit, the model alone.
+ */
+export function chooseAtInnerCutoff(
+  train: TrainingTable,
+  validation: TrainingTable | undefined,
+  heldOut: (customerId: string) => boolean,
+  fitBgNbd: () => BgNbdParams | null,
+  answersAt: (inner: InnerCutoff, fits: BtydFits, families: readonly BtydFamily[]) => InnerAnswers,
+  own: string = DEFAULT_OWN_LABEL,
+): { blend: Blend; selection: Record<string, ModelSelection>; bgnbd: BgNbdParams | null } {
+  const inner = validation ? innerCutoff(validation, () => true) : innerCutoff(train, heldOut);
+  const bgnbd = inner && inner.score.lastRow.length > 0 ? fitBgNbd() : null;
+  if (!inner || !bgnbd) return { ...modelAlone('no inner cutoff fits in the training period, or no BTYD fit', own), bgnbd: null };
+  const paretoNbd = fitParetoNbdIfPossible(train);
+  const families: BtydFamily[] = paretoNbd ? ['bgnbd', 'pareto_nbd'] : ['bgnbd'];
+  return { ...chooseBlend(inner, answersAt(inner, { bgnbd, paretoNbd }, families), paretoNbd, own), bgnbd };
+}
+
 /** The families a blend uses (weight below 1), each once: those whose answers `predict` needs. */
 export function familiesUsed(blend: Blend): BtydFamily[] {
   return [...new Set([blend.pOrder90d, blend.wait].filter((c) => c.weight < 1).map((c) => c.family))];

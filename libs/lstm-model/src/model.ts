@@ -23,17 +23,16 @@ import {
   blendWait,
   btydAnswers,
   type BtydFamily,
-  chooseBlend,
+  type BtydFits,
+  chooseAtInnerCutoff,
   familiesUsed,
   fitBgNbdIfPossible,
-  fitParetoNbdIfPossible,
   geometricLandmarkDays,
   horizonOutcomes,
-  innerCutoff,
+  type InnerCutoff,
   landmarkTable,
   lognormalConditional,
   lognormalConditionalWithin,
-  modelAlone,
 } from '@nextbuy/features';
 import * as tf from '@tensorflow/tfjs';
 import { type BackendChoice, modelBackend } from './backend';
@@ -336,14 +335,11 @@ const OWN_LABEL = 'network';
  * for the choice; the fit a chosen blend uses is kept with it.
  */
 function chooseNetworkBlend(network: LstmNetwork, preprocessing: Preprocessing, train: TrainingTable, validation: TrainingTable | undefined, heldOut: (customerId: string) => boolean): BtydBlend {
-  const inner = validation ? innerCutoff(validation, () => true) : innerCutoff(train, heldOut);
-  const bgnbd = inner && inner.score.lastRow.length > 0 ? fitBgNbdIfPossible(train) : null;
-  if (!inner || inner.score.lastRow.length === 0 || !bgnbd) return { ...modelAlone('no inner cutoff fits in the training period, or no BTYD fit', OWN_LABEL), bgnbd: null };
-  // Data BG/NBD fits but Pareto/NBD cannot (its optimiser gave up): blend with BG/NBD only.
-  const paretoNbd = fitParetoNbdIfPossible(train);
-  const families: BtydFamily[] = paretoNbd ? ['bgnbd', 'pareto_nbd'] : ['bgnbd'];
-  const own = networkAnswers(network, preprocessing, inner.score, inner.followUpDays);
-  const answers: Answers = { pOrder90d: own.pOrder90d, wait: own.predictedGapDays.map((gap, i) => gap - inner.score.elapsedDays[i]!) };
-  const { blend, selection } = chooseBlend(inner, { booster: answers, btyd: btydAnswers(inner.score, { bgnbd, paretoNbd }, inner.followUpDays, families) }, paretoNbd, OWN_LABEL);
+  const answersAt = (inner: InnerCutoff, fits: BtydFits, families: readonly BtydFamily[]) => {
+    const own = networkAnswers(network, preprocessing, inner.score, inner.followUpDays);
+    const answers: Answers = { pOrder90d: own.pOrder90d, wait: own.predictedGapDays.map((gap, i) => gap - inner.score.elapsedDays[i]!) };
+    return { booster: answers, btyd: btydAnswers(inner.score, fits, inner.followUpDays, families) };
+  };
+  const { blend, selection, bgnbd } = chooseAtInnerCutoff(train, validation, heldOut, () => fitBgNbdIfPossible(train), answersAt, OWN_LABEL);
   return { blend, selection, bgnbd: familiesUsed(blend).includes('bgnbd') ? bgnbd : null };
 }

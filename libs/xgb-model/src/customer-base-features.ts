@@ -1,7 +1,7 @@
 import { customerSegments, type OrderFeatureTable, type ScoringTable, type TrainingTable } from '@nextbuy/contracts';
 import { type BgNbdParams, bgnbdPAlive, bgnbdPOrderWithin } from '@nextbuy/btyd-model';
 import { HORIZON_DAYS } from '@nextbuy/contracts';
-import { fitBgNbdIfPossible, type LandmarkTable, yearPhase } from '@nextbuy/features';
+import { type LandmarkTable, yearPhase } from '@nextbuy/features';
 
 /**
  * What the baselines know, as features of a landmark row: the elapsed days in units of the
@@ -22,10 +22,6 @@ export const CUSTOMER_BASE_FEATURES = ['ElapsedOverMeanGap', 'BgNbdPAlive', 'BgN
  * it have boosters without these names and are served without them.
  */
 export const CALENDAR_FEATURES = ['AsOfDayOfYearSin', 'AsOfDayOfYearCos'] as const;
-
-
-/** BG/NBD fitted on the training table's customers; null when it cannot be (no customer ordered twice). */
-export const fitCustomerBase: (table: TrainingTable) => BgNbdParams | null = fitBgNbdIfPossible;
 
 /** Repeat orders before each row of a table (rows of a customer contiguous, in date order) and the days from the customer's first order. */
 function historyOfRows(table: { nRows: number; customerIds: readonly string[]; orderDay: Int32Array }): { x: Int32Array; tx: Float64Array } {

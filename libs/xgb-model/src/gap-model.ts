@@ -28,22 +28,20 @@ import {
   blendWait,
   btydAnswers,
   type BtydFamily,
-  chooseBlend,
+  chooseAtInnerCutoff,
   concordanceIndex,
   familiesUsed,
-  fitParetoNbdIfPossible,
+  fitBgNbdIfPossible,
   geometricLandmarkDays,
   horizonOutcomes,
-  innerCutoff,
   landmarkTable,
   type LandmarkTable,
-  modelAlone,
   MODEL_ONLY,
   normalUpperQuantile,
   scoringLandmarks,
 } from '@nextbuy/features';
 import { Booster, type ParamValue } from './booster';
-import { CALENDAR_FEATURES, CUSTOMER_BASE_FEATURES, fitCustomerBase, scoringCustomerBaseFeatures, withCustomerBaseFeatures } from './customer-base-features';
+import { CALENDAR_FEATURES, CUSTOMER_BASE_FEATURES, scoringCustomerBaseFeatures, withCustomerBaseFeatures } from './customer-base-features';
 import { DMatrix } from './dmatrix';
 import { EVAL_SETS, XGBOOST_HYPERPARAMETERS } from './hyperparameters';
 import type { EvalsLog } from './eval-log';
@@ -302,7 +300,7 @@ export class XGBoostGapModel implements NextPurchaseModel {
 
   async fit(table: TrainingTable, options: FitOptions = {}): Promise<FitReport> {
     const { params, numBoostRound, earlyStoppingRounds, nthread, landmarkDays, validationFraction } = this.settings;
-    const customerBase = fitCustomerBase(table);
+    const customerBase = fitBgNbdIfPossible(table);
     const landmarks = withCustomerBaseFeatures(landmarkTable(table, landmarkDays), table, customerBase, { calendar: true });
     const held = options.validation && withCustomerBaseFeatures(landmarkTable(options.validation, landmarkDays), options.validation, customerBase, { calendar: true });
     const boosters: Booster[] = [];
@@ -402,15 +400,14 @@ export class XGBoostGapModel implements NextPurchaseModel {
    * How much of the booster's answers to keep against a BTYD model's (`inner-validation.ts` of `@nextbuy/features`),
    * chosen at a cutoff inside the training period on customers the boosters were not trained on:
    * those of `validation` when given, else those the hashed split holds out of `table` (all of it
-   * when none is held out). Pareto/NBD is fitted here, on the training table, for the choice.
+   * when none is held out); `chooseAtInnerCutoff` fits Pareto/NBD on the training table for it.
    */
   private chooseBlend(boosters: readonly Booster[], bgnbd: BgNbdParams | null, table: TrainingTable, waitRule: WaitRule, validation: TrainingTable | undefined, validationFraction: number) {
-    const inner = validation ? innerCutoff(validation, () => true) : innerCutoff(table, validationFraction > 0 ? (id) => heldOut(id, validationFraction) : () => true);
-    if (!inner || inner.score.lastRow.length === 0 || !bgnbd) return modelAlone('no inner cutoff fits in the training period, or no BTYD fit');
-    // Data BG/NBD fits but Pareto/NBD cannot (its optimiser gave up): blend with BG/NBD only.
-    const paretoNbd = fitParetoNbdIfPossible(table);
-    const families: BtydFamily[] = paretoNbd ? ['bgnbd', 'pareto_nbd'] : ['bgnbd'];
-    return chooseBlend(inner, this.answers(boosters, bgnbd, paretoNbd, waitRule, inner.score, inner.followUpDays, families), paretoNbd);
+    const held = validationFraction > 0 ? (id: string) => heldOut(id, validationFraction) : () => true;
+    const { blend, selection } = chooseAtInnerCutoff(table, validation, held, () => bgnbd, (inner, fits, families) =>
+      this.answers(boosters, fits.bgnbd, fits.paretoNbd, waitRule, inner.score, inner.followUpDays, families),
+    );
+    return { blend, selection };
   }
 
   /** Each booster's probabilities for landmark rows, in the order of `classifierHorizonsDays`. */

@@ -6,6 +6,6 @@ export { type HandleKind, liveHandles } from './handles';
 export { INSTALL_HINT, loadLibrary, xgboostVersion } from './native';
 export { EarlyStopping, type TrainOptions, type TrainingCallback, train } from './train';
 export { BGNBD_ATTRIBUTE, BLEND_ATTRIBUTE, boosterFile, DEFAULT_HYPERPARAMETERS, MIN_GAP_DAYS, MODEL_FILE, WAIT_HORIZONS_DAYS, WAIT_RULE_ATTRIBUTE, waitScale, XGBoostGapModel, xgboostFactory } from './gap-model';
-export { CALENDAR_FEATURES, CUSTOMER_BASE_FEATURES, type FeatureOptions, fitCustomerBase, scoringCustomerBaseFeatures, withCustomerBaseFeatures } from './customer-base-features';
+export { CALENDAR_FEATURES, CUSTOMER_BASE_FEATURES, type FeatureOptions, scoringCustomerBaseFeatures, withCustomerBaseFeatures } from './customer-base-features';
 export { fitWaitScale, logStandardNormalSurvival, medianWaitWithin, type WaitSample, waitLocation, waitLogLikelihood } from './lognormal-wait';
 export { type Blend, type BlendChoice, BLEND_WEIGHTS, blendLabel, blendProbability, blendWait, MODEL_ONLY as BOOSTER_ONLY, BTYD_FAMILIES, type BtydFamily, chooseBlend, type InnerCutoff, innerCutoff, innerFollowUpDays } from '@nextbuy/features';
