@@ -21,6 +21,7 @@ export {
   type ColumnMappingInput,
   type ColumnRef,
 } from './mapping';
+export { fileError } from './file-errors';
 export { fingerprintOrders, OrderAccumulator } from './orders';
 export type { PostgresSource } from './readers/postgres';
 export { DATE_FORMATS, parseInvoiceDate, type DateFormat } from './timestamps';

@@ -14,6 +14,7 @@ import { isParquetSource } from './readers/parquet';
 import { postgresBatches, postgresSourceName, type PostgresSource } from './readers/postgres';
 import { s3ObjectBytes } from './readers/s3';
 import { compileRecordReader, type RecordContext, type RecordReader } from './records';
+import { fileError } from './file-errors';
 
 /** Bytes from anywhere (an HTTP body, a test's generator), plain or gzip. */
 export interface StreamSource {
@@ -75,9 +76,7 @@ async function sourceBytes(source: string | StreamSource, options: IngestOptions
 function readError(error: unknown, source: string, linesRead: number): unknown {
   if (error instanceof InputDataError) return error;
   const { code, message } = error as NodeJS.ErrnoException;
-  if (code === 'ENOENT' || code === 'EISDIR') {
-    return new InputDataError(code === 'ENOENT' ? 'no such file' : 'a directory, not a file', { source }, { cause: error });
-  }
+  if (code === 'ENOENT' || code === 'EISDIR') return fileError(error, source);
   if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR') {
     return new InputDataError(`the gzip data is truncated or corrupt (${message})`, { source, line: linesRead + 1 }, { cause: error });
   }

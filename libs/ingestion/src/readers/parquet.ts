@@ -3,6 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { InputDataError } from '@nextbuy/contracts';
 import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import { s3ObjectRanges } from './s3';
+import { fileError } from '../file-errors';
 
 /** The four bytes a Parquet file starts and ends with. */
 const PARQUET_MAGIC = 'PAR1';
@@ -96,17 +97,11 @@ async function unreadableFooter(file: AsyncBuffer, source: string, error: unknow
  */
 export async function openParquetFile(source: string, s3Client?: S3Client): Promise<ParquetFile> {
   const { asyncBufferFromFile, compressors, parquetMetadataAsync, parquetRead, parquetSchema } = await hyparquet();
-  // A missing path or a directory is the user's input error, as the text reader says it.
-  const fileError = (error: unknown): unknown => {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'EISDIR') return error;
-    return new InputDataError(code === 'ENOENT' ? 'no such file' : 'a directory, not a file', { source }, { cause: error });
-  };
   let file: AsyncBuffer;
   try {
     file = source.startsWith('s3://') ? await s3ObjectRanges(source, s3Client) : await asyncBufferFromFile(source);
   } catch (error) {
-    throw fileError(error);
+    throw fileError(error, source);
   }
   // Errors of fetching bytes pass through; anything else hyparquet throws is about the data.
   const fetchErrors = new WeakSet<object>();
@@ -127,7 +122,7 @@ export async function openParquetFile(source: string, s3Client?: S3Client): Prom
   try {
     metadata = await parquetMetadataAsync(fetched);
   } catch (error) {
-    throw isDataError(error) ? await unreadableFooter(fetched, source, error) : fileError(error);
+    throw isDataError(error) ? await unreadableFooter(fetched, source, error) : fileError(error, source);
   }
   const columns = parquetSchema(metadata).children.map((child) => child.element.name);
 
