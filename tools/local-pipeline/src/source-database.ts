@@ -1,11 +1,11 @@
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { InputDataError, ONLINE_RETAIL_COLUMNS, type OnlineRetailColumn, type Transaction } from '@nextbuy/contracts';
 import { generateTransactions } from '@nextbuy/datagen';
-import { parseInvoiceDate } from '@nextbuy/ingestion';
+import { fileError, parseInvoiceDate } from '@nextbuy/ingestion';
 import { parse } from 'csv-parse';
 import pg from 'pg';
 
@@ -159,36 +159,43 @@ function sourceRow(transaction: Transaction): SourceRow {
  * the column type cannot hold stops the load naming its line and column.
  */
 async function* csvRows(path: string): AsyncGenerator<SourceRow> {
-  let input: Readable = createReadStream(path);
-  if (path.endsWith('.gz')) input = input.pipe(createGunzip());
-  const records = input.pipe(parse({ bom: true, skip_empty_lines: true, info: true }));
+  const records = parse({ bom: true, skip_empty_lines: true, info: true });
+  // pipeline, not pipe: a file that cannot be read (missing, a directory, broken gzip) then fails
+  // the parser and so the loop below, not an unhandled error event that kills the process. The
+  // loop reports the failure; the pipeline's own promise has nothing to add.
+  const file = createReadStream(path);
+  void (path.endsWith('.gz') ? pipeline(file, createGunzip(), records) : pipeline(file, records)).catch(() => undefined);
   let position: Record<OnlineRetailColumn, number> | undefined;
-  for await (const { record, info } of records as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    if (!position) {
-      position = headerPositions(record, path);
-      continue;
+  try {
+    for await (const { record, info } of records as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (!position) {
+        position = headerPositions(record, path);
+        continue;
+      }
+      const line = info.lines;
+      const field = (column: OnlineRetailColumn) => record[position![column]] ?? '';
+      const fail = (column: OnlineRetailColumn, message: string): never => {
+        throw new InputDataError(message, { source: path, line, column });
+      };
+      const quantity = Number(field('Quantity'));
+      if (field('Quantity').trim() === '' || !Number.isInteger(quantity)) fail('Quantity', `not a whole number: "${field('Quantity')}"`);
+      const unitPrice = Number(field('UnitPrice'));
+      if (field('UnitPrice').trim() === '' || !Number.isFinite(unitPrice)) fail('UnitPrice', `not a number: "${field('UnitPrice')}"`);
+      const date = parseInvoiceDate(field('InvoiceDate'));
+      if (!date) fail('InvoiceDate', `not a date: "${field('InvoiceDate')}"`);
+      yield {
+        invoiceNo: field('InvoiceNo'),
+        stockCode: field('StockCode'),
+        description: field('Description'),
+        quantity,
+        invoiceDate: timestampText(date!),
+        unitPrice,
+        customerId: field('CustomerID').trim() === '' ? null : field('CustomerID'),
+        country: field('Country'),
+      };
     }
-    const line = info.lines;
-    const field = (column: OnlineRetailColumn) => record[position![column]] ?? '';
-    const fail = (column: OnlineRetailColumn, message: string): never => {
-      throw new InputDataError(message, { source: path, line, column });
-    };
-    const quantity = Number(field('Quantity'));
-    if (field('Quantity').trim() === '' || !Number.isInteger(quantity)) fail('Quantity', `not a whole number: "${field('Quantity')}"`);
-    const unitPrice = Number(field('UnitPrice'));
-    if (field('UnitPrice').trim() === '' || !Number.isFinite(unitPrice)) fail('UnitPrice', `not a number: "${field('UnitPrice')}"`);
-    const date = parseInvoiceDate(field('InvoiceDate'));
-    if (!date) fail('InvoiceDate', `not a date: "${field('InvoiceDate')}"`);
-    yield {
-      invoiceNo: field('InvoiceNo'),
-      stockCode: field('StockCode'),
-      description: field('Description'),
-      quantity,
-      invoiceDate: timestampText(date!),
-      unitPrice,
-      customerId: field('CustomerID').trim() === '' ? null : field('CustomerID'),
-      country: field('Country'),
-    };
+  } catch (error) {
+    throw fileError(error, path);
   }
   if (!position) throw new InputDataError('the file is empty: expected an Online Retail CSV with a header line', { source: path });
 }
