@@ -96,6 +96,19 @@ describe('the inner cutoff choice of network, BTYD model or blend', () => {
     await rm(broken, { recursive: true, force: true });
   });
 
+  it('holds out enough customers of a small base for the choice: 100 of tiny-shop\'s 500, not a tenth', async () => {
+    const tiny = scenarioOrders('tiny-shop');
+    const small = await LstmGapModel.create(HYPERPARAMETERS);
+    await small.fit(buildTrainingTable(tiny, orderDaySpan(tiny).last + 1));
+    const { selection } = small.describe();
+    // A tenth is 50 customers at most, fewer at an earlier cutoff, which kept the network alone there.
+    const held = Number(/, (\d+) held-out customers$/.exec(selection!.blend_wait!.criterion)?.[1]);
+    expect(held).toBeGreaterThan(60);
+    expect(held).toBeLessThanOrEqual(100);
+    expect(Object.keys(selection!.blend_wait!.candidates)).toHaveLength(18);
+    small.dispose();
+  });
+
   it('keeps the network alone, saying why, when too few customers are held out', async () => {
     const small = await LstmGapModel.create({ ...HYPERPARAMETERS, epochs: 2 });
     const data = twoGroupTables({ customers: 60, orders: 6 });

@@ -10,7 +10,7 @@ export interface LstmSettings {
   hiddenSize: number;
   dropout: number;
   lstmLayers: number;
-  /** Share of customers held out for early stopping when fit() gets no validation table. */
+  /** Share of customers held out for early stopping and the inner cutoff's choice when fit() gets no validation table (raised on small bases: heldOutCount). */
   validationSplit: number;
   /** Epochs without a better validation loss before training stops. */
   patience: number;
@@ -34,7 +34,7 @@ export const LSTM_HYPERPARAMETER_SPECS: readonly HyperparameterSpec[] = [
   { name: 'hidden_size', type: 'integer', min: 1, default: 32, doc: 'LSTM units per layer' },
   { name: 'dropout', type: 'number', min: 0, max: 1, maxExclusive: true, default: 0.1, doc: 'dropout on the LSTM output' },
   { name: 'lstm_layers', type: 'integer', min: 1, default: 1, doc: 'stacked LSTM layers' },
-  { name: 'validation_split', type: 'number', min: 0, max: 1, maxExclusive: true, default: 0.1, doc: 'share of customers held out for early stopping' },
+  { name: 'validation_split', type: 'number', min: 0, max: 1, maxExclusive: true, default: 0.1, doc: 'share of customers held out for early stopping and the inner cutoff\'s choice (raised to 100 customers, at most a third, on small bases)' },
   { name: 'patience', type: 'integer', min: 1, default: 3, doc: 'epochs without a better validation loss before training stops' },
   { name: 'seed', type: 'integer', min: 0, max: 0xffffffff, default: 42, doc: 'seed of weight initialisation, shuffling and dropout' },
   RETURN_HORIZON_DAYS_SPEC,
