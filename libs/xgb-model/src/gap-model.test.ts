@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArtifactError, type FitProgress, InputDataError, NextBuyError, orderDaySpan, type ScoringTable } from '@nextbuy/contracts';
-import { bgnbdMedianWaitWithin, paretoNbdScore, scoringSummaries } from '@nextbuy/btyd-model';
+import { BTYD_MODEL_FILE, BtydGapModel, bgnbdMedianWaitWithin, paretoNbdScore, scoringSummaries } from '@nextbuy/btyd-model';
 import { scenarioOrders } from '@nextbuy/datagen';
 import { buildScoringTable, buildTrainingTable, ELAPSED_FEATURE, landmarkTable, scoringLandmarks } from '@nextbuy/features';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -274,6 +274,43 @@ describe('XGBoostGapModel', () => {
     model.dispose();
   });
 
+  it('fits BG/NBD in the boosters\' place on a history too short for them, and saves, loads and serves it', async () => {
+    // The first 60 days of a busy customer base: orders followed for 7 and 30 days, none for 90.
+    const orders = scenarioOrders('short-busy');
+    const asOf = orderDaySpan(orders).first + 60;
+    const table = buildTrainingTable(orders, asOf);
+    const input = buildScoringTable(orders, asOf);
+    const model = new XGBoostGapModel(SMALL);
+    const report = await model.fit(table);
+    expect(report.history).toHaveLength(1);
+    const { selection } = model.describe();
+    for (const key of ['blend_p_order_90d', 'blend_wait']) {
+      expect(selection![key]!.chosen).toBe('bgnbd');
+      expect(selection![key]!.criterion).toMatch(/^no order was followed for 90 days without a further order in between \(the training table spans 60 days\), .*: BG\/NBD alone/);
+    }
+    expect(model.describe().featureImportance).toBeUndefined();
+    // Its answers are BG/NBD's, fitted on the same table.
+    const bgnbd = new BtydGapModel('bgnbd');
+    await bgnbd.fit(table);
+    const prediction = await model.predict(input);
+    expect(prediction).toEqual(await bgnbd.predict(input));
+    expect((await model.predict(input, { returnHorizonDays: 30 })).predictedGapDays).toEqual((await bgnbd.predict(input, { returnHorizonDays: 30 })).predictedGapDays);
+
+    const fallbackDir = join(dir, 'fallback');
+    expect(await model.save(fallbackDir)).toEqual([BTYD_MODEL_FILE]);
+    expect(readdirSync(fallbackDir)).toEqual([BTYD_MODEL_FILE]);
+    const loaded = await xgboostFactory.load(fallbackDir, model.describe());
+    expect(await loaded.predict(input)).toEqual(prediction);
+    expect(loaded.describe()).toEqual(model.describe());
+    loaded.dispose();
+
+    // Fitted again on a longer history, the same model trains boosters and leaves BG/NBD behind.
+    await model.fit(buildTrainingTable(orders, orderDaySpan(orders).first + 200));
+    expect(model.describe().featureImportance).toBeDefined();
+    expect(await model.save(join(dir, 'after-fallback'))).toEqual(WAIT_HORIZONS_DAYS.map(boosterFile));
+    model.dispose();
+  });
+
   it('refuses hyperparameters it cannot honour, naming them', () => {
     expect(() => new XGBoostGapModel({ objective: 'survival:aft' })).toThrow(/column "objective": must be one of binary:logistic/);
     expect(() => new XGBoostGapModel({ num_boost_round: 'many' })).toThrow(/num_boost_round": must be an integer >= 1, got "many"/);
@@ -287,9 +324,10 @@ describe('XGBoostGapModel', () => {
     await expect(model.predict(gapScoringTable(62, [1]))).rejects.toThrow(NextBuyError);
     const negative = { ...gapTrainingTable(63, 3), gapDays: Float64Array.from([30, -1, 40]) };
     await expect(model.fit(negative)).rejects.toThrow(/line 1, column "gapDays"/);
-    // Twenty days of 5-day gaps: no landmark followed up for 30 days, nothing to learn "orders within 30 days" from.
+    // Twenty customers of one order each, 5 days before the end: no landmark followed up for 30
+    // days, nothing to learn "orders within 30 days" from, and no repeat order for BG/NBD either.
     const short = { ...gapTrainingTable(64, 20), gapDays: new Float64Array(20).fill(5) };
-    await expect(model.fit(short)).rejects.toThrow(/nothing to learn "orders within 30 days" from/);
+    await expect(model.fit(short)).rejects.toThrow(/nothing to learn "orders within 30 days" from.*BG\/NBD cannot be fitted in its place either/);
 
     await model.fit(gapTrainingTable(65, 200));
     const renamed = { ...gapScoringTable(66, [1, 2]), featureNames: ['PrevGapDays', 'OrderCount', 'TotalPrice', 'month_cos'] };

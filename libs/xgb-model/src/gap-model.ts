@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ArtifactError,
@@ -19,8 +19,9 @@ import {
   type PredictOptions,
   type ScoringTable,
   type TrainingTable,
+  trainingAsOfDay,
 } from '@nextbuy/contracts';
-import type { BgNbdParams, ParetoNbdParams } from '@nextbuy/btyd-model';
+import { type BgNbdParams, BTYD_MODEL_FILE, BtydGapModel, type ParetoNbdParams } from '@nextbuy/btyd-model';
 import {
   type Answers,
   type Blend,
@@ -251,6 +252,11 @@ export class XGBoostGapModel implements NextPurchaseModel {
   private waitRule: WaitRule | undefined;
   private blend: Blend = MODEL_ONLY;
   private blendSelection: Record<string, ModelSelection> = {};
+  /**
+   * BG/NBD in the boosters' place, when the training history is too short for them to learn
+   * from (`fit`): it predicts, saves and describes instead of them.
+   */
+  private fallback: { model: BtydGapModel; selection: Record<string, ModelSelection> } | undefined;
 
   /**
    * `classifierHorizonsDays`: the horizons of the classifiers, ascending, the last `HORIZON_DAYS`
@@ -266,6 +272,14 @@ export class XGBoostGapModel implements NextPurchaseModel {
     if (!ascending || classifierHorizonsDays.at(-1) !== HORIZON_DAYS) {
       throw new RangeError(`classifier horizons must be ascending whole days ending with ${HORIZON_DAYS} (p_order_90d), got ${classifierHorizonsDays.join(', ')}`);
     }
+  }
+
+  /** Restores a model `save` wrote with BG/NBD in the boosters' place (`fitFallback`): its parameters file and the manifest's selection. */
+  static async loadFallback(dir: string, description: ModelDescription): Promise<XGBoostGapModel> {
+    const model = new XGBoostGapModel(description.hyperparameters, description.horizons?.classifierHorizonsDays);
+    const btyd = await BtydGapModel.load('bgnbd', dir, { return_horizon_days: model.settings.returnHorizonDays });
+    model.fallback = { model: btyd, selection: { ...(description.selection ?? {}) } };
+    return model;
   }
 
   /** Restores a model written by `save` (XGBoost's JSON, one file per horizon of `classifierHorizonsDays`, its manifest's). */
@@ -306,14 +320,14 @@ export class XGBoostGapModel implements NextPurchaseModel {
     const boosters: Booster[] = [];
     const history: Array<Record<string, number>> = [];
     const horizons = this.classifierHorizonsDays;
+    const setsByHorizon = horizons.map((horizon) => outcomeSets(landmarks, held, horizon, validationFraction));
+    const unlearnable = horizons.find((_, k) => setsByHorizon[k]!.train.rows.length === 0);
+    if (unlearnable !== undefined) return this.fitFallback(table, unlearnable, customerBase !== null);
     // Progress counts every round of every booster; one that stops early skips to the next one's first.
     const total = horizons.length * numBoostRound;
     try {
-      for (const [k, horizon] of horizons.entries()) {
-        const sets = outcomeSets(landmarks, held, horizon, validationFraction);
-        if (sets.train.rows.length === 0) {
-          throw new InputDataError(`has no order followed for ${horizon} days without a further order in between: nothing to learn "orders within ${horizon} days" from`, { source: 'TrainingTable' });
-        }
+      for (const [k] of horizons.entries()) {
+        const sets = setsByHorizon[k]!;
         const dtrain = outcomeMatrix(sets.train, nthread);
         const dvalid = sets.validation && sets.validation.rows.length > 0 ? outcomeMatrix(sets.validation, nthread) : undefined;
         // Metrics and history are the 90-day booster's: the one p_order_90d comes from.
@@ -342,6 +356,7 @@ export class XGBoostGapModel implements NextPurchaseModel {
       // Kept in the model file, so that the saved model alone predicts.
       boosters.at(-1)!.set_attr({ [BGNBD_ATTRIBUTE]: JSON.stringify(customerBase), [WAIT_RULE_ATTRIBUTE]: JSON.stringify(waitRule), [BLEND_ATTRIBUTE]: JSON.stringify({ blend, selection }) });
       this.dispose();
+      this.fallback = undefined;
       this.boosters = boosters;
       this.customerBase = customerBase;
       this.waitRule = waitRule;
@@ -354,8 +369,31 @@ export class XGBoostGapModel implements NextPurchaseModel {
     return { history, bestIteration: boosters.at(-1)!.best_iteration };
   }
 
+  /**
+   * When no order of the training table was followed for `horizon` days without a further order
+   * (a history shorter than the horizon, or customers who never wait that long), the booster of
+   * that horizon has no example to learn from. BG/NBD still answers, extrapolating from each
+   * customer's frequency and recency, so the model fits it in the boosters' place and says why in
+   * `selection` (as the inner cutoff's choice of BG/NBD alone would), rather than failing a
+   * training run on a young customer base. Fails as before when BG/NBD cannot be fitted either.
+   */
+  private async fitFallback(table: TrainingTable, horizon: number, bgnbdFits: boolean): Promise<FitReport> {
+    let first = Infinity;
+    for (let row = 0; row < table.nRows; row++) first = Math.min(first, table.orderDay[row]!);
+    const days = Math.round(trainingAsOfDay(table) - first);
+    const why = `no order was followed for ${horizon} days without a further order in between (the training table spans ${days} days), so the booster of that horizon has nothing to learn "orders within ${horizon} days" from`;
+    if (!bgnbdFits) throw new InputDataError(`has ${why}, and no customer ordered twice, so BG/NBD cannot be fitted in its place either`, { source: 'TrainingTable' });
+    const model = new BtydGapModel('bgnbd', { return_horizon_days: this.settings.returnHorizonDays });
+    const report = await model.fit(table);
+    const reason = { criterion: `${why}: BG/NBD alone, which extrapolates from each customer's frequency and recency`, candidates: {}, chosen: 'bgnbd' };
+    this.dispose();
+    this.fallback = { model, selection: { blend_p_order_90d: reason, blend_wait: { ...reason } } };
+    return report;
+  }
+
   async predict(input: ScoringTable, options: PredictOptions = {}): Promise<GapPrediction> {
     const returnHorizonDays = options.returnHorizonDays ?? this.settings.returnHorizonDays;
+    if (this.fallback) return this.fallback.model.predict(input, { returnHorizonDays });
     const count = input.lastRow.length;
     if (count === 0) return { predictedGapDays: new Float64Array(0), pOrder90d: new Float64Array(0) };
     const { booster, btyd } = this.answers(this.fitted(), this.customerBase, this.blend.paretoNbd, this.waitRule!, input, returnHorizonDays, familiesUsed(this.blend));
@@ -448,6 +486,10 @@ export class XGBoostGapModel implements NextPurchaseModel {
   }
 
   async save(dir: string): Promise<string[]> {
+    if (this.fallback) {
+      mkdirSync(dir, { recursive: true });
+      return this.fallback.model.save(dir);
+    }
     const boosters = this.fitted();
     mkdirSync(dir, { recursive: true });
     const files = this.classifierHorizonsDays.map(boosterFile);
@@ -470,12 +512,14 @@ export class XGBoostGapModel implements NextPurchaseModel {
       description.featureImportance = Object.fromEntries(names.map((name) => [name, typeof gain[name] === 'number' ? gain[name] : 0]));
     }
     if (this.waitRule) description.selection = { wait_scale: this.waitRule.selection, ...this.blendSelection };
+    if (this.fallback) description.selection = { ...this.fallback.selection };
     return description;
   }
 
   dispose(): void {
     for (const booster of this.boosters) booster.dispose();
     this.boosters = [];
+    this.fallback = undefined;
   }
 
   /** The booster's margins (log-odds) for landmark rows, from the trees up to the best round. */
@@ -502,6 +546,8 @@ export const xgboostFactory: ModelFactory = {
     return new XGBoostGapModel(hyperparameters);
   },
   async load(dir, description) {
+    // A model fitted on too short a history holds BG/NBD's parameters in place of boosters (fitFallback).
+    if (!existsSync(join(dir, MODEL_FILE)) && existsSync(join(dir, BTYD_MODEL_FILE))) return XGBoostGapModel.loadFallback(dir, description);
     return XGBoostGapModel.load(dir, description.hyperparameters, description.horizons?.classifierHorizonsDays);
   },
 };
