@@ -43,10 +43,12 @@ export {
   familiesUsed,
   fitBgNbdIfPossible,
   fitParetoNbdIfPossible,
+  heldOutShare,
   type InnerAnswers,
   type InnerCutoff,
   innerCutoff,
   innerFollowUpDays,
+  MIN_HELD_OUT_CUSTOMERS,
   modelAlone,
   MODEL_ONLY,
 } from './inner-validation';

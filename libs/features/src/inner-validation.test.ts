@@ -1,6 +1,6 @@
 import type { TrainingTable } from '@nextbuy/contracts';
 import { describe, expect, it } from 'vitest';
-import { blendProbability, blendWait, chooseBlend, type InnerCutoff, innerCutoff, innerFollowUpDays } from './inner-validation';
+import { blendProbability, blendWait, chooseBlend, heldOutShare, type InnerCutoff, innerCutoff, innerFollowUpDays } from './inner-validation';
 
 /** A training table of customers' order days (one feature, the order's index), labels censored at `end`. */
 function table(customers: Record<string, number[]>, end: number): TrainingTable {
@@ -131,13 +131,46 @@ describe('chooseBlend', () => {
     expect(blend.pOrder90d).toEqual({ family: 'bgnbd', weight: 0.5 });
   });
 
-  it('keeps the booster alone, saying why, with too few customers or no BTYD answer', () => {
+  it('takes BG/NBD alone, saying why, with too few customers to choose on; the booster alone with no BTYD answer', () => {
     const small = cutoff(gaps.slice(0, 40));
     const cut = (a: { pOrder90d: Float64Array; wait: Float64Array }) => ({ pOrder90d: a.pOrder90d.subarray(0, 40), wait: a.wait.subarray(0, 40) });
-    const few = chooseBlend(small, { booster: cut(clueless), btyd: { bgnbd: cut(right) } }, null);
-    expect(few.blend).toEqual({ pOrder90d: { family: 'bgnbd', weight: 1 }, wait: { family: 'bgnbd', weight: 1 }, paretoNbd: null });
-    expect(few.selection.blend_wait!.criterion).toMatch(/too few customers.*40 held-out customers.*the booster alone/);
-    expect(chooseBlend(inner, { booster: clueless, btyd: { bgnbd: { pOrder90d: flat(Number.NaN), wait: flat(Number.NaN) } } }, null).blend.wait.weight).toBe(1);
+    const few = chooseBlend(small, { booster: cut(right), btyd: { bgnbd: cut(clueless), pareto_nbd: cut(right) } }, PARETO);
+    // Even where the booster would have been right: 40 customers are not evidence enough to trust it over four fitted numbers.
+    expect(few.blend).toEqual({ pOrder90d: { family: 'bgnbd', weight: 0 }, wait: { family: 'bgnbd', weight: 0 }, paretoNbd: null });
+    expect(few.selection.blend_wait!.criterion).toBe('too few customers to choose on at the inner cutoff 200 days before the end of training, 40 held-out customers (fewer than 50): bgnbd alone');
+    expect(few.selection.blend_p_order_90d!.chosen).toBe('bgnbd');
+    // Pareto/NBD alone, with its fit, where only it answers.
+    expect(chooseBlend(small, { booster: cut(right), btyd: { pareto_nbd: cut(right) } }, PARETO).blend).toEqual({ pOrder90d: { family: 'pareto_nbd', weight: 0 }, wait: { family: 'pareto_nbd', weight: 0 }, paretoNbd: PARETO });
+    const none = chooseBlend(inner, { booster: clueless, btyd: { bgnbd: { pOrder90d: flat(Number.NaN), wait: flat(Number.NaN) } } }, null);
+    expect(none.blend.wait.weight).toBe(1);
+    expect(none.selection.blend_wait!.criterion).toMatch(/^no BTYD fit answers at .*: the booster alone$/);
     expect(chooseBlend(inner, { booster: clueless, btyd: {} }, null).blend.pOrder90d.weight).toBe(1);
+  });
+
+  it('takes BG/NBD alone for an output whose outcomes are too few to rank by, and still chooses the other', () => {
+    // 300 customers who all order within 90 days: nothing for brier_90d and auc_90d to tell apart.
+    const busy = cutoff(Array.from({ length: 300 }, (_, i) => 12 + (i % 60)));
+    const truth = Float64Array.from(busy.gapDays, (g) => g - 10);
+    const n = busy.gapDays.length;
+    const { blend, selection } = chooseBlend(busy, { booster: { pOrder90d: new Float64Array(n).fill(0.9), wait: truth }, btyd: { bgnbd: { pOrder90d: new Float64Array(n).fill(0.95), wait: new Float64Array(n).fill(30) } } }, null);
+    expect(blend.pOrder90d).toEqual({ family: 'bgnbd', weight: 0 });
+    expect(selection.blend_p_order_90d!.criterion).toBe('too few customers of either 90-day outcome to choose on (fewer than 10) at the inner cutoff 200 days before the end of training, 300 held-out customers: bgnbd alone');
+    expect(Object.keys(selection.blend_p_order_90d!.candidates)).toHaveLength(2 * 5);
+    // The wait, whose returns are many, is chosen as ever: the booster's is the right one.
+    expect(blend.wait).toEqual({ family: 'bgnbd', weight: 1 });
+    expect(selection.blend_wait!.criterion).toMatch(/^least rank sum of mae_days and c_index/);
+  });
+});
+
+describe('heldOutShare', () => {
+  it('keeps the share on a large base and raises it to 100 customers, at most a third, on a small one', () => {
+    expect(heldOutShare(3000, 0.2)).toBe(0.2);
+    expect(heldOutShare(500, 0.2)).toBe(0.2);
+    expect(heldOutShare(499, 0.2)).toBeCloseTo(100 / 499, 12);
+    expect(heldOutShare(500, 0.1)).toBe(0.2);
+    expect(heldOutShare(200, 0.2)).toBeCloseTo(66 / 200, 12);
+    expect(heldOutShare(200, 0.5)).toBe(0.5);
+    expect(heldOutShare(2, 0.1)).toBe(0.1);
+    expect(heldOutShare(200, 0)).toBe(0);
   });
 });

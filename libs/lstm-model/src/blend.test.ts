@@ -109,13 +109,14 @@ describe('the inner cutoff choice of network, BTYD model or blend', () => {
     small.dispose();
   });
 
-  it('keeps the network alone, saying why, when too few customers are held out', async () => {
+  it('takes BG/NBD alone, saying why, when too few customers are held out to choose on', async () => {
     const small = await LstmGapModel.create({ ...HYPERPARAMETERS, epochs: 2 });
     const data = twoGroupTables({ customers: 60, orders: 6 });
     await small.fit(data.train);
     const { selection } = small.describe();
-    expect(selection!.blend_wait!.chosen).toBe('network');
-    expect(selection!.blend_p_order_90d!.criterion).toMatch(/(too few customers|no inner cutoff).*: the network alone$/);
+    expect(selection!.blend_wait!.chosen).toBe('bgnbd');
+    // A third of 60 customers held out, fewer of them with orders before the inner cutoff.
+    expect(selection!.blend_p_order_90d!.criterion).toMatch(/too few customers to choose on at the inner cutoff .*, \d held-out customers \(fewer than 50\): bgnbd alone$/);
     small.dispose();
   });
 });

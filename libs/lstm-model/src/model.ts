@@ -27,6 +27,7 @@ import {
   chooseAtInnerCutoff,
   familiesUsed,
   fitBgNbdIfPossible,
+  heldOutShare,
   geometricLandmarkDays,
   horizonOutcomes,
   type InnerCutoff,
@@ -212,21 +213,10 @@ export class LstmGapModel implements NextPurchaseModel {
   }
 }
 
-/**
- * Customers held out at least, when `validation_split` is above 0 and the base has
- * `MIN_HELD_OUT / MAX_HELD_OUT_SHARE` customers or more; fewer bases hold out that share. The
- * held-out customers also make the inner cutoff's choice, which needs 50 of them with orders
- * before it: a tenth of a 500-customer base left 35 to 40, so the network was kept alone there
- * and lost to BTYD by up to 6 days of `mae_days` and 0.02 of AUC.
- */
-const MIN_HELD_OUT = 100;
-const MAX_HELD_OUT_SHARE = 1 / 3;
-
-/** How many of `customers` to hold out for a `share`: the share, raised to `MIN_HELD_OUT` (at most a third of them) on small bases. */
+/** How many of `customers` to hold out for a `share`: the share, raised on small bases (`heldOutShare` of `@nextbuy/features`), at least one and one short of all. */
 export function heldOutCount(customers: number, share: number): number {
   if (!(share > 0) || customers < 2) return 0;
-  const floor = Math.min(MIN_HELD_OUT, Math.floor(customers * MAX_HELD_OUT_SHARE));
-  return Math.min(customers - 1, Math.max(1, Math.round(share * customers), floor));
+  return Math.min(customers - 1, Math.max(1, Math.round(heldOutShare(customers, share) * customers)));
 }
 
 /**

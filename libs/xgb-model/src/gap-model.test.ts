@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArtifactError, type FitProgress, InputDataError, NextBuyError, orderDaySpan, type ScoringTable } from '@nextbuy/contracts';
+import { ArtifactError, type FitProgress, InputDataError, NextBuyError, orderDaySpan, type ScoringTable, selectOrders } from '@nextbuy/contracts';
 import { BTYD_MODEL_FILE, BtydGapModel, bgnbdMedianWaitWithin, paretoNbdScore, scoringSummaries } from '@nextbuy/btyd-model';
 import { scenarioOrders } from '@nextbuy/datagen';
 import { buildScoringTable, buildTrainingTable, ELAPSED_FEATURE, landmarkTable, scoringLandmarks } from '@nextbuy/features';
@@ -308,6 +308,35 @@ describe('XGBoostGapModel', () => {
     await model.fit(buildTrainingTable(orders, orderDaySpan(orders).first + 200));
     expect(model.describe().featureImportance).toBeDefined();
     expect(await model.save(join(dir, 'after-fallback'))).toEqual(WAIT_HORIZONS_DAYS.map(boosterFile));
+    model.dispose();
+  });
+
+  it('holds out a third of a small base for the choice, and answers with BG/NBD where even that is too few to choose on', async () => {
+    const orders = scenarioOrders('tiny-shop');
+    const ids = [...new Set(orders.customerIds)];
+    const base = (customers: number) => {
+      const keep = new Set(ids.slice(0, customers));
+      const kept = selectOrders(orders, (row) => keep.has(orders.customerIds[row]!));
+      return buildTrainingTable(kept, orderDaySpan(kept).last + 1);
+    };
+    const hyperparameters = { ...SMALL, landmark_max_days: 365 };
+    // 200 customers: a fifth (about 40) is too few to choose on; a third (66) is not.
+    const model = new XGBoostGapModel(hyperparameters);
+    await model.fit(base(200));
+    const held = Number(/, (\d+) held-out customers$/.exec(model.describe().selection!.blend_wait!.criterion)?.[1]);
+    expect(held).toBeGreaterThanOrEqual(50);
+    expect(model.describe().selection!.blend_wait!.criterion).toMatch(/^least rank sum of mae_days and c_index/);
+    // 60 customers: 20 held out, too few to choose on: BG/NBD's answers, which on so few customers beat a booster's.
+    await model.fit(base(60));
+    const { selection } = model.describe();
+    expect(selection!.blend_p_order_90d!.criterion).toMatch(/^too few customers to choose on at the inner cutoff .* \(fewer than 50\): bgnbd alone$/);
+    const bgnbd = new BtydGapModel('bgnbd');
+    await bgnbd.fit(base(60));
+    const few = buildScoringTable(selectOrders(orders, (row) => ids.slice(0, 60).includes(orders.customerIds[row]!)), orderDaySpan(orders).last + 1);
+    const mine = await model.predict(few);
+    const theirs = await bgnbd.predict(few);
+    mine.pOrder90d.forEach((p, i) => expect(p).toBeCloseTo(theirs.pOrder90d[i]!, 6));
+    mine.predictedGapDays.forEach((gap, i) => expect(gap).toBeCloseTo(theirs.predictedGapDays[i]!, 6));
     model.dispose();
   });
 

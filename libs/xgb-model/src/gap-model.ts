@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ArtifactError,
+  customerSegments,
   type FitOptions,
   type FitReport,
   type GapPrediction,
@@ -34,6 +35,7 @@ import {
   familiesUsed,
   fitBgNbdIfPossible,
   geometricLandmarkDays,
+  heldOutShare,
   horizonOutcomes,
   landmarkTable,
   type LandmarkTable,
@@ -313,7 +315,9 @@ export class XGBoostGapModel implements NextPurchaseModel {
   }
 
   async fit(table: TrainingTable, options: FitOptions = {}): Promise<FitReport> {
-    const { params, numBoostRound, earlyStoppingRounds, nthread, landmarkDays, validationFraction } = this.settings;
+    const { params, numBoostRound, earlyStoppingRounds, nthread, landmarkDays } = this.settings;
+    // On a small base the share is raised, so that the inner cutoff has customers to choose on.
+    const validationFraction = heldOutShare(customerSegments(table).length, this.settings.validationFraction);
     const customerBase = fitBgNbdIfPossible(table);
     const landmarks = withCustomerBaseFeatures(landmarkTable(table, landmarkDays), table, customerBase, { calendar: true });
     const held = options.validation && withCustomerBaseFeatures(landmarkTable(options.validation, landmarkDays), options.validation, customerBase, { calendar: true });

@@ -11,7 +11,7 @@ export const XGBOOST_HYPERPARAMETERS: readonly HyperparameterSpec[] = [
   { name: 'landmark_growth', type: 'number', min: 1, minExclusive: true, default: 1.5, doc: 'each order is looked at again 1 day later, then at days growing by this factor (whole days, at least 1 apart) while no order came' },
   { name: 'landmark_max_days', type: 'integer', min: 1, default: 730, doc: 'the last landmark, in days after the order' },
   RETURN_HORIZON_DAYS_SPEC,
-  { name: 'validation_fraction', type: 'number', min: 0, max: 0.9, default: 0.2, doc: 'share of customers held out for early stopping and the wait scale' },
+  { name: 'validation_fraction', type: 'number', min: 0, max: 0.9, default: 0.2, doc: 'share of customers held out for early stopping, the wait scale and the inner cutoff\'s choice (raised to 100 customers, at most a third, on small bases)' },
   { name: 'objective', type: 'string', choices: ['binary:logistic'], default: 'binary:logistic', doc: 'XGBoost objective: the booster gives the probability of an order within 90 days' },
   { name: 'eval_metric', type: 'string', choices: ['logloss', 'auc', 'error', 'aucpr'], default: 'logloss', doc: 'XGBoost evaluation metric; the last one drives early stopping' },
   { name: 'tree_method', type: 'string', choices: ['auto', 'exact', 'approx', 'hist'], default: 'hist', doc: 'XGBoost tree construction algorithm' },
