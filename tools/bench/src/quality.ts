@@ -3,7 +3,8 @@
 // runs it (1% Isolation Forest filter on the training orders). One table per dataset with each
 // column's winner marked, then per cutoff the bootstrap intervals of the model's margins and what
 // the model chose while fitting; a summary that marks the verdicts within noise, and the line
-// `columns won: W of N`. Progress on stderr.
+// `columns won: W of N`. `--customers 60,120,200` runs each dataset cut to small customer bases
+// instead (evenly spaced customers, `small-bases.ts`), named `dataset/60`. Progress on stderr.
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -17,6 +18,7 @@ import { filterOutlierCustomers } from '@nextbuy/outliers';
 import { BOOTSTRAP, marginIntervals } from './quality-noise';
 import { columnsWon, coverage, cutoffNotes, datasetTable, summaryTable, WITHIN_NOISE_MARK, type CutoffResult } from './quality-scoring';
 import { rollingCutoffDays } from './rolling-origin';
+import { evenlySpacedCustomers } from './small-bases';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 /** The repository's copy of CDNOW (data/cdnow, shipped with its attribution). */
@@ -50,6 +52,12 @@ function parseDatasets(text: string): string[] {
   return names;
 }
 
+function parseSizes(text: string): number[] {
+  const sizes = text.split(',').filter(Boolean).map(Number);
+  if (sizes.length === 0 || !sizes.every((n) => Number.isInteger(n) && n >= 2)) throw new InvalidArgumentError(`expected whole numbers of customers (2 or more) separated by commas, got "${text}"`);
+  return sizes;
+}
+
 function parseCutoffs(text: string): number {
   const count = Number(text);
   if (!Number.isInteger(count) || count < 1 || count > 12) throw new InvalidArgumentError(`must be a whole number from 1 to 12, got "${text}"`);
@@ -63,10 +71,11 @@ const program = new Command()
   .option('--datasets <a,b>', `datasets to run (default all): ${DATASETS.join(', ')}`, parseDatasets, DATASETS)
   .option('--cutoffs <n>', 'cutoffs per dataset (rolling origin)', parseCutoffs, 3)
   .option('--hyperparameters <k=v,...>', "the model's hyperparameters by their own names (the seed is 42 unless given)", parseHyperparameters, {})
+  .option('--customers <n,n,...>', 'small customer bases instead: each dataset cut to that many customers, evenly spaced in order of first purchase (named dataset/n)', parseSizes)
   .option('--json <path>', 'also write every result as JSON')
   .showHelpAfterError('(run with --help for usage)');
 
-const flags = program.parse().opts<{ model: string; datasets: string[]; cutoffs: number; hyperparameters: Hyperparameters; json?: string }>();
+const flags = program.parse().opts<{ model: string; datasets: string[]; cutoffs: number; hyperparameters: Hyperparameters; customers?: number[]; json?: string }>();
 if (!isModelType(flags.model)) program.error(`error: --model must be one of ${Object.keys(MODEL_TYPES).join(', ')}, got "${flags.model}"`);
 
 async function datasetOrders(name: string): Promise<OrderTable> {
@@ -86,11 +95,15 @@ const filterTraining = (orders: OrderTable) => filterOutlierCustomers(orders, { 
 
 const results: CutoffResult[] = [];
 const tables: string[] = [];
-for (const [d, dataset] of flags.datasets.entries()) {
-  const orders = await datasetOrders(dataset);
+// Each dataset, or each of its small bases (--customers): the name and its orders, made when run.
+const runs = flags.datasets.flatMap((name) =>
+  flags.customers ? flags.customers.map((count) => ({ dataset: `${name}/${count}`, orders: async () => evenlySpacedCustomers(await datasetOrders(name), count) })) : [{ dataset: name, orders: () => datasetOrders(name) }],
+);
+for (const [d, { dataset, orders: load }] of runs.entries()) {
+  const orders = await load();
   const cutoffDays = rollingCutoffDays(orders, flags.cutoffs);
   const customers = new Set(orders.customerIds).size;
-  process.stderr.write(`bench:quality [${d + 1}/${flags.datasets.length}] ${dataset}: ${customers} customers, ${orders.nRows} orders, cutoffs ${cutoffDays.map(epochDayToIso).join(', ')} (${elapsed()})\n`);
+  process.stderr.write(`bench:quality [${d + 1}/${runs.length}] ${dataset}: ${customers} customers, ${orders.nRows} orders, cutoffs ${cutoffDays.map(epochDayToIso).join(', ')} (${elapsed()})\n`);
   const own: CutoffResult[] = [];
   for (const cutoffDay of cutoffDays) {
     const chosen: { selection?: Record<string, ModelSelection> } = {};
