@@ -325,18 +325,15 @@ export function fitParetoNbdIfPossible(table: TrainingTable): ParetoNbdParams | 
 /**
  * The answers of the BTYD `families` asked for (those fitted) for the customers of `input`: the
  * 90-day probability and the median wait among those who order within `returnHorizonDays`.
- * `bgnbdPOrder90d`, when given, is BG/NBD's 90-day probability already computed by the caller
- * (the XGBoost default has it as a feature, rounded to 32 bits: passing it keeps its answers as
- * they were).
  */
-export function btydAnswers(input: ScoringTable, fits: BtydFits, returnHorizonDays: number, families: readonly BtydFamily[], bgnbdPOrder90d?: ArrayLike<number>): Partial<Record<BtydFamily, Answers>> {
+export function btydAnswers(input: ScoringTable, fits: BtydFits, returnHorizonDays: number, families: readonly BtydFamily[]): Partial<Record<BtydFamily, Answers>> {
   const btyd: Partial<Record<BtydFamily, Answers>> = {};
   if (families.length === 0) return btyd;
   const s = scoringSummaries(input);
   const { bgnbd, paretoNbd } = fits;
   if (bgnbd && families.includes('bgnbd')) {
     btyd.bgnbd = {
-      pOrder90d: bgnbdPOrder90d ? Float64Array.from(bgnbdPOrder90d) : s.x.map((x, i) => bgnbdPOrderWithin(bgnbd, x, s.tx[i]!, s.T[i]!, HORIZON_DAYS)),
+      pOrder90d: s.x.map((x, i) => bgnbdPOrderWithin(bgnbd, x, s.tx[i]!, s.T[i]!, HORIZON_DAYS)),
       wait: s.x.map((x, i) => bgnbdMedianWaitWithin(bgnbd, x, s.T[i]!, returnHorizonDays)),
     };
   }

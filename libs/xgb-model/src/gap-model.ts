@@ -44,7 +44,7 @@ import {
   scoringLandmarks,
 } from '@nextbuy/features';
 import { Booster, type ParamValue } from './booster';
-import { CALENDAR_FEATURES, CUSTOMER_BASE_FEATURES, scoringCustomerBaseFeatures, withCustomerBaseFeatures } from './customer-base-features';
+import { CALENDAR_FEATURES, scoringCustomerBaseFeatures, withCustomerBaseFeatures } from './customer-base-features';
 import { DMatrix } from './dmatrix';
 import { EVAL_SETS, XGBOOST_HYPERPARAMETERS } from './hyperparameters';
 import type { EvalsLog } from './eval-log';
@@ -430,11 +430,9 @@ export class XGBoostGapModel implements NextPurchaseModel {
     const calendar = boosters.every((booster) => booster.feature_names?.includes(CALENDAR_FEATURES[0]) ?? false);
     const rows = scoringCustomerBaseFeatures(scoringLandmarks(input), input, bgnbd, { calendar });
     const probabilities = this.probabilities(boosters, rows.values, rows.featureNames);
-    // BG/NBD's 90-day probability is already a feature of the rows.
-    const column = rows.featureNames.indexOf(CUSTOMER_BASE_FEATURES[2]);
-    const width = rows.featureNames.length;
-    const bgnbdP = bgnbd && families.includes('bgnbd') ? Float64Array.from({ length: rows.nRows }, (_, i) => rows.values[i * width + column]!) : undefined;
-    const btyd = btydAnswers(input, { bgnbd, paretoNbd }, returnHorizonDays, families, bgnbdP);
+    // BG/NBD's own answers in full precision, not the 32-bit feature column: rounded, its ties
+    // differ from BG/NBD's, and a choice of BG/NBD alone scored below BG/NBD (0.0016 of AUC on 40 customers).
+    const btyd = btydAnswers(input, { bgnbd, paretoNbd }, returnHorizonDays, families);
     return { booster: { pOrder90d: probabilities.at(-1)!, wait: this.medianWaits(probabilities, waitRule.selection.chosen, waitRule.oneScale, returnHorizonDays) }, btyd };
   }
 
