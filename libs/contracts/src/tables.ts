@@ -31,6 +31,13 @@ export function trainingAsOfDay(table: TrainingTable): number {
   return asOf;
 }
 
+/** The day of a training table's first order (Infinity for an empty table). */
+export function trainingFirstDay(table: TrainingTable): number {
+  let first = Infinity;
+  for (let row = 0; row < table.nRows; row++) first = Math.min(first, table.orderDay[row]!);
+  return first;
+}
+
 /** The order history of the customers to score as of a date. */
 export interface ScoringTable extends OrderFeatureTable {
   asOfDay: number;

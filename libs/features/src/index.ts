@@ -48,7 +48,6 @@ export {
   type InnerCutoff,
   innerCutoff,
   innerFollowUpDays,
-  MIN_HELD_OUT_CUSTOMERS,
   modelAlone,
   MODEL_ONLY,
 } from './inner-validation';

@@ -1,4 +1,4 @@
-import { customerSegments, HORIZON_DAYS, type ModelSelection, NextBuyError, type ScoringTable, type TrainingTable, trainingAsOfDay } from '@nextbuy/contracts';
+import { customerSegments, HORIZON_DAYS, type ModelSelection, NextBuyError, type ScoringTable, type TrainingTable, trainingAsOfDay, trainingFirstDay } from '@nextbuy/contracts';
 import {
   type BgNbdParams,
   bgnbdMedianWaitWithin,
@@ -62,8 +62,7 @@ export function innerFollowUpDays(spanDays: number): number {
 export function innerCutoff(table: TrainingTable, include: (customerId: string) => boolean): InnerCutoff | undefined {
   if (table.nRows === 0) return undefined;
   const end = trainingAsOfDay(table);
-  let first = Infinity;
-  for (let row = 0; row < table.nRows; row++) first = Math.min(first, table.orderDay[row]!);
+  const first = trainingFirstDay(table);
   const followUpDays = innerFollowUpDays(end - first);
   const asOfDay = Math.ceil(end - followUpDays);
   if (!(asOfDay > first)) return undefined;
@@ -161,14 +160,15 @@ export interface InnerAnswers {
  * Fewest held-out customers for the inner cutoff to choose anything: below, BG/NBD alone (its
  * four numbers are estimated well from far fewer customers than a booster's trees or a network's
  * weights: on bases of 60 to 200 customers drawn from the zoo, the booster alone lost to BG/NBD
- * in 66 columns and won 26, by up to 0.31 of AUC). Fewest of each 90-day outcome among them:
- * below, the model alone (everyone, or no one, ordering within 90 days leaves nothing to rank).
+ * in 66 columns and won 26, by up to 0.31 of AUC). Fewest of one output's outcomes among them
+ * (customers of either 90-day outcome; customers returning within the follow-up): below, BG/NBD
+ * alone for that output (everyone, or no one, ordering within 90 days leaves nothing to rank).
  */
 const MIN_CUSTOMERS = 50;
 const MIN_OF_EACH_OUTCOME = 10;
 
 /** Customers held out at least on a small base (`heldOutShare`), so that the inner cutoff has `MIN_CUSTOMERS` to choose on. */
-export const MIN_HELD_OUT_CUSTOMERS = 100;
+const MIN_HELD_OUT_CUSTOMERS = 100;
 const MAX_RAISED_SHARE = 1 / 3;
 
 /**

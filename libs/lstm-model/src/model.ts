@@ -119,16 +119,13 @@ export class LstmGapModel implements NextPurchaseModel {
     const preprocessing = fitPreprocessing(train, settings.timeSeriesLength);
     let data: LabelledWindows;
     let validation: LabelledWindows | undefined;
-    // The customers the network was not trained on, for the inner cutoff (all when none are held out).
-    let heldOut: (customerId: string) => boolean = () => true;
-    let someHeldOut = false;
+    // The customers early stopping held out of `train` (none with a validation table, or a split of 0).
+    let held: ReadonlySet<string> = new Set();
     if (options.validation) {
       data = trainingWindows(train, preprocessing);
       validation = trainingWindows(options.validation, preprocessing, 'validation TrainingTable');
     } else {
-      let held: ReadonlySet<string>;
       ({ data, validation, held } = splitByCustomer(train, preprocessing, settings.validationSplit, splitRng!));
-      if (held.size > 0) [heldOut, someHeldOut] = [(id) => held.has(id), true];
     }
     const network = LstmNetwork.initialise(
       { inputSize: preprocessing.features.length + 1, hiddenSize: settings.hiddenSize, layers: settings.lstmLayers, steps: settings.timeSeriesLength },
@@ -144,7 +141,9 @@ export class LstmGapModel implements NextPurchaseModel {
     const calibrated = calibration ? { ...preprocessing, calibration } : preprocessing;
     // The choice scores the held-out customers, so its calibration is fitted without their
     // outcomes (which run past the inner cutoff); the model keeps the one fitted on all.
-    const forChoice = someHeldOut ? calibrationFor(network, train, preprocessing, (id) => !heldOut(id)) : calibration;
+    const forChoice = held.size > 0 ? calibrationFor(network, train, preprocessing, (id) => !held.has(id)) : calibration;
+    // The inner cutoff scores the held-out customers (all of them when none were held out).
+    const heldOut = held.size > 0 ? (id: string) => held.has(id) : () => true;
     const btydBlend = chooseNetworkBlend(network, forChoice ? { ...preprocessing, calibration: forChoice } : preprocessing, train, options.validation, heldOut);
     this.preprocessing = { ...calibrated, btydBlend };
     return { history: history.map((m) => ({ ...m })), ...(bestEpoch === undefined ? {} : { bestIteration: bestEpoch - 1 }) };

@@ -21,6 +21,7 @@ import {
   type ScoringTable,
   type TrainingTable,
   trainingAsOfDay,
+  trainingFirstDay,
 } from '@nextbuy/contracts';
 import { type BgNbdParams, BTYD_MODEL_FILE, BtydGapModel, type ParetoNbdParams } from '@nextbuy/btyd-model';
 import {
@@ -324,14 +325,16 @@ export class XGBoostGapModel implements NextPurchaseModel {
     const boosters: Booster[] = [];
     const history: Array<Record<string, number>> = [];
     const horizons = this.classifierHorizonsDays;
-    const setsByHorizon = horizons.map((horizon) => outcomeSets(landmarks, held, horizon, validationFraction));
-    const unlearnable = horizons.find((_, k) => setsByHorizon[k]!.train.rows.length === 0);
-    if (unlearnable !== undefined) return this.fitFallback(table, unlearnable, customerBase !== null);
+    const setsAt = (horizon: number) => outcomeSets(landmarks, held, horizon, validationFraction);
+    // A row whose 90-day outcome is known has its 7- and 30-day ones known too, so the 90-day set
+    // is empty whenever any is; the others are built one at a time below, as each booster trains.
+    const last = setsAt(horizons.at(-1)!);
+    if (last.train.rows.length === 0) return this.fitFallback(table, horizons.find((horizon) => setsAt(horizon).train.rows.length === 0)!, customerBase !== null);
     // Progress counts every round of every booster; one that stops early skips to the next one's first.
     const total = horizons.length * numBoostRound;
     try {
-      for (const [k] of horizons.entries()) {
-        const sets = setsByHorizon[k]!;
+      for (const [k, horizon] of horizons.entries()) {
+        const sets = k === horizons.length - 1 ? last : setsAt(horizon);
         const dtrain = outcomeMatrix(sets.train, nthread);
         const dvalid = sets.validation && sets.validation.rows.length > 0 ? outcomeMatrix(sets.validation, nthread) : undefined;
         // Metrics and history are the 90-day booster's: the one p_order_90d comes from.
@@ -360,7 +363,6 @@ export class XGBoostGapModel implements NextPurchaseModel {
       // Kept in the model file, so that the saved model alone predicts.
       boosters.at(-1)!.set_attr({ [BGNBD_ATTRIBUTE]: JSON.stringify(customerBase), [WAIT_RULE_ATTRIBUTE]: JSON.stringify(waitRule), [BLEND_ATTRIBUTE]: JSON.stringify({ blend, selection }) });
       this.dispose();
-      this.fallback = undefined;
       this.boosters = boosters;
       this.customerBase = customerBase;
       this.waitRule = waitRule;
@@ -382,9 +384,7 @@ export class XGBoostGapModel implements NextPurchaseModel {
    * training run on a young customer base. Fails as before when BG/NBD cannot be fitted either.
    */
   private async fitFallback(table: TrainingTable, horizon: number, bgnbdFits: boolean): Promise<FitReport> {
-    let first = Infinity;
-    for (let row = 0; row < table.nRows; row++) first = Math.min(first, table.orderDay[row]!);
-    const days = Math.round(trainingAsOfDay(table) - first);
+    const days = Math.round(trainingAsOfDay(table) - trainingFirstDay(table));
     const why = `no order was followed for ${horizon} days without a further order in between (the training table spans ${days} days), so the booster of that horizon has nothing to learn "orders within ${horizon} days" from`;
     if (!bgnbdFits) throw new InputDataError(`has ${why}, and no customer ordered twice, so BG/NBD cannot be fitted in its place either`, { source: 'TrainingTable' });
     const model = new BtydGapModel('bgnbd', { return_horizon_days: this.settings.returnHorizonDays });
