@@ -36,25 +36,33 @@ export const CLEANING_RULES = [
 ] as const;
 export type CleaningRule = (typeof CLEANING_RULES)[number];
 
+/** Rows dropped under each cleaning rule, and where the first of them were. */
+const droppedSchema = z.record(
+  z.enum(CLEANING_RULES),
+  z.object({
+    count: z.number().int().nonnegative(),
+    /**
+     * 1-based line numbers in the source (header included) of the first offenders; for a
+     * Parquet file or a Postgres result, 1-based row numbers (no header to count). Empty in the
+     * report of a folder, whose files each list their own (`files`).
+     */
+    firstLines: z.array(z.number().int().positive()),
+  }),
+);
+
 export const dataQualityReportSchema = z.object({
   source: z.string(),
   rowsRead: z.number().int().nonnegative(),
   rowsKept: z.number().int().nonnegative(),
-  dropped: z.record(
-    z.enum(CLEANING_RULES),
-    z.object({
-      count: z.number().int().nonnegative(),
-      /**
-       * 1-based line numbers in the source (header included) of the first offenders; for a
-       * Parquet file or a Postgres result, 1-based row numbers (no header to count).
-       */
-      firstLines: z.array(z.number().int().positive()),
-    }),
-  ),
+  dropped: droppedSchema,
   customers: z.number().int().nonnegative(),
   orders: z.number().int().nonnegative(),
   firstDate: z.string().nullable(),
   lastDate: z.string().nullable(),
+  /** A folder source's files (a directory, an S3 prefix), in the order read, each with its own counts and line numbers; absent for one file. */
+  files: z
+    .array(z.object({ source: z.string(), rowsRead: z.number().int().nonnegative(), rowsKept: z.number().int().nonnegative(), dropped: droppedSchema }))
+    .optional(),
 });
 /** Rows read, kept and dropped per rule: never a silent drop. */
 export type DataQualityReport = z.infer<typeof dataQualityReportSchema>;

@@ -23,5 +23,6 @@ export {
 } from './mapping';
 export { fileError } from './file-errors';
 export { fingerprintOrders, OrderAccumulator } from './orders';
+export { isDataName } from './readers/folders';
 export type { PostgresSource } from './readers/postgres';
 export { DATE_FORMATS, parseInvoiceDate, type DateFormat } from './timestamps';

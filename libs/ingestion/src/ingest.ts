@@ -2,13 +2,14 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { InputDataError, type DataQualityReport, type OrderTable, type Transaction } from '@nextbuy/contracts';
+import { CLEANING_RULES, emptyDropCounts, InputDataError, type DataQualityReport, type OrderTable, type Transaction } from '@nextbuy/contracts';
 import { DataQualityTally } from './cleaning';
 import { readInBlocks } from './blocks/in-blocks';
 import { DelimitedTextParser } from './delimited';
 import { ONLINE_RETAIL_MAPPING, parseColumnMapping, type ColumnMappingInput } from './mapping';
 import { OrderAccumulator } from './orders';
 import { parquetTransactions } from './parquet';
+import { folderFiles } from './readers/folders';
 import { decompressed } from './readers/gzip';
 import { isParquetSource } from './readers/parquet';
 import { postgresBatches, postgresSourceName, type PostgresSource } from './readers/postgres';
@@ -26,7 +27,8 @@ export interface StreamSource {
 
 /**
  * A local path (CSV plain or gzip, or Parquet), an `s3://bucket/key` URI (Parquet when the key
- * ends in `.parquet`), a byte stream, or a Postgres table or query.
+ * ends in `.parquet`), a folder of such files (a local directory, or an `s3://bucket/prefix/` URI
+ * ending in `/`), a byte stream, or a Postgres table or query.
  */
 export type TransactionSource = string | StreamSource | PostgresSource;
 
@@ -181,6 +183,10 @@ async function ingestInBlocks(path: string, options: IngestOptions) {
  * into orders as they stream in: memory grows with the orders, not the size of the source.
  */
 export async function ingest(source: TransactionSource, options: IngestOptions = {}): Promise<IngestResult> {
+  if (typeof source === 'string') {
+    const files = await folderFiles(source, options.s3Client);
+    if (files) return ingestFolder(source, files, options);
+  }
   if (typeof source === 'string' && !source.startsWith('s3://')) {
     const read = await ingestInBlocks(source, options);
     if (read) {
@@ -200,6 +206,47 @@ export async function ingest(source: TransactionSource, options: IngestOptions =
   return {
     orders: accumulator.finish(),
     report: tally.report({ customers: accumulator.customerCount, orders: accumulator.orderCount }),
+  };
+}
+
+/**
+ * The files of a folder read one after another, on this thread, into one set of orders: as if
+ * they were one file (an order whose lines are split across files is one order). The report
+ * sums the files' counts and lists each file's own, with its line numbers (`files`); an error
+ * names the file at fault.
+ */
+async function ingestFolder(folder: string, files: readonly string[], options: IngestOptions): Promise<IngestResult> {
+  if (files.length === 0) {
+    throw new InputDataError('the folder holds no data file (empty files, and names starting with "." or "_", are skipped)', { source: folder });
+  }
+  const accumulator = new OrderAccumulator();
+  const parts: DataQualityReport[] = [];
+  let rowsBefore = 0;
+  for (const file of files) {
+    const tally = new DataQualityTally(file);
+    const onProgress = options.onProgress && ((rows: number) => options.onProgress!(rowsBefore + rows));
+    for await (const batch of keptBatches(file, { ...options, onProgress }, tally, false)) {
+      for (const transaction of batch) accumulator.add(transaction);
+    }
+    rowsBefore += tally.rowsRead;
+    parts.push(tally.report({ customers: 0, orders: 0 }));
+  }
+  const dropped = emptyDropCounts();
+  for (const part of parts) for (const rule of CLEANING_RULES) dropped[rule].count += part.dropped[rule].count;
+  const dates = (pick: (part: DataQualityReport) => string | null) => parts.map(pick).filter((date): date is string => date !== null).sort();
+  return {
+    orders: accumulator.finish(),
+    report: {
+      source: folder,
+      rowsRead: rowsBefore,
+      rowsKept: parts.reduce((sum, part) => sum + part.rowsKept, 0),
+      dropped,
+      customers: accumulator.customerCount,
+      orders: accumulator.orderCount,
+      firstDate: dates((part) => part.firstDate)[0] ?? null,
+      lastDate: dates((part) => part.lastDate).at(-1) ?? null,
+      files: parts.map(({ source, rowsRead, rowsKept, dropped }) => ({ source, rowsRead, rowsKept, dropped })),
+    },
   };
 }
 

@@ -14,7 +14,7 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } {
  * The SDK is a CommonJS package: Node gives its exports both by name and as `default`, an esbuild
  * bundle split into chunks (the apps') only as `default`, so take them from there.
  */
-async function s3Sdk(): Promise<typeof import('@aws-sdk/client-s3')> {
+export async function s3Sdk(): Promise<typeof import('@aws-sdk/client-s3')> {
   return (await import('@aws-sdk/client-s3')).default;
 }
 
