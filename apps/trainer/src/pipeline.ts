@@ -143,7 +143,7 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
       onProgress: (rows) => reading.update(rows),
       ...(source.startsWith('s3://') ? { s3Client: s3ClientFromEnv() } : {}),
     });
-    const how = readIn ? `, in ${readIn.blocks} blocks on ${readIn.threads} threads` : '';
+    const how = readIn ? `, in ${readIn.blocks} blocks on ${readIn.threads} threads` : report.files ? ` from ${report.files.length} files` : '';
     reading.end(`${report.rowsRead} rows read${how}, ${report.rowsKept} kept, ${report.orders} orders of ${report.customers} customers`);
     checkTrainable(orders, report);
 

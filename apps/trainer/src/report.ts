@@ -149,6 +149,15 @@ export async function renderReport(input: ReportInput): Promise<string> {
   const droppedRows = Object.entries(dq.dropped)
     .map(([rule, d]) => `<tr><th>${rule}</th><td>${d.count}</td><td>${d.firstLines.slice(0, 5).join(', ') || '-'}</td></tr>`)
     .join('');
+  // A folder source: each file's rows and, for every rule it broke, its own first lines.
+  const fileRows = (dq.files ?? [])
+    .map((file) => {
+      const broken = Object.entries(file.dropped).filter(([, d]) => d.count > 0);
+      const drops = broken.map(([rule, d]) => `${rule} ${d.count} (first lines ${d.firstLines.slice(0, 5).join(', ')})`).join('; ') || '-';
+      return `<tr><th>${escapeHtml(file.source)}</th><td>${file.rowsRead}</td><td>${file.rowsKept}</td><td>${escapeHtml(drops)}</td></tr>`;
+    })
+    .join('');
+  const filesTable = fileRows ? `<table><thead><tr><th>file</th><th>rows read</th><th>kept</th><th>dropped</th></tr></thead><tbody>${fileRows}</tbody></table>` : '';
   // What the model chose among candidates while fitting, with each candidate's validation figure.
   const selection = Object.entries(manifest.selection ?? {})
     .map(([what, { criterion, candidates, chosen }]) => {
@@ -178,6 +187,7 @@ ${rendered.map((c) => `<figure><figcaption>${escapeHtml(c.title)}</figcaption>${
 <h2>Data quality</h2>
 <p>Source ${escapeHtml(dq.source)}: ${dq.rowsRead} rows read, ${dq.rowsKept} kept, ${dq.customers} customers, ${dq.orders} orders, ${dq.firstDate ?? '-'} to ${dq.lastDate ?? '-'}.</p>
 <table><thead><tr><th>rule</th><th>rows dropped</th><th>first lines</th></tr></thead><tbody>${droppedRows}</tbody></table>
+${filesTable}
 ${selection ? `<h2>Choices made while fitting</h2>
 <table><thead><tr><th>what</th><th>chosen</th><th>criterion</th><th>candidates</th></tr></thead><tbody>${selection}</tbody></table>` : ''}
 <h2>Hyperparameters</h2>

@@ -15,6 +15,19 @@ describe('SageMaker contract', () => {
     await writeFile(layout.hyperparameters, JSON.stringify({ epochs: '5', model_backend: 'lstm', sagemaker_program: 'x' }));
     expect(await hyperparametersToArgs(layout)).toEqual(['--epochs', '5', '--model_backend', 'lstm', '--file_path', join(layout.trainChannel, 'sales.csv.gz'), '--model_dir', join(root, 'model')]);
   });
+  it('trains on a channel of several files (an S3 prefix of exports) as one folder, and names an empty channel', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'opt-ml-'));
+    const layout = sageMakerLayout({ SM_OPT_ML_ROOT: root });
+    await mkdir(join(root, 'input', 'config'), { recursive: true });
+    await mkdir(layout.trainChannel, { recursive: true });
+    await writeFile(layout.hyperparameters, '{}');
+    await writeFile(join(layout.trainChannel, '_SUCCESS'), '');
+    await expect(hyperparametersToArgs(layout)).rejects.toThrow(`the train channel ${layout.trainChannel} holds no transactions file`);
+    await writeFile(join(layout.trainChannel, 'part-0.csv'), '');
+    expect(await hyperparametersToArgs(layout)).toContain(join(layout.trainChannel, 'part-0.csv'));
+    await writeFile(join(layout.trainChannel, 'part-1.csv'), '');
+    expect(await hyperparametersToArgs(layout)).toEqual(['--file_path', layout.trainChannel, '--model_dir', join(root, 'model')]);
+  });
   it('refuses invalid hyperparameters.json by path', async () => {
     const root = await mkdtemp(join(tmpdir(), 'opt-ml-'));
     const layout = sageMakerLayout({ SM_OPT_ML_ROOT: root });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputDataError, metricLine, type BacktestReport } from '@nextbuy/contracts';
+import { isDataName } from '@nextbuy/ingestion';
 import { TrainingInputError } from './errors';
 
 /** The `/opt/ml` layout of a SageMaker training job; the root is overridable for tests. */
@@ -87,18 +88,20 @@ export async function assertSingleInstance(layout: SageMakerLayout): Promise<voi
   }
 }
 
-/** The file to train on in a channel directory: the only data file in it. */
+/**
+ * What to train on in a channel directory: its one data file, or, when it holds several (an S3
+ * prefix of daily exports or Spark part files), the directory itself, which ingestion reads as one
+ * folder source. Names starting with "." or "_" (`_SUCCESS`, `.crc` files) are not data.
+ */
 async function channelSource(channel: string): Promise<string> {
   let names: string[];
   try {
-    names = (await readdir(channel)).filter((n) => !n.startsWith('.'));
+    names = (await readdir(channel)).filter(isDataName);
   } catch {
     throw new TrainingInputError(`the train channel ${channel} does not exist: give the training job an input channel named "train"`);
   }
-  if (names.length !== 1) {
-    throw new TrainingInputError(`the train channel ${channel} must hold exactly one transactions file, found ${names.length}${names.length ? ` (${names.slice(0, 5).join(', ')})` : ''}`);
-  }
-  return join(channel, names[0]!);
+  if (names.length === 0) throw new TrainingInputError(`the train channel ${channel} holds no transactions file`);
+  return names.length === 1 ? join(channel, names[0]!) : channel;
 }
 
 /** The backtest's metric lines for the job's metric definitions, one metric a line: `mae_days=44.6;`, `baseline_km:mae_days=122.5;`. */

@@ -34,6 +34,13 @@ beforeAll(async () => {
   await client.send(new PutObjectCommand({ Bucket: 'data', Key: 'retail/raw/r1/transactions.csv', Body: await readFile(csvPath) }));
   await csvToParquet(csvPath, join(directory, 'transactions.parquet'));
   await client.send(new PutObjectCommand({ Bucket: 'data', Key: 'lake/r1/transactions.parquet', Body: await readFile(join(directory, 'transactions.parquet')) }));
+  // The same rows as a Spark-like export: the first 8,000 as CSV, the rest as Parquet, and the job's marker.
+  const [header, ...rows] = (await readFile(csvPath, 'utf8')).trimEnd().split('\n');
+  await client.send(new PutObjectCommand({ Bucket: 'data', Key: 'lake/parts/part-0.csv', Body: [header, ...rows.slice(0, 8_000)].join('\n') + '\n' }));
+  await writeFile(join(directory, 'rest.csv'), [header, ...rows.slice(8_000)].join('\n') + '\n');
+  await csvToParquet(join(directory, 'rest.csv'), join(directory, 'part-1.parquet'));
+  await client.send(new PutObjectCommand({ Bucket: 'data', Key: 'lake/parts/part-1.parquet', Body: await readFile(join(directory, 'part-1.parquet')) }));
+  await client.send(new PutObjectCommand({ Bucket: 'data', Key: 'lake/parts/_SUCCESS', Body: '' }));
 });
 
 afterAll(async () => {
@@ -78,5 +85,22 @@ describe('trainer with S3 (a real S3 API server on loopback)', () => {
     const manifest = await readArtifact(modelDir);
     expect(manifest.dataQuality.source).toBe('s3://data/lake/r1/transactions.parquet');
     expect(manifest.dataFingerprint).toEqual(fingerprintOrders((await ingest(csvPath)).orders));
+  }, 120_000);
+
+  it('trains from an S3 prefix of part files (CSV and Parquet) as from the one file they were cut from', async () => {
+    const modelDir = await mkdtemp(join(tmpdir(), 'trainer-s3-prefix-model-'));
+    const run = await runTrainer(['--file_path', 's3://data/lake/parts/', '--model_dir', modelDir, '--cutoff', '2011-06-01', '--num_boost_round', '20'], localS3Env());
+    expect(run.code, run.stderr).toBe(0);
+    const manifest = await readArtifact(modelDir);
+    expect(manifest.dataQuality.source).toBe('s3://data/lake/parts/');
+    expect(run.stderr + run.stdout).toMatch(/"detail":"\d+ rows read from 2 files, /);
+    const whole = await ingest(csvPath);
+    const rest = whole.report.rowsRead - 8_000;
+    expect(manifest.dataQuality.files!.map((file) => [file.source, file.rowsRead])).toEqual([
+      ['s3://data/lake/parts/part-0.csv', 8_000],
+      ['s3://data/lake/parts/part-1.parquet', rest],
+    ]);
+    expect(manifest.dataFingerprint).toEqual(fingerprintOrders(whole.orders));
+    expect(await readFile(join(modelDir, 'report.html'), 'utf8')).toContain(`<th>s3://data/lake/parts/part-1.parquet</th><td>${rest}</td>`);
   }, 120_000);
 });

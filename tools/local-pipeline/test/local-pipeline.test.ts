@@ -181,7 +181,8 @@ describe('the local pipeline', () => {
 
   it('catches a failed training job into RecordFailure without retrying it, while the other dataset carries on', async () => {
     pipeline.useSourceTable('broken', 'transactions_shop');
-    // A stray object under the train channel's prefix: the real trainer refuses a channel of two files.
+    // A stray object under the train channel's prefix: the real trainer reads a channel of two files
+    // as one folder, and the stray one, not a transactions file, fails the job naming it.
     await pipeline.aws.s3.send(new PutObjectCommand({ Bucket: LOCAL_RESOURCES.bucket, Key: 'broken/raw/r3/transactions.csv.gz.partial', Body: 'x' }));
     const { report, calls } = await execute({ datasets: ['broken', 'shop'], run: 'r3', hyperparameters: FAST });
     expectSucceeded(report, 'shop');
@@ -195,7 +196,7 @@ describe('the local pipeline', () => {
     expect(broken.data!.failure!.Error).toBe('States.TaskFailed');
     const job = JSON.parse(broken.data!.failure!.Cause) as { TrainingJobStatus: string; FailureReason: string };
     expect(job.TrainingJobStatus).toBe('Failed');
-    expect(job.FailureReason).toMatch(/^AlgorithmError: .*must hold exactly one transactions file, found 2/);
+    expect(job.FailureReason).toMatch(/^AlgorithmError: .*transactions\.csv\.gz\.partial, line 1: missing columns? /);
     expect(await storedPredictions('broken')).toEqual([]);
 
     expect(new Set((await storedPredictions('shop')).map((item) => item.run))).toEqual(new Set(['r3']));
