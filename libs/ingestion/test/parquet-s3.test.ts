@@ -98,7 +98,7 @@ describe('Parquet from s3://', () => {
   it('names the object of a missing key and of a truncated file', async () => {
     const missing = await ingest(`s3://${BUCKET}/exports/2011/nothing.parquet`, { s3Client: s3.client }).catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(InputDataError);
-    expect((missing as Error).message).toBe('s3://lake/exports/2011/nothing.parquet: no such S3 object (NotFound)');
+    expect((missing as Error).message).toBe('s3://lake/exports/2011/nothing.parquet: no such S3 object (NotFound); to read every object under a prefix as one source, end the URI with /');
     await expect(ingest(`s3://${BUCKET}/exports/2011/truncated.parquet`, { s3Client: s3.client })).rejects.toThrow(
       /^s3:\/\/lake\/exports\/2011\/truncated.parquet: the Parquet file is truncated or corrupt: its footer cannot be read/,
     );

@@ -51,7 +51,7 @@ describe('s3:// reader', () => {
   it('names the object in errors: missing key, empty object, malformed URI', async () => {
     const missing = await ingest(`s3://${BUCKET}/raw/run-1/nothing.csv`, { s3Client: client }).catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(InputDataError);
-    expect((missing as Error).message).toBe('s3://retail/raw/run-1/nothing.csv: no such S3 object (NoSuchKey)');
+    expect((missing as Error).message).toBe('s3://retail/raw/run-1/nothing.csv: no such S3 object (NoSuchKey); to read every object under a prefix as one source, end the URI with /');
     await expect(ingest(`s3://${BUCKET}/raw/run-1/empty.csv`, { s3Client: client })).rejects.toThrow(
       's3://retail/raw/run-1/empty.csv: the source is empty: no header line',
     );

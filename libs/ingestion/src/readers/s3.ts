@@ -25,7 +25,9 @@ async function sendForObject<T>(uri: string, send: () => Promise<T>): Promise<T>
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound') {
-      throw new InputDataError(`no such S3 object (${name})`, { source: uri }, { cause: error });
+      // A missing key is often a prefix meant as a folder: say how to ask for one.
+      const hint = name === 'NoSuchBucket' ? '' : '; to read every object under a prefix as one source, end the URI with /';
+      throw new InputDataError(`no such S3 object (${name})${hint}`, { source: uri }, { cause: error });
     }
     throw error;
   }
