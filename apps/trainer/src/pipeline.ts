@@ -75,6 +75,22 @@ function checkTrainable(orders: OrderTable, report: DataQualityReport): void {
   }
 }
 
+/**
+ * Says when rows were dropped because their date could not be read: a source writing dates in a
+ * shape the mapping's `dateFormat` does not read (day first, say) loses those rows silently
+ * otherwise, and the report is read after the fact if at all.
+ */
+function warnOfUnreadableDates(report: DataQualityReport, reporter: Reporter): void {
+  const { count } = report.dropped.unparseable_date;
+  if (count === 0) return;
+  const where = [report, ...(report.files ?? [])].find((part) => part.dropped.unparseable_date.firstLines.length > 0);
+  const first = where ? ` (first at ${where === report ? 'lines' : `${where.source}, lines`} ${where.dropped.unparseable_date.firstLines.slice(0, 3).join(', ')})` : '';
+  const share = ((100 * count) / report.rowsRead).toFixed(count * 1000 < report.rowsRead ? 2 : 1);
+  reporter.warn(
+    `${count} of ${report.rowsRead} rows (${share}%) dropped: their date could not be read${first}; if the source writes dates another way, set the mapping's "dateFormat" (dmy for day first, unix_seconds, ...; --strict stops at the first)`,
+  );
+}
+
 function cutoffDayOf(options: TrainerOptions, orders: OrderTable, { first, last }: { first: number; last: number }): number {
   if (!options.cutoff) return defaultCutoffDay(orders);
   let day: number;
@@ -146,6 +162,7 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
     const how = readIn ? `, in ${readIn.blocks} blocks on ${readIn.threads} threads` : report.files ? ` from ${report.files.length} files` : '';
     reading.end(`${report.rowsRead} rows read${how}, ${report.rowsKept} kept, ${report.orders} orders of ${report.customers} customers`);
     checkTrainable(orders, report);
+    warnOfUnreadableDates(report, reporter);
 
     const span = orderDaySpan(orders);
     const cutoffDay = cutoffDayOf(options, orders, span);

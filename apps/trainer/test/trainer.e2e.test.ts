@@ -95,6 +95,25 @@ describe('trainer, command-line mode', () => {
     expect(whole.report.dropped.cancellation.count).toBeGreaterThanOrEqual(padding.length / cancellation.length);
   });
 
+  it('warns when rows are dropped for a date it cannot read, naming the lines and the way out; trains on a local folder', async () => {
+    const folder = join(work, 'exports');
+    await mkdir(folder, { recursive: true });
+    const text = await readFile(transactions, 'utf8');
+    await writeFile(join(folder, 'part-0.csv'), text);
+    // A second export whose dates are day first: 13/01/2011 is no month-first date.
+    const dayFirst = 'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n' + '999001,1,X,1,13/01/2011 9:00,2.5,17850,United Kingdom\n'.repeat(3);
+    await writeFile(join(folder, 'part-1.csv'), dayFirst);
+    await writeFile(join(folder, '_SUCCESS'), '');
+    const run = await runTrainer(['--file_path', folder, '--model_dir', join(work, 'folder-model'), '--cutoff', '2011-06-01', '--model_backend', 'bgnbd']);
+    expect(run.code, run.stderr).toBe(0);
+    const warning = `3 of ${(await ingest(transactions)).report.rowsRead + 3} rows (0.01%) dropped: their date could not be read (first at ${join(folder, 'part-1.csv')}, lines 2, 3, 4); if the source writes dates another way, set the mapping's \\"dateFormat\\" (dmy for day first`;
+    expect(run.stdout + run.stderr).toContain(warning);
+    expect(run.stdout).toMatch(/rows read from 2 files, /);
+    // The clean file alone: no warning.
+    const clean = await runTrainer(['--file_path', transactions, '--model_dir', join(work, 'clean-model'), '--cutoff', '2011-06-01', '--model_backend', 'bgnbd']);
+    expect(clean.stdout + clean.stderr).not.toContain('their date could not be read');
+  });
+
   it('trains on a Parquet file written by DuckDB, reading the same orders as from its CSV', async () => {
     const parquet = join(work, 'transactions.parquet');
     await csvToParquet(transactions, parquet);

@@ -1,7 +1,7 @@
 import { InputDataError, type Transaction } from '@nextbuy/contracts';
 import type { ColumnMapping } from './mapping';
 import { customerIdOf, numberFromText, resolveMappedColumns, type RecordContext, type ResolvedColumn } from './records';
-import { DATE_FORMAT_SHAPES, timeParser } from './timestamps';
+import { DATE_FORMAT_SHAPES, dateFormatHint, timeParser } from './timestamps';
 
 /**
  * Turns one row of a row group into a transaction: `columns` holds the group's values of the
@@ -97,7 +97,7 @@ export function compileParquetRowReader(
     const dateValue = columns[at.invoiceDate]![index];
     const time = timeOf(dateValue);
     if (strict && Number.isNaN(time)) {
-      throw new InputDataError(`not a date (${DATE_FORMAT_SHAPES[mapping.dateFormat]}): ${shown(dateValue)}`, {
+      throw new InputDataError(`not a date (${DATE_FORMAT_SHAPES[mapping.dateFormat]}): ${shown(dateValue)}${typeof dateValue === 'string' ? dateFormatHint(dateValue.trim(), mapping.dateFormat) : ''}`, {
         source,
         row,
         column: mapped.invoiceDate.label,

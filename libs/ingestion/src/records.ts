@@ -1,6 +1,6 @@
 import { InputDataError, type OnlineRetailColumn, type Transaction } from '@nextbuy/contracts';
 import type { ColumnMapping, ColumnRef } from './mapping';
-import { DATE_FORMAT_SHAPES, timeParser } from './timestamps';
+import { DATE_FORMAT_SHAPES, dateFormatHint, timeParser } from './timestamps';
 
 /**
  * Turns the fields of one source record, read at a 1-based line, into a transaction. `wanted`
@@ -197,7 +197,7 @@ export function compileRecordReader(
       lastDate = new Date(lastTime);
     }
     if (strict && Number.isNaN(lastTime)) {
-      throw new InputDataError(`not a date (${DATE_FORMAT_SHAPES[mapping.dateFormat]}): "${dateText}"`, {
+      throw new InputDataError(`not a date (${DATE_FORMAT_SHAPES[mapping.dateFormat]}): "${dateText}"${dateFormatHint(dateText.trim(), mapping.dateFormat)}`, {
         source,
         line,
         column: invoiceDate.label,

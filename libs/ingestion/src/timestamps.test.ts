@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseInvoiceDate, parseIsoTime, parseUciTime, parseYyyymmddTime, timeParser } from './timestamps';
+import { dateFormatHint, parseDmyTime, parseInvoiceDate, parseIsoTime, parseUciTime, parseYyyymmddTime, timeParser } from './timestamps';
 
 const iso = (time: number) => new Date(time).toISOString();
 
@@ -45,6 +45,24 @@ describe('date formats', () => {
   it('reads YYYYMMDD and nothing longer or shorter', () => {
     expect(iso(parseYyyymmddTime('19970101'))).toBe('1997-01-01T00:00:00.000Z');
     for (const text of ['1997011', '199701011', '19970230', '1997-01-01']) expect(parseYyyymmddTime(text), text).toBeNaN();
+  });
+  it('reads day-first dates with /, . or - between the parts, and rejects mixed separators and impossible days', () => {
+    for (const text of ['31/12/2010', '31.12.2010', '31-12-2010', '31/12/2010 0:00']) expect(iso(parseDmyTime(text)), text).toBe('2010-12-31T00:00:00.000Z');
+    expect(iso(parseDmyTime('1/2/2011 8:26:05'))).toBe('2011-02-01T08:26:05.000Z');
+    for (const text of ['12/31/2010', '31/12.2010', '31/12/10', '29/02/2011', '31/12/2010T08:26', '2010-12-31']) expect(parseDmyTime(text), text).toBeNaN();
+  });
+  it('reads Unix seconds and milliseconds, whole or fractional, and nothing else', () => {
+    expect(iso(timeParser('unix_seconds')('1293753600'))).toBe('2010-12-31T00:00:00.000Z');
+    expect(iso(timeParser('unix_seconds')('1293753600.5'))).toBe('2010-12-31T00:00:00.500Z');
+    expect(iso(timeParser('unix_millis')('1293753600000'))).toBe('2010-12-31T00:00:00.000Z');
+    for (const text of ['-1', '1e9', '', '12/31/2010', '99999999999999999']) expect(timeParser('unix_seconds')(text), text).toBeNaN();
+  });
+  it('hints at dmy when a month-first format meets a day-first date, and only then', () => {
+    expect(dateFormatHint('13/01/2011 8:26', 'auto')).toBe('; it looks day first: set the mapping\'s "dateFormat" to "dmy"');
+    expect(dateFormatHint('31.12.2010', 'uci')).toMatch(/day first/);
+    expect(dateFormatHint('12/01/2011', 'auto')).toBe('');
+    expect(dateFormatHint('13/13/2011', 'auto')).toBe('');
+    expect(dateFormatHint('13/01/2011', 'iso')).toBe('');
   });
   it('auto tells ISO from UCI value by value', () => {
     const auto = timeParser('auto');

@@ -1,7 +1,11 @@
 import { daysInMonth } from '@nextbuy/contracts';
 
-/** How a source writes its invoice timestamps. `auto` accepts UCI and ISO 8601, value by value. */
-export const DATE_FORMATS = ['uci', 'iso', 'yyyymmdd', 'auto'] as const;
+/**
+ * How a source writes its invoice timestamps. `auto` accepts UCI and ISO 8601, value by value;
+ * `dmy` is day first (`31/12/2010`, `31.12.2010`, `31-12-2010`); `unix_seconds` and
+ * `unix_millis` count from 1970-01-01 UTC.
+ */
+export const DATE_FORMATS = ['uci', 'iso', 'yyyymmdd', 'dmy', 'unix_seconds', 'unix_millis', 'auto'] as const;
 export type DateFormat = (typeof DATE_FORMATS)[number];
 
 /** What each format looks like, for error messages. */
@@ -9,6 +13,9 @@ export const DATE_FORMAT_SHAPES: Record<DateFormat, string> = {
   uci: 'M/D/YYYY H:MM',
   iso: 'ISO 8601',
   yyyymmdd: 'YYYYMMDD',
+  dmy: 'D/M/YYYY H:MM, D.M.YYYY or D-M-YYYY',
+  unix_seconds: 'seconds since 1970-01-01 UTC',
+  unix_millis: 'milliseconds since 1970-01-01 UTC',
   auto: 'M/D/YYYY H:MM or ISO 8601',
 };
 
@@ -69,6 +76,11 @@ export function parseUciTime(text: string): number {
   if (month < 0 || !consume(text, '/')) return NaN;
   const day = digits(text, 1, 2);
   if (day < 0 || !consume(text, '/')) return NaN;
+  return yearThenClock(text, month, day);
+}
+
+/** The rest of a slashed date at `cursor`, once its day and month are read: `YYYY`, then optionally ` H:MM[:SS]`. */
+function yearThenClock(text: string, month: number, day: number): number {
   const year = digits(text, 4, 4);
   if (year < 0) return NaN;
   if (cursor === text.length) return utcTime(year, month, day, 0, 0, 0, 0);
@@ -119,6 +131,28 @@ export function parseIsoTime(text: string): number {
   return local - sign * (offsetHours * 60 + offsetMinutes) * 60_000;
 }
 
+/** `31/12/2010 8:26` (day first, as most of the world writes it), with `/`, `.` or `-` between the parts; seconds and time optional. */
+export function parseDmyTime(text: string): number {
+  cursor = 0;
+  const day = digits(text, 1, 2);
+  const separator = text[cursor];
+  if (day < 0 || (separator !== '/' && separator !== '.' && separator !== '-')) return NaN;
+  cursor++;
+  const month = digits(text, 1, 2);
+  if (month < 0 || !consume(text, separator)) return NaN;
+  return yearThenClock(text, month, day);
+}
+
+/** Whole (or fractional) units since the Unix epoch, as event logs and some Parquet exports write them; NaN for anything else. */
+function unixTime(text: string, unitMs: number): number {
+  if (!/^\d+(\.\d+)?$/.test(text)) return NaN;
+  const time = Math.floor(Number(text) * unitMs);
+  return Number.isSafeInteger(time) && time <= MAX_TIME ? time : NaN;
+}
+
+/** The latest time a Date can hold. */
+const MAX_TIME = 8.64e15;
+
 /** `19970101`, as CDNOW writes its dates. */
 export function parseYyyymmddTime(text: string): number {
   cursor = 0;
@@ -138,8 +172,23 @@ const PARSERS: Record<DateFormat, (text: string) => number> = {
   uci: parseUciTime,
   iso: parseIsoTime,
   yyyymmdd: parseYyyymmddTime,
+  dmy: parseDmyTime,
+  unix_seconds: (text) => unixTime(text, 1000),
+  unix_millis: (text) => unixTime(text, 1),
   auto: parseAutoTime,
 };
+
+/**
+ * A hint for a date the mapping's format could not read, when the value looks day first
+ * (`13/01/2011`: a first part above 12 and a second of 12 or less) and the format is month first:
+ * auto or uci would read such a file's 1/2/2011 as January 2 and drop 13/1/2011.
+ */
+export function dateFormatHint(text: string, format: DateFormat): string {
+  if (format !== 'auto' && format !== 'uci') return '';
+  const match = /^(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}\b/.exec(text);
+  if (!match || !(Number(match[1]) > 12 && Number(match[2]) <= 12)) return '';
+  return '; it looks day first: set the mapping\'s "dateFormat" to "dmy"';
+}
 
 /** The parser of one date format: text (already trimmed) to epoch milliseconds, NaN when it is not a date. */
 export function timeParser(format: DateFormat): (text: string) => number {

@@ -10,6 +10,7 @@ import {
   formatOnlineRetailLine,
   ingest,
   ONLINE_RETAIL_CSV_HEADER,
+  ONLINE_RETAIL_MAPPING,
   readCleanedTransactions,
   type IngestOptions,
   type TransactionSource,
@@ -220,6 +221,16 @@ describe('bad input', () => {
     expect((await inputError(path, { strict: true })).message).toBe(`${path}, line 3, column "InvoiceDate": not a date (M/D/YYYY H:MM or ISO 8601): "2010-13-45"`);
     const { report } = await ingest(path);
     expect(report.dropped.unparseable_date).toEqual({ count: 1, firstLines: [3] });
+  });
+
+  it('says a day-first date looks day first, and reads it with dateFormat dmy', async () => {
+    const path = await writeSample(directory.path, 'day-first.csv', `${header}536366,1,X,1,02/01/2011 9:00,1,17850,UK\n536367,1,X,1,13/01/2011 9:00,1,17850,UK\n`);
+    expect((await inputError(path, { strict: true })).message).toBe(
+      `${path}, line 3, column "InvoiceDate": not a date (M/D/YYYY H:MM or ISO 8601): "13/01/2011 9:00"; it looks day first: set the mapping's "dateFormat" to "dmy"`,
+    );
+    const { report } = await ingest(path, { mapping: { ...ONLINE_RETAIL_MAPPING, dateFormat: 'dmy' } });
+    expect(report.rowsKept).toBe(2);
+    expect([report.firstDate, report.lastDate]).toEqual(['2011-01-02', '2011-01-13']);
   });
 
   it('rejects a line with too few fields', async () => {
