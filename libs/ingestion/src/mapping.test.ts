@@ -58,4 +58,15 @@ describe('column mapping', () => {
     expect(() => parseColumnMapping({ ...base, delimiter: 'semicolon' })).toThrow(/column "delimiter"/);
     expect(() => parseColumnMapping({ ...base, colums: {} })).toThrow(InputDataError);
   });
+
+  it('takes a constant quantity or price for sources without them, and no other', () => {
+    const orders = { columns: { CustomerID: 0, InvoiceDate: 1, UnitPrice: 2 }, header: false, derive: { Quantity: { constant: 1 }, InvoiceNo: 'lineNumber' } };
+    expect(parseColumnMapping(orders).derive.Quantity).toEqual({ constant: 1 });
+    const visits = { columns: { CustomerID: 0, InvoiceDate: 1 }, header: false, derive: { Quantity: { constant: 1 }, UnitPrice: { constant: 1 }, InvoiceNo: 'lineNumber' } };
+    expect(parseColumnMapping(visits).derive.UnitPrice).toEqual({ constant: 1 });
+    expect(() => parseColumnMapping({ ...orders, derive: { InvoiceNo: 'lineNumber' } })).toThrow('column "columns.Quantity": invalid column mapping: Quantity needs a column or a derive rule');
+    expect(() => parseColumnMapping({ ...orders, derive: { ...orders.derive, Quantity: { constant: 0 } } })).toThrow(/column "derive.Quantity.constant"/);
+    expect(() => parseColumnMapping({ ...orders, derive: { ...orders.derive, Quantity: { constant: '1' } } })).toThrow(/column "derive.Quantity.constant"/);
+    expect(() => parseColumnMapping({ ...orders, columns: { ...orders.columns, Quantity: 3 } })).toThrow('Quantity has both a column and a derive rule');
+  });
 });

@@ -8,6 +8,8 @@ const columnRef = z.union([z.string().min(1), z.number().int().nonnegative()]);
 export type ColumnRef = z.infer<typeof columnRef>;
 
 const textConstant = z.object({ constant: z.string() }).strict();
+/** The same positive number on every line: for sources that record orders, not lines (1 unit), or no money at all. */
+const numberConstant = z.object({ constant: z.number().positive().finite() }).strict();
 
 export const columnMappingSchema = z
   .object({
@@ -23,7 +25,7 @@ export const columnMappingSchema = z
         InvoiceNo: columnRef.optional(),
         StockCode: columnRef.optional(),
         Description: columnRef.optional(),
-        Quantity: columnRef,
+        Quantity: columnRef.optional(),
         InvoiceDate: columnRef,
         UnitPrice: columnRef.optional(),
         CustomerID: columnRef,
@@ -33,8 +35,14 @@ export const columnMappingSchema = z
     /** How to make the fields the source lacks. Text fields with neither a column nor a rule are empty. */
     derive: z
       .object({
-        /** `UnitPrice = amount / Quantity`, for sources that record a line's amount instead of its unit price. */
-        UnitPrice: z.object({ amountColumn: columnRef }).strict().optional(),
+        /**
+         * `{ amountColumn }`: `UnitPrice = amount / Quantity`, for sources that record a line's
+         * amount instead of its unit price; `{ constant }`: the same price on every line, for
+         * sources without money (spend features then count units).
+         */
+        UnitPrice: z.union([z.object({ amountColumn: columnRef }).strict(), numberConstant]).optional(),
+        /** `{ constant: 1 }`: every line is one unit, for sources with one line per order or item and no quantity. */
+        Quantity: numberConstant.optional(),
         /** `lineNumber`: every line is an invoice of its own, numbered by its line in the source. */
         InvoiceNo: z.literal('lineNumber').optional(),
         StockCode: textConstant.optional(),
@@ -52,13 +60,14 @@ export const columnMappingSchema = z
         context.addIssue({ code: 'custom', path: ['derive', field], message: `${field} has both a column and a derive rule` });
       }
     }
-    for (const field of ['UnitPrice', 'InvoiceNo'] as const) {
+    for (const field of ['Quantity', 'UnitPrice', 'InvoiceNo'] as const) {
       if (mapping.columns[field] === undefined && derived[field] === undefined) {
         context.addIssue({ code: 'custom', path: ['columns', field], message: `${field} needs a column or a derive rule` });
       }
     }
     if (!mapping.header) {
-      const refs = [...Object.entries(mapping.columns), ['UnitPrice', mapping.derive.UnitPrice?.amountColumn] as const];
+      const price = mapping.derive.UnitPrice;
+      const refs = [...Object.entries(mapping.columns), ['UnitPrice', price && 'amountColumn' in price ? price.amountColumn : undefined] as const];
       for (const [field, ref] of refs) {
         if (typeof ref === 'string') {
           context.addIssue({

@@ -1,6 +1,6 @@
 import { InputDataError, type Transaction } from '@nextbuy/contracts';
 import type { ColumnMapping } from './mapping';
-import { customerIdOf, numberFromText, resolveMappedColumns, type RecordContext, type ResolvedColumn } from './records';
+import { constantNumbers, customerIdOf, numberFromText, resolveMappedColumns, type RecordContext, type ResolvedColumn } from './records';
 import { DATE_FORMAT_SHAPES, dateFormatHint, timeParser } from './timestamps';
 
 /**
@@ -32,6 +32,7 @@ export function compileParquetRowReader(
   context: RecordContext,
 ): { columns: string[]; read: ParquetRowReader } {
   const mapped = resolveMappedColumns(mapping, fileColumns, { source: context.source, columnsOf: 'the file' });
+  const constants = constantNumbers(mapping);
   const { source, strict } = context;
   const columns: string[] = [];
   // The position of a mapped column among the ones read: each is read once however often mapped.
@@ -45,7 +46,7 @@ export function compileParquetRowReader(
     invoiceNo: slot(mapped.invoiceNo),
     stockCode: slot(mapped.stockCode),
     description: slot(mapped.description),
-    quantity: slot(mapped.quantity)!,
+    quantity: slot(mapped.quantity),
     invoiceDate: slot(mapped.invoiceDate)!,
     unitPrice: slot(mapped.unitPrice),
     amount: slot(mapped.amount),
@@ -103,7 +104,7 @@ export function compileParquetRowReader(
         column: mapped.invoiceDate.label,
       });
     }
-    const quantity = numberOf(columns[at.quantity]![index], mapped.quantity, row);
+    const quantity = at.quantity === null ? constants.quantity! : numberOf(columns[at.quantity]![index], mapped.quantity!, row);
     return {
       invoiceNo: at.invoiceNo === null ? String(row) : textOf(columns[at.invoiceNo]![index], mapped.invoiceNo!, row).trim(),
       stockCode: stockCodeOf(columns, index, row),
@@ -113,7 +114,9 @@ export function compileParquetRowReader(
       unitPrice:
         at.unitPrice !== null
           ? numberOf(columns[at.unitPrice]![index], mapped.unitPrice!, row)
-          : numberOf(columns[at.amount!]![index], mapped.amount!, row) / quantity,
+          : at.amount !== null
+            ? numberOf(columns[at.amount]![index], mapped.amount!, row) / quantity
+            : constants.unitPrice!,
       customerId: customerIdOf(textOf(columns[at.customerId]![index], mapped.customerId, row)),
       country: countryOf(columns, index, row),
     };

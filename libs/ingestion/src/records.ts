@@ -82,13 +82,20 @@ export interface MappedColumns {
   invoiceNo: ResolvedColumn | null;
   stockCode: ResolvedColumn | null;
   description: ResolvedColumn | null;
-  quantity: ResolvedColumn;
+  /** Null when `derive.Quantity` gives a constant. */
+  quantity: ResolvedColumn | null;
   invoiceDate: ResolvedColumn;
   unitPrice: ResolvedColumn | null;
   /** `derive.UnitPrice.amountColumn`. */
   amount: ResolvedColumn | null;
   customerId: ResolvedColumn;
   country: ResolvedColumn | null;
+}
+
+/** The quantity and unit price a mapping gives as constants (`derive.Quantity`, `derive.UnitPrice`), undefined where a column gives them. */
+export function constantNumbers(mapping: ColumnMapping): { quantity?: number; unitPrice?: number } {
+  const { Quantity, UnitPrice } = mapping.derive;
+  return { quantity: Quantity?.constant, unitPrice: UnitPrice && 'constant' in UnitPrice ? UnitPrice.constant : undefined };
 }
 
 /**
@@ -118,10 +125,10 @@ export function resolveMappedColumns(
     invoiceNo: resolve('InvoiceNo', columns.InvoiceNo),
     stockCode: resolve('StockCode', columns.StockCode),
     description: resolve('Description', columns.Description),
-    quantity: resolve('Quantity', columns.Quantity)!,
+    quantity: resolve('Quantity', columns.Quantity),
     invoiceDate: resolve('InvoiceDate', columns.InvoiceDate)!,
     unitPrice: resolve('UnitPrice', columns.UnitPrice),
-    amount: resolve('UnitPrice', derive.UnitPrice?.amountColumn),
+    amount: resolve('UnitPrice', derive.UnitPrice && 'amountColumn' in derive.UnitPrice ? derive.UnitPrice.amountColumn : undefined),
     customerId: resolve('CustomerID', columns.CustomerID)!,
     country: resolve('Country', columns.Country),
   };
@@ -156,8 +163,9 @@ export function compileRecordReader(
   const { derive } = mapping;
   const { source, strict } = context;
   const used = [invoiceNo, stockCode, description, quantity, invoiceDate, unitPrice, amount, customerId, country];
-  let widest = quantity;
+  let widest = invoiceDate;
   for (const column of used) if (column && column.index > widest.index) widest = column;
+  const constants = constantNumbers(mapping);
   const required = widest.index + 1;
   const numberAt = (fields: readonly string[], column: ResolvedColumn, line: number): number => {
     const text = fields[column.index]!;
@@ -203,14 +211,14 @@ export function compileRecordReader(
         column: invoiceDate.label,
       });
     }
-    const lineQuantity = numberAt(fields, quantity, line);
+    const lineQuantity = quantity ? numberAt(fields, quantity, line) : constants.quantity!;
     return {
       invoiceNo: invoiceNo ? fields[invoiceNo.index]!.trim() : String(line),
       stockCode: stockCodeOf(fields),
       description: descriptionOf(fields),
       quantity: lineQuantity,
       invoiceDate: lastDate,
-      unitPrice: unitPrice ? numberAt(fields, unitPrice, line) : numberAt(fields, amount!, line) / lineQuantity,
+      unitPrice: unitPrice ? numberAt(fields, unitPrice, line) : amount ? numberAt(fields, amount, line) / lineQuantity : constants.unitPrice!,
       customerId: customerIdOf(fields[customerId.index]!),
       country: countryOf(fields),
     };

@@ -223,6 +223,23 @@ describe('bad input', () => {
     expect(report.dropped.unparseable_date).toEqual({ count: 1, firstLines: [3] });
   });
 
+  it('reads orders without a quantity (one unit each) and visits without money (one unit, price 1)', async () => {
+    // customer, day, order value: one line per order, as CLV data often comes.
+    const path = await writeSample(directory.path, 'order-values.csv', 'customer,day,value\n7,2011-01-02,20.5\n7,2011-01-02,4.5\n7,2011-02-01,10\n8,2011-01-05,0\n');
+    const { orders, report } = await ingest(path, {
+      mapping: { columns: { CustomerID: 'customer', InvoiceDate: 'day', UnitPrice: 'value' }, derive: { Quantity: { constant: 1 }, InvoiceNo: 'lineNumber' } },
+    });
+    expect(report.dropped.non_positive_price.firstLines).toEqual([5]);
+    expect(Array.from(orders.totalPrice)).toEqual([25, 10]);
+    expect(Array.from(orders.quantity)).toEqual([2, 1]);
+    expect(Array.from(orders.invoices)).toEqual([2, 1]);
+    const visits = await ingest(path, {
+      mapping: { columns: { CustomerID: 'customer', InvoiceDate: 'day' }, derive: { Quantity: { constant: 1 }, UnitPrice: { constant: 1 }, InvoiceNo: 'lineNumber' } },
+    });
+    expect(visits.report.rowsKept).toBe(4);
+    expect(Array.from(visits.orders.totalPrice)).toEqual([2, 1, 1]);
+  });
+
   it('says a day-first date looks day first, and reads it with dateFormat dmy', async () => {
     const path = await writeSample(directory.path, 'day-first.csv', `${header}536366,1,X,1,02/01/2011 9:00,1,17850,UK\n536367,1,X,1,13/01/2011 9:00,1,17850,UK\n`);
     expect((await inputError(path, { strict: true })).message).toBe(

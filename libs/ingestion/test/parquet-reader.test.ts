@@ -72,6 +72,15 @@ describe('Parquet reader', () => {
     expect(parquet.report.customers).toBe(50);
   });
 
+  it('takes a constant quantity and price where the mapping derives them, as CSV does', async () => {
+    const mapping = { columns: { CustomerID: 'CustomerID', InvoiceDate: 'InvoiceDate', InvoiceNo: 'InvoiceNo' }, derive: { Quantity: { constant: 1 }, UnitPrice: { constant: 2 } } };
+    const csv = await ingest(at('sales.csv'), { mapping });
+    const parquet = await ingest(at('sales.parquet'), { mapping });
+    expect(fingerprintOrders(parquet.orders)).toEqual(fingerprintOrders(csv.orders));
+    expect(parquet.report.dropped.non_positive_quantity.count).toBe(0);
+    expect(Array.from(parquet.orders.totalPrice, (total, i) => total / parquet.orders.lines[i]!)).toEqual(Array.from(parquet.orders.totalPrice, () => 2));
+  });
+
   it('parses a VARCHAR date column with the mapping dateFormat, as CSV text is', async () => {
     const csv = await ingest(at('sales.csv'), { mapping: TEXT_DATES });
     const parquet = await ingest(at('sales.parquet'), { mapping: TEXT_DATES });
