@@ -57,7 +57,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
         `Model types: ${MODEL_TYPE_NAMES.map((type) => `\n  ${type.padEnd(11)} ${MODEL_TYPES[type].doc}`).join('')}`,
     )
     .option('--file_path <path>', 'transactions: a local CSV (.csv, .csv.gz) or Parquet file, or s3://bucket/key (.parquet for Parquet); or a folder of them, read as one: a local directory or s3://bucket/prefix/ (ending in /); default: generated data')
-    .option('--mapping <name|file>', 'column mapping: online-retail, cdnow, or a mapping JSON file', 'online-retail')
+    .option('--mapping <name|file>', 'column mapping: online-retail, cdnow, a mapping JSON file, or the mapping itself as JSON ({"columns": ...}, as a SageMaker hyperparameter)', 'online-retail')
     // An optional value, so that SageMaker's hyperparameter "strict": "true" (passed as --strict true) works.
     .option('--strict [bool]', 'an unparseable date is an error instead of a dropped row', false)
     .option('--rows <n>', 'rows of generated data when no --file_path is given', '200000')

@@ -23,7 +23,7 @@ import {
 import { fitBgNbd, trainingSummaries } from '@nextbuy/btyd-model';
 import { writeOnlineRetailCsv } from '@nextbuy/datagen';
 import { backtestModel, buildTrainingTable, defaultCutoffDay, FEATURE_NAMES, runBacktest, type BacktestResult } from '@nextbuy/features';
-import { CDNOW_MAPPING, fingerprintOrders, ingest, loadColumnMapping, ONLINE_RETAIL_MAPPING, type ColumnMappingInput } from '@nextbuy/ingestion';
+import { CDNOW_MAPPING, fingerprintOrders, ingest, loadColumnMapping, ONLINE_RETAIL_MAPPING, parseColumnMapping, type ColumnMappingInput } from '@nextbuy/ingestion';
 import { modelFactory } from '@nextbuy/model-registry';
 import { filterOutlierCustomers } from '@nextbuy/outliers';
 import type { TrainerOptions } from './cli';
@@ -47,6 +47,16 @@ const LABEL_DEFINITION =
 async function mappingFor(name: string): Promise<ColumnMappingInput> {
   if (name === 'online-retail') return ONLINE_RETAIL_MAPPING;
   if (name === 'cdnow') return CDNOW_MAPPING;
+  // The mapping itself, as JSON: what a SageMaker job passes as its "mapping" hyperparameter.
+  if (name.trimStart().startsWith('{')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(name);
+    } catch (error) {
+      throw new TrainingInputError(`--mapping is not valid JSON: ${(error as Error).message}`);
+    }
+    return parseColumnMapping(value, '--mapping');
+  }
   return loadColumnMapping(name);
 }
 

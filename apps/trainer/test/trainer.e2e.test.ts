@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { readArtifact } from '@nextbuy/artifact';
 import { customerHistorySchema, ONLINE_RETAIL_COLUMNS } from '@nextbuy/contracts';
 import { writeOnlineRetailCsv } from '@nextbuy/datagen';
-import { fingerprintOrders, ingest } from '@nextbuy/ingestion';
+import { fingerprintOrders, ingest, readCleanedTransactions } from '@nextbuy/ingestion';
 import { trainingMetricDefinitions } from '@nextbuy/model-registry';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { csvToParquet } from './parquet';
@@ -22,6 +22,18 @@ beforeAll(async () => {
 });
 
 const QUICK = ['--num_boost_round', '40'];
+
+/** Customer, date and order value: the shape of most CLV data, mapped with a constant quantity. */
+const ORDER_VALUES = { columns: { CustomerID: 'customer', InvoiceDate: 'day', UnitPrice: 'value' }, derive: { Quantity: { constant: 1 }, InvoiceNo: 'lineNumber' } };
+
+/** The kept lines of the generated transactions as `customer,day,value` (ISO day, quantity x price). */
+async function orderValueLines(): Promise<{ rows: string[] }> {
+  const rows: string[] = [];
+  for await (const batch of readCleanedTransactions(transactions)) {
+    for (const t of batch) rows.push(`${t.customerId},${t.invoiceDate.toISOString()},${t.quantity * t.unitPrice}`);
+  }
+  return { rows };
+}
 
 describe('trainer, command-line mode', () => {
   it('trains on a CSV and writes a verified artifact with metrics, batch input and report', async () => {
@@ -184,6 +196,28 @@ describe('trainer, SageMaker training job mode', () => {
     const run = await runTrainer([], { SM_OPT_ML_ROOT: root, SM_MODEL_DIR: '' });
     expect(run.code).toBe(1);
     expect(await readFile(join(root, 'output', 'failure'), 'utf8')).toMatch(/resourceconfig\.json: expected an object whose "hosts" is a non-empty list of host names/);
+  });
+
+  it('trains on order values (customer, date, value) from a channel of two files, with the mapping as a hyperparameter', async () => {
+    const root = await jobRoot({ model_backend: 'bgnbd', cutoff: '2011-06-01', mapping: JSON.stringify(ORDER_VALUES) }, false);
+    const channel = join(root, 'input', 'data', 'train');
+    await mkdir(channel, { recursive: true });
+    // The generated transactions as a CLV export: one line per line with a customer, its value, ISO dates, in two files.
+    const { rows } = await orderValueLines();
+    await writeFile(join(channel, 'values-1.csv'), ['customer,day,value', ...rows.slice(0, 5_000)].join('\n') + '\n');
+    await writeFile(join(channel, 'values-2.csv'), ['customer,day,value', ...rows.slice(5_000)].join('\n') + '\n');
+    const run = await runTrainer([], { SM_OPT_ML_ROOT: root, SM_MODEL_DIR: '' });
+    expect(run.code, run.stderr).toBe(0);
+    const manifest = await readArtifact(join(root, 'model'));
+    expect(manifest.dataQuality.source).toBe(channel);
+    expect(manifest.dataQuality.rowsKept).toBe(rows.length);
+    // The same customers and order days as the transactions they came from.
+    const original = (await ingest(transactions)).orders;
+    expect(manifest.dataFingerprint.customers).toBe(new Set(original.customerIds).size);
+    expect(manifest.dataFingerprint.rows).toBe(original.nRows);
+    const bad = await jobRoot({ model_backend: 'bgnbd', mapping: '{"columns": ' });
+    expect((await runTrainer([], { SM_OPT_ML_ROOT: bad, SM_MODEL_DIR: '' })).code).toBe(1);
+    expect(await readFile(join(bad, 'output', 'failure'), 'utf8')).toMatch(/^--mapping is not valid JSON: /);
   });
 
   it('says when the train channel is missing', async () => {
