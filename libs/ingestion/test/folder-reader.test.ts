@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { InputDataError } from '@nextbuy/contracts';
@@ -70,9 +70,11 @@ describe('a folder of files as one source', () => {
     expect(progress).toEqual([...progress].sort((x, y) => x - y));
   });
 
-  it('keeps each file’s line numbers in its own entry', async () => {
+  it('keeps each file’s line numbers in its own entry; reads a link to a file, not a link to a folder', async () => {
     await local('rules/a.csv', RULES_SAMPLE);
-    await local('rules/b.csv', RULES_SAMPLE);
+    await local('elsewhere/b.csv', RULES_SAMPLE);
+    await symlink(join(directory.path, 'elsewhere', 'b.csv'), join(directory.path, 'rules', 'b.csv'));
+    await symlink(join(directory.path, 'rules'), join(directory.path, 'rules', 'loop'));
     const { report } = await ingest(join(directory.path, 'rules'));
     const one = await ingest(join(directory.path, 'rules', 'a.csv'));
     expect(report.rowsRead).toBe(2 * one.report.rowsRead);

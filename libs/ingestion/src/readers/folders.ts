@@ -31,9 +31,15 @@ async function localFolderFiles(path: string): Promise<string[] | null> {
     const entries = (await readdir(dir, { withFileTypes: true })).filter((entry) => isDataName(entry.name)).sort((a, b) => byName(a.name, b.name));
     for (const entry of entries) {
       const child = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(child);
+      if (entry.isDirectory()) {
+        await walk(child);
+        continue;
+      }
+      // A link to a file is read as the file; a link to a folder is not followed (no loops).
+      if (!entry.isFile() && !entry.isSymbolicLink()) continue;
+      const target = await stat(child).catch(() => null);
       // Empty part files are what Spark writes for empty partitions: nothing to read, not an error.
-      else if (entry.isFile() && (await stat(child)).size > 0) files.push(child);
+      if (target?.isFile() && target.size > 0) files.push(child);
     }
   };
   await walk(path);
