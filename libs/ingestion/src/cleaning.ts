@@ -69,15 +69,18 @@ export class DataQualityTally {
   }
 
   /**
-   * Adds the counts of a part of the source read after every part added so far (a block read on
-   * another thread), whose line numbers `lineOf` turns into the source's own.
+   * Adds the counts of a part of the source read after every part added so far: a block read on
+   * another thread, whose line numbers `lineOf` turns into the source's own; or, without
+   * `lineOf`, a file of a folder, whose line numbers mean nothing in the folder's report (its
+   * counts are added, its lines are not).
    */
-  absorb(part: TallyState, lineOf: (line: number) => number): void {
+  absorb(part: TallyState, lineOf?: (line: number) => number): void {
     this.rowsRead += part.rowsRead;
     this.rowsKept += part.rowsKept;
     for (const rule of CLEANING_RULES) {
       const entry = this.dropped[rule];
       entry.count += part.dropped[rule].count;
+      if (!lineOf) continue;
       for (const line of part.dropped[rule].firstLines) {
         if (entry.firstLines.length < REPORTED_LINES_PER_RULE) entry.firstLines.push(lineOf(line));
       }

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { CLEANING_RULES, emptyDropCounts, InputDataError, type DataQualityReport, type OrderTable, type Transaction } from '@nextbuy/contracts';
+import { InputDataError, type DataQualityReport, type OrderTable, type Transaction } from '@nextbuy/contracts';
 import { DataQualityTally } from './cleaning';
 import { readInBlocks } from './blocks/in-blocks';
 import { DelimitedTextParser } from './delimited';
@@ -219,34 +219,23 @@ async function ingestFolder(folder: string, files: readonly string[], options: I
   if (files.length === 0) {
     throw new InputDataError('the folder holds no data file (empty files, and names starting with "." or "_", are skipped)', { source: folder });
   }
+  const total = new DataQualityTally(folder);
   const accumulator = new OrderAccumulator();
-  const parts: DataQualityReport[] = [];
-  let rowsBefore = 0;
+  const parts: NonNullable<DataQualityReport['files']> = [];
   for (const file of files) {
     const tally = new DataQualityTally(file);
-    const onProgress = options.onProgress && ((rows: number) => options.onProgress!(rowsBefore + rows));
+    const before = total.rowsRead;
+    const onProgress = options.onProgress && ((rows: number) => options.onProgress!(before + rows));
     for await (const batch of keptBatches(file, { ...options, onProgress }, tally, false)) {
       for (const transaction of batch) accumulator.add(transaction);
     }
-    rowsBefore += tally.rowsRead;
-    parts.push(tally.report({ customers: 0, orders: 0 }));
+    const part = tally.state();
+    total.absorb(part);
+    parts.push({ source: file, rowsRead: part.rowsRead, rowsKept: part.rowsKept, dropped: part.dropped });
   }
-  const dropped = emptyDropCounts();
-  for (const part of parts) for (const rule of CLEANING_RULES) dropped[rule].count += part.dropped[rule].count;
-  const dates = (pick: (part: DataQualityReport) => string | null) => parts.map(pick).filter((date): date is string => date !== null).sort();
   return {
     orders: accumulator.finish(),
-    report: {
-      source: folder,
-      rowsRead: rowsBefore,
-      rowsKept: parts.reduce((sum, part) => sum + part.rowsKept, 0),
-      dropped,
-      customers: accumulator.customerCount,
-      orders: accumulator.orderCount,
-      firstDate: dates((part) => part.firstDate)[0] ?? null,
-      lastDate: dates((part) => part.lastDate).at(-1) ?? null,
-      files: parts.map(({ source, rowsRead, rowsKept, dropped }) => ({ source, rowsRead, rowsKept, dropped })),
-    },
+    report: { ...total.report({ customers: accumulator.customerCount, orders: accumulator.orderCount }), files: parts },
   };
 }
 

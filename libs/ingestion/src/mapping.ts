@@ -66,8 +66,7 @@ export const columnMappingSchema = z
       }
     }
     if (!mapping.header) {
-      const price = mapping.derive.UnitPrice;
-      const refs = [...Object.entries(mapping.columns), ['UnitPrice', price && 'amountColumn' in price ? price.amountColumn : undefined] as const];
+      const refs = [...Object.entries(mapping.columns), ['UnitPrice', amountColumn(mapping.derive)] as const];
       for (const [field, ref] of refs) {
         if (typeof ref === 'string') {
           context.addIssue({
@@ -79,6 +78,12 @@ export const columnMappingSchema = z
       }
     }
   });
+
+/** The column `derive.UnitPrice` divides by the quantity, when it names one (not when it gives a constant price). */
+export function amountColumn(derive: Pick<ColumnMapping['derive'], 'UnitPrice'>): ColumnRef | undefined {
+  const price = derive.UnitPrice;
+  return price && 'amountColumn' in price ? price.amountColumn : undefined;
+}
 
 /** Where each schema field comes from in a source, and how to read the source's text. */
 export type ColumnMapping = z.output<typeof columnMappingSchema>;

@@ -1,5 +1,5 @@
 import { InputDataError, type OnlineRetailColumn, type Transaction } from '@nextbuy/contracts';
-import type { ColumnMapping, ColumnRef } from './mapping';
+import { amountColumn, type ColumnMapping, type ColumnRef } from './mapping';
 import { DATE_FORMAT_SHAPES, dateFormatHint, timeParser } from './timestamps';
 
 /**
@@ -128,7 +128,7 @@ export function resolveMappedColumns(
     quantity: resolve('Quantity', columns.Quantity),
     invoiceDate: resolve('InvoiceDate', columns.InvoiceDate)!,
     unitPrice: resolve('UnitPrice', columns.UnitPrice),
-    amount: resolve('UnitPrice', derive.UnitPrice && 'amountColumn' in derive.UnitPrice ? derive.UnitPrice.amountColumn : undefined),
+    amount: resolve('UnitPrice', amountColumn(derive)),
     customerId: resolve('CustomerID', columns.CustomerID)!,
     country: resolve('Country', columns.Country),
   };
