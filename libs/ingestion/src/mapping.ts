@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InputDataError, ONLINE_RETAIL_COLUMNS, type OnlineRetailColumn } from '@nextbuy/contracts';
 import { z } from 'zod';
-import { DATE_FORMATS } from './timestamps';
+import { DATE_FORMATS, isTimeZone } from './timestamps';
 
 /** A source column: its header name, or its 0-based position (header-less files). */
 const columnRef = z.union([z.string().min(1), z.number().int().nonnegative()]);
@@ -18,6 +18,15 @@ export const columnMappingSchema = z
     /** Whether the first line names the columns. */
     header: z.boolean().default(true),
     dateFormat: z.enum(DATE_FORMATS).default('auto'),
+    /**
+     * The retailer's time zone (IANA, `Europe/Paris`): a timestamp that names its instant (ISO
+     * with `Z` or an offset, a Unix time, a Parquet TIMESTAMP adjusted to UTC) is put on its
+     * calendar day there. Without it, on its UTC day. Times written without a zone keep their day.
+     */
+    timeZone: z
+      .string()
+      .refine(isTimeZone, { error: (issue) => `not a time zone (an IANA name such as "Europe/London" or "America/New_York"), got ${JSON.stringify(issue.input)}` })
+      .optional(),
     encoding: z.enum(['utf8', 'latin1']).default('utf8'),
     /** Which source column feeds each schema field. */
     columns: z

@@ -1,7 +1,7 @@
 import { InputDataError, type Transaction } from '@nextbuy/contracts';
 import type { ColumnMapping } from './mapping';
 import { constantNumbers, customerIdOf, numberFromText, resolveMappedColumns, type RecordContext, type ResolvedColumn } from './records';
-import { DATE_FORMAT_SHAPES, dateFormatHint, timeParser } from './timestamps';
+import { DATE_FORMAT_SHAPES, dateFormatHint, timeParser, wallClockIn } from './timestamps';
 
 /**
  * Turns one row of a row group into a transaction: `columns` holds the group's values of the
@@ -24,12 +24,14 @@ function shown(value: unknown): string {
  * reader of their rows. Parquet values are typed: a TIMESTAMP or DATE column is a time whatever
  * the mapping's `dateFormat`, a text column is parsed with it as CSV text is; numeric columns
  * (INT64's bigint and DECIMAL included) are numbers, a text one is parsed as CSV text is; a null
- * is what an empty CSV cell is.
+ * is what an empty CSV cell is. With the mapping's `timeZone`, a date column among
+ * `instantColumns` (its values instants, not wall-clock times) is put on that zone's days.
  */
 export function compileParquetRowReader(
   mapping: ColumnMapping,
   fileColumns: readonly string[],
   context: RecordContext,
+  instantColumns: ReadonlySet<string> = new Set(),
 ): { columns: string[]; read: ParquetRowReader } {
   const mapped = resolveMappedColumns(mapping, fileColumns, { source: context.source, columnsOf: 'the file' });
   const constants = constantNumbers(mapping);
@@ -78,11 +80,13 @@ export function compileParquetRowReader(
   const stockCodeOf = field(at.stockCode, mapped.stockCode, derive.StockCode);
   const descriptionOf = field(at.description, mapped.description, derive.Description);
   const countryOf = field(at.country, mapped.country, derive.Country);
-  const parseTime = timeParser(mapping.dateFormat);
+  const parseTime = timeParser(mapping.dateFormat, mapping.timeZone);
+  const instantToWallClock =
+    mapping.timeZone !== undefined && instantColumns.has(fileColumns[mapped.invoiceDate.index]!) ? wallClockIn(mapping.timeZone) : null;
   let lastDateText: string | null = null;
   let lastTime = NaN;
   const timeOf = (value: unknown): number => {
-    if (value instanceof Date) return value.getTime();
+    if (value instanceof Date) return instantToWallClock ? instantToWallClock(value.getTime()) : value.getTime();
     if (value === null || value === undefined) return NaN;
     if (typeof value === 'object') return NaN;
     // Text (or a number such as 19970101 for `yyyymmdd`) is read with the mapping's dateFormat.

@@ -23,7 +23,7 @@ export async function* parquetTransactions(
   s3Client?: S3Client,
 ): AsyncGenerator<{ firstRow: number; transactions: Transaction[] }> {
   const file = await openParquetFile(source, s3Client);
-  const reader = compileParquetRowReader(mapping, file.columns, context);
+  const reader = compileParquetRowReader(mapping, file.columns, context, file.instantColumns);
   if (file.rowCount === 0) throw new InputDataError('the source has no data rows', { source });
   for await (const { firstRow, rowCount, columns } of file.rowGroups(reader.columns)) {
     for (let start = 0; start < rowCount; start += ROWS_PER_BATCH) {

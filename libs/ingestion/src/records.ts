@@ -183,7 +183,7 @@ export function compileRecordReader(
   for (const column of descriptive ? used : [invoiceNo, quantity, invoiceDate, unitPrice, amount, customerId]) {
     if (column) wanted[column.index] = true;
   }
-  const parseTime = timeParser(mapping.dateFormat);
+  const parseTime = timeParser(mapping.dateFormat, mapping.timeZone);
   // Lines of one invoice repeat its timestamp: parse each distinct text once in a row, and share
   // one Date between those lines (nothing here or downstream changes a transaction's date).
   let lastDateText: string | null = null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateFormatHint, parseDmyTime, parseInvoiceDate, parseIsoTime, parseUciTime, parseYyyymmddTime, timeParser } from './timestamps';
+import { dateFormatHint, isTimeZone, parseDmyTime, parseInvoiceDate, parseIsoTime, parseUciTime, parseYyyymmddTime, timeParser, wallClockIn } from './timestamps';
 
 const iso = (time: number) => new Date(time).toISOString();
 
@@ -68,5 +68,44 @@ describe('date formats', () => {
     const auto = timeParser('auto');
     expect(iso(auto('12/1/2010 8:26'))).toBe(iso(auto('2010-12-01T08:26')));
     expect(timeParser('uci')('2010-12-01T08:26')).toBeNaN();
+  });
+});
+
+describe('time zones', () => {
+  it('puts an instant on its wall-clock time in the zone, and leaves wall-clock times as written', () => {
+    const newYork = timeParser('auto', 'America/New_York');
+    // 03:30 UTC on 10 December is 22:30 on the 9th in New York (EST, UTC-5): the order's day there.
+    expect(iso(newYork('2011-12-10T03:30:00Z'))).toBe('2011-12-09T22:30:00.000Z');
+    expect(iso(newYork('2011-12-10T04:30:00+01:00'))).toBe('2011-12-09T22:30:00.000Z');
+    // Summer time (EDT, UTC-4).
+    expect(iso(newYork('2011-07-10T03:30:00Z'))).toBe('2011-07-09T23:30:00.000Z');
+    // No zone written: the day written, whatever the zone.
+    expect(iso(newYork('2011-12-10T03:30:00'))).toBe('2011-12-10T03:30:00.000Z');
+    expect(iso(newYork('12/10/2011 3:30'))).toBe('2011-12-10T03:30:00.000Z');
+    expect(iso(timeParser('dmy', 'America/New_York')('10/12/2011 3:30'))).toBe('2011-12-10T03:30:00.000Z');
+    expect(iso(timeParser('yyyymmdd', 'Asia/Tokyo')('20111210'))).toBe('2011-12-10T00:00:00.000Z');
+    // Unix times are instants.
+    expect(iso(timeParser('unix_seconds', 'Asia/Tokyo')('1323487800'))).toBe('2011-12-10T12:30:00.000Z');
+    expect(iso(timeParser('unix_millis', 'America/New_York')('1323487800000'))).toBe('2011-12-09T22:30:00.000Z');
+    // A wall-clock value after a zoned one is not moved (the flag is per value).
+    expect(iso(newYork('2011-12-10T03:30:00Z'))).toBe('2011-12-09T22:30:00.000Z');
+    expect(iso(newYork('2011-12-10 03:30'))).toBe('2011-12-10T03:30:00.000Z');
+    expect(newYork('2011-12-32T03:30:00Z')).toBeNaN();
+  });
+
+  it('follows the zone across a change of offset to the second, and zones a quarter hour off', () => {
+    const toNewYork = wallClockIn('America/New_York');
+    // Clocks went forward at 07:00 UTC on 13 March 2011: 01:59:59 EST, then 03:00:00 EDT.
+    expect(iso(toNewYork(Date.UTC(2011, 2, 13, 6, 59, 59)))).toBe('2011-03-13T01:59:59.000Z');
+    expect(iso(toNewYork(Date.UTC(2011, 2, 13, 7, 0, 0)))).toBe('2011-03-13T03:00:00.000Z');
+    // Kathmandu is UTC+5:45; Lord Howe Island moves by half an hour (UTC+11 in its summer).
+    expect(iso(wallClockIn('Asia/Kathmandu')(Date.UTC(2011, 11, 9, 18, 20)))).toBe('2011-12-10T00:05:00.000Z');
+    expect(iso(wallClockIn('Australia/Lord_Howe')(Date.UTC(2011, 11, 9, 12, 59, 59, 500)))).toBe('2011-12-09T23:59:59.500Z');
+    expect(iso(wallClockIn('UTC')(Date.UTC(2011, 11, 9, 12)))).toBe('2011-12-09T12:00:00.000Z');
+  });
+
+  it('knows the IANA names and nothing else', () => {
+    for (const name of ['UTC', 'Europe/London', 'America/Los_Angeles', 'Asia/Kolkata']) expect(isTimeZone(name), name).toBe(true);
+    for (const name of ['Mars/Olympus_Mons', '', 'GMT+25']) expect(isTimeZone(name), name).toBe(false);
   });
 });

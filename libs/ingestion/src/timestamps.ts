@@ -33,6 +33,8 @@ function utcTime(year: number, month: number, day: number, hour: number, minute:
 // once per transaction line on the hot path of every reader. `cursor` is their shared read
 // position (module-local, never escapes a call).
 let cursor = 0;
+/** Whether the value just parsed named an instant (an ISO `Z` or offset, a Unix time), not a wall-clock time. */
+let zoned = false;
 
 /** Reads between min and max decimal digits at `cursor`; -1 when fewer than min. */
 function digits(text: string, min: number, max: number): number {
@@ -116,7 +118,10 @@ export function parseIsoTime(text: string): number {
   }
   const local = utcTime(year, month, day, clock[0], clock[1], clock[2], ms);
   if (cursor === text.length) return local;
-  if (text[cursor] === 'Z' && cursor + 1 === text.length) return local;
+  if (text[cursor] === 'Z' && cursor + 1 === text.length) {
+    zoned = true;
+    return local;
+  }
   const sign = text[cursor] === '+' ? 1 : text[cursor] === '-' ? -1 : 0;
   if (sign === 0) return NaN;
   cursor++;
@@ -128,6 +133,7 @@ export function parseIsoTime(text: string): number {
     offsetMinutes = digits(text, 2, 2);
     if (offsetMinutes < 0 || cursor !== text.length) return NaN;
   }
+  zoned = true;
   return local - sign * (offsetHours * 60 + offsetMinutes) * 60_000;
 }
 
@@ -146,6 +152,7 @@ export function parseDmyTime(text: string): number {
 /** Whole (or fractional) units since the Unix epoch, as event logs and some Parquet exports write them; NaN for anything else. */
 function unixTime(text: string, unitMs: number): number {
   if (!/^\d+(\.\d+)?$/.test(text)) return NaN;
+  zoned = true;
   const time = Math.floor(Number(text) * unitMs);
   return Number.isSafeInteger(time) && time <= MAX_TIME ? time : NaN;
 }
@@ -190,9 +197,83 @@ export function dateFormatHint(text: string, format: DateFormat): string {
   return '; it looks day first: set the mapping\'s "dateFormat" to "dmy"';
 }
 
-/** The parser of one date format: text (already trimmed) to epoch milliseconds, NaN when it is not a date. */
-export function timeParser(format: DateFormat): (text: string) => number {
-  return PARSERS[format];
+/** Whether `name` is a time zone this runtime's Intl knows (IANA names such as `Europe/London`, and `UTC`). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Offsets change on quarter hours at the finest (zones are whole quarter hours off UTC and switch on local quarter hours). */
+const OFFSET_BUCKET_MS = 15 * 60_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * `instant => the same instant's wall-clock time in timeZone, written as UTC`: the epoch
+ * milliseconds whose UTC calendar day is the zone's, which is what orders keep. Intl gives the
+ * zone's rules (the tz database of the runtime's ICU), but one formatToParts is a few
+ * microseconds, more than the rest of a line's parsing: so the offset is computed at the start
+ * and end of each UTC day, and where they agree (every day but those of a change of offset:
+ * no zone changes twice in a day and back) it holds all day; on a day of change, each quarter
+ * hour's offset is computed once.
+ */
+export function wallClockIn(timeZone: string): (time: number) => number {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
+  const offsetAt = (time: number): number => {
+    const values: Partial<Record<Intl.DateTimeFormatPartTypes, number>> = {};
+    for (const part of format.formatToParts(time)) values[part.type] = Number(part.value);
+    const wall = Date.UTC(values.year!, values.month! - 1, values.day!, values.hour!, values.minute!, values.second!);
+    return wall - (time - (((time % 1000) + 1000) % 1000));
+  };
+  /** Per UTC day, its offset, or null on a day the offset changes. */
+  const days = new Map<number, number | null>();
+  const quarters = new Map<number, number>();
+  return (time) => {
+    const day = Math.floor(time / DAY_MS);
+    let offset = days.get(day);
+    if (offset === undefined) {
+      const start = offsetAt(day * DAY_MS);
+      offset = start === offsetAt((day + 1) * DAY_MS - OFFSET_BUCKET_MS) ? start : null;
+      days.set(day, offset);
+    }
+    if (offset !== null) return time + offset;
+    const quarter = Math.floor(time / OFFSET_BUCKET_MS);
+    let exact = quarters.get(quarter);
+    if (exact === undefined) {
+      exact = offsetAt(quarter * OFFSET_BUCKET_MS);
+      quarters.set(quarter, exact);
+    }
+    return time + exact;
+  };
+}
+
+/**
+ * The parser of one date format: text (already trimmed) to epoch milliseconds, NaN when it is
+ * not a date. Wall-clock times (no zone written) are kept as written, as if UTC, so that their
+ * calendar day is the one written. With a `timeZone`, an instant (a `Z` or an offset, a Unix
+ * time) is moved to its wall-clock time in that zone; without one, it stays on its UTC day.
+ */
+export function timeParser(format: DateFormat, timeZone?: string): (text: string) => number {
+  const parse = PARSERS[format];
+  if (timeZone === undefined) return parse;
+  const toWallClock = wallClockIn(timeZone);
+  return (text) => {
+    zoned = false;
+    const time = parse(text);
+    return zoned && !Number.isNaN(time) ? toWallClock(time) : time;
+  };
 }
 
 /**

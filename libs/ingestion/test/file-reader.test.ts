@@ -250,6 +250,20 @@ describe('bad input', () => {
     expect([report.firstDate, report.lastDate]).toEqual(['2011-01-02', '2011-01-13']);
   });
 
+  it("puts zoned timestamps on the mapping's timeZone's days, and rejects an unknown zone naming the key", async () => {
+    // Two purchases on the evening of 9 December in Los Angeles, the second after midnight UTC;
+    // and one written without a zone, on the day written.
+    const path = await writeSample(directory.path, 'zoned.csv', 'customer,at\n7,2011-12-09T20:00:00Z\n7,2011-12-10T03:30:00Z\n7,2011-12-20 23:30\n');
+    const mapping = { columns: { CustomerID: 'customer', InvoiceDate: 'at' }, derive: { Quantity: { constant: 1 }, UnitPrice: { constant: 1 }, InvoiceNo: 'lineNumber' as const } };
+    const utc = await ingest(path, { mapping });
+    expect(Array.from(utc.orders.day, epochDayToIso)).toEqual(['2011-12-09', '2011-12-10', '2011-12-20']);
+    const local = await ingest(path, { mapping: { ...mapping, timeZone: 'America/Los_Angeles' } });
+    expect(Array.from(local.orders.day, epochDayToIso)).toEqual(['2011-12-09', '2011-12-20']);
+    expect(Array.from(local.orders.lines)).toEqual([2, 1]);
+    const error = await inputError(path, { mapping: { ...mapping, timeZone: 'America/Los Angeles' } });
+    expect(error.message).toBe('column mapping, column "timeZone": invalid column mapping: not a time zone (an IANA name such as "Europe/London" or "America/New_York"), got "America/Los Angeles"');
+  });
+
   it('rejects a line with too few fields', async () => {
     const path = await writeSample(directory.path, 'short.csv', `${header}${good}536366,1,X,1\n`);
     expect((await inputError(path)).message).toBe(`${path}, line 3, column "Country": the line has 4 fields; this column is field 8`);

@@ -1,6 +1,6 @@
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputDataError, type DataQualityReport } from '@nextbuy/contracts';
+import { epochDayToIso, InputDataError, type DataQualityReport } from '@nextbuy/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintOrders, ingest, readCleanedTransactions, type ColumnMappingInput } from '../src/index';
 import { queryDuckDb, runDuckDb, transactionsSelect } from './duckdb';
@@ -91,6 +91,27 @@ describe('Parquet reader', () => {
     const timestamps = await ingest(at('sales.parquet'), { mapping: { ...TEXT_DATES, dateFormat: 'yyyymmdd', columns: { ...TEXT_DATES.columns, InvoiceDate: 'InvoiceDate' } } });
     expect(timestamps.report.dropped.unparseable_date.count).toBe(0);
     expect(timestamps.report.rowsKept).toBe(parquet.report.rowsKept + parquet.report.dropped.unparseable_date.count);
+  });
+
+  it("puts a TIMESTAMP adjusted to UTC on the timeZone's days, and keeps a wall-clock TIMESTAMP's", async () => {
+    // DuckDB writes TIMESTAMPTZ as a Parquet TIMESTAMP adjusted to UTC (an instant) and TIMESTAMP
+    // as one that is not (a wall-clock time): the same three values in both columns.
+    await runDuckDb(
+      `SET TimeZone = 'UTC'`,
+      `COPY (SELECT 7 AS customer, ts::TIMESTAMPTZ AS instant, ts::TIMESTAMP AS wall
+             FROM (VALUES (TIMESTAMP '2011-12-09 20:00:00'), (TIMESTAMP '2011-12-10 03:30:00'), (TIMESTAMP '2011-12-20 23:30:00')) AS t(ts))
+        TO '${at('zoned.parquet')}' (FORMAT parquet)`,
+    );
+    const mapping = (column: string, timeZone?: string) => ({
+      columns: { CustomerID: 'customer', InvoiceDate: column },
+      derive: { Quantity: { constant: 1 }, UnitPrice: { constant: 1 }, InvoiceNo: 'lineNumber' as const },
+      ...(timeZone ? { timeZone } : {}),
+    });
+    const days = async (column: string, timeZone?: string) => Array.from((await ingest(at('zoned.parquet'), { mapping: mapping(column, timeZone) })).orders.day, epochDayToIso);
+    expect(await days('instant')).toEqual(['2011-12-09', '2011-12-10', '2011-12-20']);
+    expect(await days('instant', 'America/Los_Angeles')).toEqual(['2011-12-09', '2011-12-20']);
+    expect(await days('instant', 'Asia/Tokyo')).toEqual(['2011-12-10', '2011-12-21']);
+    expect(await days('wall', 'America/Los_Angeles')).toEqual(['2011-12-09', '2011-12-10', '2011-12-20']);
   });
 
   it('reads zstd pages, and a file of any name by its PAR1 magic', async () => {

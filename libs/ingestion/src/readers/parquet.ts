@@ -21,6 +21,13 @@ export interface ParquetColumns {
 /** An open Parquet file: its top-level column names, and its rows read one row group at a time. */
 export interface ParquetFile {
   columns: string[];
+  /**
+   * The columns whose values are instants: a TIMESTAMP adjusted to UTC (or the legacy
+   * TIMESTAMP_MILLIS / _MICROS, which are), or Spark's INT96. A TIMESTAMP not adjusted to UTC
+   * (DuckDB's TIMESTAMP, Spark's TIMESTAMP_NTZ) and a DATE are wall-clock: hyparquet gives both
+   * kinds as Dates, and only this tells them apart.
+   */
+  instantColumns: ReadonlySet<string>;
   rowCount: number;
   rowGroups(selected: readonly string[]): AsyncGenerator<ParquetColumns>;
 }
@@ -124,7 +131,17 @@ export async function openParquetFile(source: string, s3Client?: S3Client): Prom
   } catch (error) {
     throw isDataError(error) ? await unreadableFooter(fetched, source, error) : fileError(error, source);
   }
-  const columns = parquetSchema(metadata).children.map((child) => child.element.name);
+  const children = parquetSchema(metadata).children.map((child) => child.element);
+  const columns = children.map((element) => element.name);
+  const instantColumns = new Set(
+    children
+      .filter(({ type, logical_type, converted_type }) =>
+        logical_type?.type === 'TIMESTAMP'
+          ? logical_type.isAdjustedToUTC
+          : type === 'INT96' || converted_type === 'TIMESTAMP_MILLIS' || converted_type === 'TIMESTAMP_MICROS',
+      )
+      .map((element) => element.name),
+  );
 
   async function* rowGroups(selected: readonly string[]): AsyncGenerator<ParquetColumns> {
     let start = 0;
@@ -156,5 +173,5 @@ export async function openParquetFile(source: string, s3Client?: S3Client): Prom
     }
   }
 
-  return { columns, rowCount: Number(metadata.num_rows), rowGroups };
+  return { columns, instantColumns, rowCount: Number(metadata.num_rows), rowGroups };
 }
