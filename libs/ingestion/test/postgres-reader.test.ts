@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { InputDataError } from '@nextbuy/contracts';
+import { epochDayToIso, InputDataError } from '@nextbuy/contracts';
 import { parse } from 'csv-parse/sync';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +92,24 @@ describe('Postgres reader (pg + pg-query-stream, PGlite over its wire protocol)'
       line: report.dropped.unparseable_date.firstLines[0],
       column: 'invoicedate',
     });
+  });
+
+  it("reads a timestamptz as the instant it prints, on the mapping's timeZone's day", async () => {
+    // The session prints timestamptz in its own zone, with the offset: '2011-12-09 19:30:00-08'.
+    await client.query(`SET TimeZone = 'America/Los_Angeles'`);
+    try {
+      const query = `SELECT '7' AS customer, at AS ordered_at
+        FROM (VALUES (timestamptz '2011-12-09 20:00:00+00'), (timestamptz '2011-12-10 03:30:00+00'), (timestamptz '2011-12-20 23:30:00+00')) AS t(at)`;
+      const mapping = { columns: { CustomerID: 'customer', InvoiceDate: 'ordered_at' }, derive: { Quantity: { constant: 1 }, UnitPrice: { constant: 1 }, InvoiceNo: 'lineNumber' as const } };
+      const utc = await ingest({ kind: 'postgres', client, query }, { mapping });
+      expect(Array.from(utc.orders.day, epochDayToIso)).toEqual(['2011-12-09', '2011-12-10', '2011-12-20']);
+      const local = await ingest({ kind: 'postgres', client, query }, { mapping: { ...mapping, timeZone: 'America/Los_Angeles' } });
+      expect(Array.from(local.orders.day, epochDayToIso)).toEqual(['2011-12-09', '2011-12-20']);
+      const tokyo = await ingest({ kind: 'postgres', client, query }, { mapping: { ...mapping, timeZone: 'Asia/Tokyo' } });
+      expect(Array.from(tokyo.orders.day, epochDayToIso)).toEqual(['2011-12-10', '2011-12-21']);
+    } finally {
+      await client.query('RESET TimeZone');
+    }
   });
 
   it('names the source, row and column of bad values and missing columns', async () => {
