@@ -80,6 +80,45 @@ describe('customer bases', () => {
     expect(b.total / a.total).toBeLessThan(1.07);
   });
 
+  it('regularity k: gaps of the same mean 1 / lambda with a coefficient of variation of 1 / sqrt(k)', () => {
+    // Every customer on nearly the same rate (r large: lambda's CV 1 / sqrt(r) = 3%) and none
+    // leaving (a mean lifetime of 100,000 days), so the pooled gaps show the Erlang-k shape. The
+    // gaps that end inside the history are a little shorter than all gaps (the one running at
+    // its end is more likely a long one): by about mean x CV^2 / days, 1.6% for k = 1 here.
+    const settings: CustomerBaseSettings = { process: 'pareto-nbd', days: 1_827, customers: 2_000, frequency: { r: 1_000, alpha: 30_000 }, lifetime: { s: 101, beta: 10_000_000 } };
+    const gapStats = (regularity: number) => {
+      const base = resolveCustomerBase({ ...settings, regularity });
+      let n = 0;
+      let sum = 0;
+      let squares = 0;
+      for (let i = 0; i < base.customers; i++) {
+        const { times } = simulateCustomer(base, i);
+        for (let k = 1; k < times.length; k++) {
+          const gap = times[k]! - times[k - 1]!;
+          n++;
+          sum += gap;
+          squares += gap * gap;
+        }
+      }
+      const mean = sum / n;
+      return { mean, cv: Math.sqrt(squares / n - mean * mean) / mean };
+    };
+    // About 120,000 gaps each: standard errors well under 1% of the mean and of the CV.
+    const poisson = gapStats(1);
+    const erlang4 = gapStats(4);
+    const erlang16 = gapStats(16);
+    for (const stats of [poisson, erlang4, erlang16]) expect(Math.abs(stats.mean / 30 - 1)).toBeLessThan(0.03);
+    expect(Math.abs(poisson.cv - 1)).toBeLessThan(0.03);
+    expect(Math.abs(erlang4.cv - 0.5)).toBeLessThan(0.03);
+    expect(Math.abs(erlang16.cv - 0.25)).toBeLessThan(0.03);
+  });
+
+  it('regularity 1 is the Poisson process draw for draw (the scenarios made before it are unchanged)', () => {
+    const base = resolveCustomerBase(BGNBD);
+    const explicit = resolveCustomerBase({ ...BGNBD, regularity: 1 });
+    for (let i = 0; i < 50; i++) expect(simulateCustomer(explicit, i)).toEqual(simulateCustomer(base, i));
+  });
+
   it('cohorts: first orders spread over the acquisition window, all inside the history', () => {
     const settings: CustomerBaseSettings = { ...PARETO, customers: 2_000, days: 730, acquisitionDays: 365 };
     const base = resolveCustomerBase(settings);
@@ -115,6 +154,9 @@ describe('customer bases', () => {
     [{ spend: { p: 1, q: 1, gamma: 1 } }, 'spend.q must be above 1'],
     [{ process: 'nbd' }, 'process must be one of bgnbd, pareto-nbd, got "nbd"'],
     [{ start: '2021-02-30' }, 'start must be a YYYY-MM-DD calendar date'],
+    [{ regularity: 1.5 }, 'regularity must be an integer from 1 to 20, got 1.5'],
+    [{ regularity: 21 }, 'regularity must be an integer from 1 to 20, got 21'],
+    [{ regularity: 4, seasonality: { amplitude: 0.3 } }, 'regularity above 1 cannot be combined with seasonality'],
   ] as const)('rejects %j naming the setting', (change, message) => {
     const settings = { ...BGNBD, ...change } as CustomerBaseSettings;
     expect(() => resolveCustomerBase(settings)).toThrow(GeneratorOptionsError);

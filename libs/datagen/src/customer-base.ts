@@ -9,6 +9,10 @@
  * - Dropout, Pareto/NBD (Schmittlein, Morrison & Colombo 1987): the customer's lifetime from the
  *   first purchase is Exponential(mu_i), mu_i ~ Gamma(shape s, rate beta).
  * - Cohorts: the first purchase falls uniformly in the first `acquisitionDays` days.
+ * - Regularity (BG/CNBD-k, Reutterer, Platzer & Schroeder 2021; Pareto/GGG's idea, Platzer &
+ *   Reutterer 2016): with `regularity` k above 1 the gaps between purchases are Erlang-k of the
+ *   same mean 1 / lambda_i (coefficient of variation 1 / sqrt(k)) instead of exponential: the
+ *   replenishment buyer who comes back about every month, which no Poisson model describes.
  * - Seasonality: the rate is multiplied by 1 + amplitude * cos(2 pi (day of year - peak) / 365.25),
  *   by thinning a process at the peak rate, so the mean rate over a year is unchanged. The
  *   first purchase is not thinned (it is the customer's arrival).
@@ -46,6 +50,12 @@ export interface CustomerBaseSettings {
   lifetime?: { s: number; beta: number };
   /** First purchases spread uniformly over this many days from the start (1: all at the start). Default 1. */
   acquisitionDays?: number;
+  /**
+   * Erlang shape k of the gaps between purchases while active, 1 (exponential gaps: Poisson
+   * purchasing, the default) to 20; the mean gap stays 1 / lambda, its coefficient of variation
+   * is 1 / sqrt(k). Not with seasonality, which thins a Poisson process.
+   */
+  regularity?: number;
   /** Yearly rate modulation: amplitude 0 (none) to 0.95, peaking on day of year `peakDay` (1-365, default 335, 1 December). */
   seasonality?: { amplitude: number; peakDay?: number };
   /** Gamma-gamma spend: purchase value ~ Gamma(p, rate nu), nu ~ Gamma(q, rate gamma). Default p 6, q 4, gamma 15 (mean 30). */
@@ -56,6 +66,7 @@ export const MIN_HISTORY_DAYS = 182;
 export const MAX_HISTORY_DAYS = 1_827;
 export const MIN_CUSTOMERS = 500;
 export const MAX_CUSTOMERS = 200_000;
+export const MAX_REGULARITY = 20;
 const DEFAULT_SPEND = { p: 6, q: 4, gamma: 15 };
 const DAYS_PER_YEAR = 365.25;
 
@@ -70,6 +81,7 @@ export interface ResolvedCustomerBase {
   dropout: { a: number; b: number } | null;
   lifetime: { s: number; beta: number } | null;
   acquisitionDays: number;
+  regularity: number;
   seasonality: { amplitude: number; peakDay: number };
   spend: { p: number; q: number; gamma: number };
 }
@@ -117,10 +129,14 @@ export function resolveCustomerBase(settings: CustomerBaseSettings): ResolvedCus
   const amplitude = settings.seasonality?.amplitude ?? 0;
   if (!(amplitude >= 0 && amplitude <= 0.95)) throw new GeneratorOptionsError('seasonality.amplitude', `must be from 0 to 0.95, got ${amplitude}`);
   const peakDay = integerIn('seasonality.peakDay', settings.seasonality?.peakDay ?? 335, 1, 365);
+  const regularity = integerIn('regularity', settings.regularity ?? 1, 1, MAX_REGULARITY);
+  if (regularity > 1 && amplitude > 0) {
+    throw new GeneratorOptionsError('regularity', `above 1 cannot be combined with seasonality (simulated by thinning a Poisson process), got ${regularity} with amplitude ${amplitude}`);
+  }
   const spendInput = settings.spend ?? DEFAULT_SPEND;
   const spend = { p: positive('spend.p', spendInput.p), q: positive('spend.q', spendInput.q), gamma: positive('spend.gamma', spendInput.gamma) };
   if (spend.q <= 1) throw new GeneratorOptionsError('spend.q', `must be above 1 for the mean spend to exist, got ${spend.q}`);
-  return { process: settings.process, seed, startDay, days, customers, frequency, dropout, lifetime, acquisitionDays, seasonality: { amplitude, peakDay }, spend };
+  return { process: settings.process, seed, startDay, days, customers, frequency, dropout, lifetime, acquisitionDays, regularity, seasonality: { amplitude, peakDay }, spend };
 }
 
 /** One customer's purchases: times in days from the start of the history, and their values. */
@@ -164,6 +180,18 @@ export function simulateCustomer(base: ResolvedCustomerBase, index: number): Cus
   const peak = 1 + base.seasonality.amplitude;
   const end = Math.min(base.days, first + death);
   let t = first;
+  if (base.regularity > 1) {
+    // Erlang-k gaps of mean 1 / lambda: a Gamma of integer shape k and scale 1 / (k lambda).
+    const k = base.regularity;
+    for (;;) {
+      t += sampleGamma(rng, k, 1 / (k * lambda));
+      if (!(t < end)) return purchases;
+      drawPurchase(rng, base.spend.p, nu, purchases, t);
+      if (base.dropout && rng() < p) return purchases;
+    }
+  }
+  // Poisson purchasing (k = 1), thinned for the season; kept draw for draw as it was before
+  // regularity existed, so that every scenario's data stays the same.
   for (;;) {
     t += sampleExponential(rng) / (lambda * peak);
     if (!(t < end)) return purchases;

@@ -64,7 +64,7 @@ describe('scenarios', () => {
 
   it('an unknown name is an error listing the names', () => {
     expect(() => findScenario('nope')).toThrow(GeneratorOptionsError);
-    expect(() => findScenario('nope')).toThrow(/scenario must be one of short-sparse, .*large-base, got "nope"/);
+    expect(() => findScenario('nope')).toThrow(/scenario must be one of short-sparse, .*large-base, regular-replenishment, got "nope"/);
   });
 
   it('writes a scenario CSV, byte-identical per seed, that the default mapping ingests to the same orders', async () => {

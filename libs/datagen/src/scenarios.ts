@@ -86,6 +86,12 @@ export const SCENARIOS: readonly Scenario[] = [
     kind: 'customer-base',
     settings: { process: 'bgnbd', seed: 110, days: 730, customers: 50_000, acquisitionDays: 365, frequency: { r: 0.6, alpha: 60 }, dropout: { a: 1, b: 4 }, seasonality: { amplitude: 0.2 } },
   },
+  {
+    name: 'regular-replenishment',
+    description: 'two years of replenishment buyers: an order about every 30 days at regular intervals (Erlang-4 gaps), arriving over the first year',
+    kind: 'customer-base',
+    settings: { process: 'bgnbd', seed: 111, days: 730, customers: 3_000, acquisitionDays: 365, frequency: { r: 4, alpha: 120 }, regularity: 4, dropout: { a: 1, b: 11 } },
+  },
 ];
 
 /** The scenario of that name; the error lists the names there are. */
