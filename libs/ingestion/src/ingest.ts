@@ -11,7 +11,7 @@ import { OrderAccumulator } from './orders';
 import { parquetTransactions } from './parquet';
 import { folderFiles } from './readers/folders';
 import { decompressed } from './readers/gzip';
-import { isParquetSource } from './readers/parquet';
+import { isParquetSource, PARQUET_MAGIC } from './readers/parquet';
 import { postgresBatches, postgresSourceName, type PostgresSource } from './readers/postgres';
 import { s3ObjectBytes } from './readers/s3';
 import { compileRecordReader, type RecordContext, type RecordReader } from './records';
@@ -26,8 +26,8 @@ export interface StreamSource {
 }
 
 /**
- * A local path (CSV plain or gzip, or Parquet), an `s3://bucket/key` URI (Parquet when the key
- * ends in `.parquet`), a folder of such files (a local directory, or an `s3://bucket/prefix/` URI
+ * A local path (CSV plain or gzip, or Parquet), an `s3://bucket/key` URI (the same; Parquet when
+ * the name ends in `.parquet` or the bytes start with `PAR1`), a folder of such files (a local directory, or an `s3://bucket/prefix/` URI
  * ending in `/`), a byte stream, or a Postgres table or query.
  */
 export type TransactionSource = string | StreamSource | PostgresSource;
@@ -72,6 +72,41 @@ async function sourceBytes(source: string | StreamSource, options: IngestOptions
   if (typeof source !== 'string') return source.stream;
   if (source.startsWith('s3://')) return s3ObjectBytes(source, options.s3Client);
   return createReadStream(source, options.highWaterMark ? { highWaterMark: options.highWaterMark } : {});
+}
+
+/**
+ * An S3 object's bytes, or null (the stream closed) when they start with Parquet's magic `PAR1`,
+ * whatever the key: Athena's UNLOAD writes Parquet objects without an extension. The text reader
+ * streams the object anyway, so looking costs a CSV object no request; a Parquet one is then read
+ * by ranged GETs. (A local file's first bytes are read by `isParquetSource`.)
+ */
+async function unlessParquet(stream: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Uint8Array> | null> {
+  const iterator = stream[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let length = 0;
+  let ended = false;
+  while (length < PARQUET_MAGIC.length) {
+    const next = await iterator.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    head.push(next.value);
+    length += next.value.length;
+  }
+  if (Buffer.concat(head).subarray(0, PARQUET_MAGIC.length).toString('latin1') === PARQUET_MAGIC) {
+    await iterator.return?.();
+    return null;
+  }
+  return (async function* () {
+    try {
+      yield* head;
+      if (!ended) for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    } finally {
+      // A consumer that stops early must close the HTTP body.
+      await iterator.return?.();
+    }
+  })();
 }
 
 /** A read failure as the user's input error where it is one (missing file, broken gzip). */
@@ -121,8 +156,14 @@ async function* keptBatches(
     return;
   }
 
-  if (typeof source === 'string' && (await isParquetSource(source))) {
-    for await (const { firstRow, transactions } of parquetTransactions(source, mapping, context, options.s3Client)) {
+  let bytes: AsyncIterable<Uint8Array> | null = null;
+  let parquet = typeof source === 'string' && (await isParquetSource(source));
+  if (!parquet && typeof source === 'string' && source.startsWith('s3://')) {
+    bytes = await unlessParquet(await s3ObjectBytes(source, options.s3Client));
+    parquet = bytes === null;
+  }
+  if (parquet) {
+    for await (const { firstRow, transactions } of parquetTransactions(source as string, mapping, context, options.s3Client)) {
       for (let index = 0; index < transactions.length; index++) check(transactions[index]!, firstRow + index);
       options.onProgress?.(tally.rowsRead);
       yield kept;
@@ -134,7 +175,7 @@ async function* keptBatches(
   const parser = new DelimitedTextParser(mapping, context, check);
   const decoder = new StringDecoder(mapping.encoding);
   try {
-    for await (const chunk of decompressed(await sourceBytes(source, options))) {
+    for await (const chunk of decompressed(bytes ?? (await sourceBytes(source, options)))) {
       parser.write(decoder.write(chunk));
       options.onProgress?.(tally.rowsRead);
       if (kept.length > 0) {

@@ -95,6 +95,29 @@ describe('Parquet from s3://', () => {
     expect(columnReads.reduce((sum, [first, last]) => sum + last - first + 1, 0)).toBeLessThan(size - notesBytes);
   });
 
+  it("reads an object of any name as Parquet by its PAR1 magic, as Athena's UNLOAD names them, alone or in a prefix", async () => {
+    const bytes = await readFile(at('wide.parquet'));
+    await s3.put('unload/20111230_104512_00017_abcde_1b2c', bytes);
+    await s3.put('unload/20111230_104512_00017_abcde_9f8e', bytes);
+    const local = await ingest(at('wide.parquet'));
+    exchanges = [];
+    const remote = await ingest(`s3://${BUCKET}/unload/20111230_104512_00017_abcde_1b2c`, { s3Client: s3.client });
+    expect({ ...remote.report, source: '' }).toEqual({ ...local.report, source: '' });
+    expect(fingerprintOrders(remote.orders)).toEqual(fingerprintOrders(local.orders));
+    // One plain GET, left after its first chunk; then the ranged reads of the Parquet reader.
+    const gets = exchanges.filter((exchange) => exchange.command === 'GetObjectCommand');
+    expect(gets[0]!.range).toBeUndefined();
+    expect(gets.slice(1).every((get) => get.status === 206)).toBe(true);
+    // Two parts of one export under a prefix: every row twice, every order's lines doubled.
+    const folder = await ingest(`s3://${BUCKET}/unload/`, { s3Client: s3.client });
+    expect(folder.report.rowsRead).toBe(2 * local.report.rowsRead);
+    expect(folder.report.files?.map((file) => file.source)).toEqual([
+      's3://lake/unload/20111230_104512_00017_abcde_1b2c',
+      's3://lake/unload/20111230_104512_00017_abcde_9f8e',
+    ]);
+    expect(Array.from(folder.orders.lines)).toEqual(Array.from(local.orders.lines, (lines) => 2 * lines));
+  });
+
   it('names the object of a missing key and of a truncated file', async () => {
     const missing = await ingest(`s3://${BUCKET}/exports/2011/nothing.parquet`, { s3Client: s3.client }).catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(InputDataError);

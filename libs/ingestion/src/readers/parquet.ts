@@ -6,7 +6,7 @@ import { s3ObjectRanges } from './s3';
 import { fileError } from '../file-errors';
 
 /** The four bytes a Parquet file starts and ends with. */
-const PARQUET_MAGIC = 'PAR1';
+export const PARQUET_MAGIC = 'PAR1';
 const PARQUET_NAME = /\.parquet$/i;
 
 /** One row group's values of the selected columns, column by column (as Parquet stores them). */
@@ -62,8 +62,9 @@ async function startsWithParquetMagic(path: string): Promise<boolean> {
 
 /**
  * Whether a source string is a Parquet file: a name ending in `.parquet` (local or `s3://`), or a
- * local file of any name whose first bytes are Parquet's magic `PAR1`. An S3 object is judged by
- * its name alone, to spend no request on every CSV object.
+ * local file of any name whose first bytes are Parquet's magic `PAR1`. An S3 object of another
+ * name is looked at when its bytes are streamed (`unlessParquet` in ingest.ts), to spend no
+ * request on every CSV object.
  */
 export async function isParquetSource(source: string): Promise<boolean> {
   if (PARQUET_NAME.test(source)) return true;
