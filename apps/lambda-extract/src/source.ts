@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { epochDayToIso, isoToEpochDay } from '@nextbuy/contracts';
+import { midnightOffset } from '@nextbuy/ingestion';
 import { z } from 'zod';
 import type { DatabaseSettings, ExtractConfig } from './config';
 import { ConfigurationError, SecretFormatError } from './errors';
@@ -47,13 +48,22 @@ export async function databaseSettings(config: Pick<ExtractConfig, 'database' | 
   return { ...config.database, ...databaseSecretSettings(secret.SecretString, config.secretArn) };
 }
 
+/** An offset in milliseconds as ISO 8601 writes it: `+05:45`, `-04:00`. */
+function offsetText(offset: number): string {
+  const minutes = Math.round(Math.abs(offset) / 60_000);
+  return `${offset < 0 ? '-' : '+'}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
 /** What @nextbuy/ingestion reads: the configured table or query. */
 export type SourceSelection = { table: string } | { query: string; values?: unknown[] };
 
 /**
  * The table or query to read, limited to `from`..`to` (both days included) on the date column
- * when the input gives dates. The bounds are UTC midnights, so a `date`, `timestamp` or
- * `timestamptz` column compares with them exactly (and an index on it can serve the filter).
+ * when the input gives dates. The bounds are midnights written with their offset: UTC's, or the
+ * mapping's `timeZone`'s (`2011-03-13T00:00:00-05:00`), the days orders are put on. A
+ * `timestamptz` column compares with that instant; a `timestamp` or `date` column with the wall
+ * clock (Postgres drops the offset when casting to them), which is the day written; each
+ * exactly, so an index on the column can serve the filter.
  */
 export function sourceSelection(source: ExtractConfig['source'], range: { from?: string; to?: string }): SourceSelection {
   if (!range.from && !range.to) return source.table ? { table: source.table } : { query: source.query! };
@@ -63,12 +73,14 @@ export function sourceSelection(source: ExtractConfig['source'], range: { from?:
   const column = `"${source.dateColumn}"`;
   const conditions: string[] = [];
   const values: string[] = [];
+  const { timeZone } = source.mapping;
+  const midnight = (day: number) => `${epochDayToIso(day)}T00:00:00${timeZone === undefined ? 'Z' : offsetText(midnightOffset(timeZone, day))}`;
   if (range.from) {
-    values.push(`${range.from}T00:00:00Z`);
+    values.push(midnight(isoToEpochDay(range.from)));
     conditions.push(`${column} >= $${values.length}`);
   }
   if (range.to) {
-    values.push(`${epochDayToIso(isoToEpochDay(range.to) + 1)}T00:00:00Z`);
+    values.push(midnight(isoToEpochDay(range.to) + 1));
     conditions.push(`${column} < $${values.length}`);
   }
   const from = source.table ?? `(${source.query!.trim().replace(/;+\s*$/, '')}) AS source`;

@@ -133,7 +133,7 @@ describe('Extract step', () => {
     expect(csv.startsWith(ONLINE_RETAIL_CSV_HEADER)).toBe(true);
     const lines = csv.trimEnd().split('\n');
     expect(lines).toHaveLength(data.kept + 1);
-    expect(lines[1]).toBe('500010,85123A,"WHITE HANGING HEART, ""T-LIGHT"" HOLDER",1,2011-01-04T10:30:00.000Z,1.25,12001,United Kingdom');
+    expect(lines[1]).toBe('500010,85123A,"WHITE HANGING HEART, ""T-LIGHT"" HOLDER",1,2011-01-04T10:30:00.000,1.25,12001,United Kingdom');
 
     const histories = (await objectText('retail/batch-input/r1/customers.jsonl')).trimEnd().split('\n').map((line) => customerHistorySchema.parse(JSON.parse(line)));
     expect(histories.map((history) => history.customer_id)).toEqual(Array.from({ length: 12 }, (_, i) => String(12001 + i)));
@@ -157,6 +157,31 @@ describe('Extract step', () => {
     expect(output.report.lastDate).toBe('2011-03-25');
     expect(output.batchInput).toMatchObject({ customers: 12, asOfDate: '2011-03-26' });
     expect(output.report.source).toMatch(/"InvoiceDate" >= \$1 AND "InvoiceDate" < \$2/);
+  });
+
+  it("reads a timestamptz column's input dates as days of the mapping's timeZone, and writes their wall-clock times", async () => {
+    await postgres.sql(
+      `CREATE TABLE sales_tz ("InvoiceNo" text, "StockCode" text, "Description" text, "Quantity" integer,
+         "InvoiceDate" timestamptz, "UnitPrice" numeric(10, 2), "CustomerID" text, "Country" text)`,
+    );
+    // In New York: 12 March 22:30 EST, 13 March 01:00 EST, 19 March 23:30 EDT, 20 March 01:00 EDT.
+    await postgres.sql(
+      `INSERT INTO sales_tz VALUES
+         ('1', 'X', 'x', 1, '2011-03-13 03:30:00+00', 2, '7', 'US'), ('2', 'X', 'x', 1, '2011-03-13 06:00:00+00', 2, '7', 'US'),
+         ('3', 'X', 'x', 1, '2011-03-20 03:30:00+00', 2, '7', 'US'), ('4', 'X', 'x', 1, '2011-03-20 05:00:00+00', 2, '7', 'US')`,
+    );
+    const range = { from: '2011-03-13', to: '2011-03-19' };
+    const local = await step({ source: { table: 'sales_tz', mapping: { ...config.source.mapping, timeZone: 'America/New_York' } } })({ dataset: 'tz', run: 'ny', ...range }, context);
+    expect(local.transactions.rows).toBe(2);
+    expect([local.report.firstDate, local.report.lastDate]).toEqual(['2011-03-13', '2011-03-19']);
+    expect(local.batchInput.asOfDate).toBe('2011-03-20');
+    const lines = (await objectText('tz/raw/ny/transactions.csv.gz')).trimEnd().split('\n').slice(1);
+    expect(lines.map((line) => line.split(',')[0])).toEqual(['2', '3']);
+    expect(lines.map((line) => line.split(',')[4])).toEqual(['2011-03-13T01:00:00.000', '2011-03-19T23:30:00.000']);
+    // Without a zone, the same range is of UTC days: the two orders of 13 March UTC.
+    const utc = await step({ source: { table: 'sales_tz' } })({ dataset: 'tz', run: 'utc', ...range }, context);
+    expect(utc.transactions.rows).toBe(2);
+    expect([utc.report.firstDate, utc.report.lastDate]).toEqual(['2011-03-13', '2011-03-13']);
   });
 
   it('answers a repeated input from the stored result, with the same default run id, without reading again', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateFormatHint, isTimeZone, parseDmyTime, parseInvoiceDate, parseIsoTime, parseUciTime, parseYyyymmddTime, timeParser, wallClockIn } from './timestamps';
+import { dateFormatHint, isTimeZone, parseDmyTime, parseInvoiceDate, parseIsoTime, parseUciTime, parseYyyymmddTime, timeParser, midnightOffset, wallClockIn } from './timestamps';
 
 const iso = (time: number) => new Date(time).toISOString();
 
@@ -102,6 +102,20 @@ describe('time zones', () => {
     expect(iso(wallClockIn('Asia/Kathmandu')(Date.UTC(2011, 11, 9, 18, 20)))).toBe('2011-12-10T00:05:00.000Z');
     expect(iso(wallClockIn('Australia/Lord_Howe')(Date.UTC(2011, 11, 9, 12, 59, 59, 500)))).toBe('2011-12-09T23:59:59.500Z');
     expect(iso(wallClockIn('UTC')(Date.UTC(2011, 11, 9, 12)))).toBe('2011-12-09T12:00:00.000Z');
+  });
+
+  it("gives the offset at a local day's midnight, on either side of a change", () => {
+    const day = (iso: string) => Date.parse(iso) / 86_400_000;
+    const hours = (ms: number) => ms / 3_600_000;
+    expect(hours(midnightOffset('America/New_York', day('2011-03-13')))).toBe(-5);
+    expect(hours(midnightOffset('America/New_York', day('2011-03-14')))).toBe(-4);
+    // Clocks go back at 01:00 UTC, which is 20:00 the evening before in New York.
+    expect(hours(midnightOffset('America/New_York', day('2011-11-06')))).toBe(-4);
+    expect(hours(midnightOffset('America/New_York', day('2011-11-07')))).toBe(-5);
+    // Auckland's midnight of 25 September 2011 is 12:00 UTC the day before: the change came at 14:00 UTC.
+    expect(hours(midnightOffset('Pacific/Auckland', day('2011-09-25')))).toBe(12);
+    expect(hours(midnightOffset('Pacific/Auckland', day('2011-09-26')))).toBe(13);
+    expect(hours(midnightOffset('Asia/Kathmandu', day('2011-12-01')))).toBe(5.75);
   });
 
   it('knows the IANA names and nothing else', () => {

@@ -260,6 +260,18 @@ export function wallClockIn(timeZone: string): (time: number) => number {
 }
 
 /**
+ * The zone's offset from UTC in milliseconds at the start of a calendar day there (epoch day
+ * `day`): the offset of the instant whose wall-clock time is that midnight. Where clocks skip
+ * midnight, the offset before the change.
+ */
+export function midnightOffset(timeZone: string, day: number): number {
+  const toWallClock = wallClockIn(timeZone);
+  const wall = day * DAY_MS;
+  const guess = toWallClock(wall) - wall;
+  return toWallClock(wall - guess) - (wall - guess);
+}
+
+/**
  * The parser of one date format: text (already trimmed) to epoch milliseconds, NaN when it is
  * not a date. Wall-clock times (no zone written) are kept as written, as if UTC, so that their
  * calendar day is the one written. With a `timeZone`, an instant (a `Z` or an offset, a Unix

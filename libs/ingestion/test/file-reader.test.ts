@@ -86,8 +86,8 @@ describe('local CSV reader', () => {
     });
     for await (const batch of stream) for (const transaction of batch) chunks.push(formatOnlineRetailLine(transaction));
     expect(chunks).toEqual([
-      '1,,Caf\u00e9 cr\u00e8me,6,2010-12-01T08:26:00.000Z,2.55,17850,France\n',
-      '2,,Th\u00e9,1,2010-12-01T09:00:00.000Z,0.45,17850,France\n',
+      '1,,Caf\u00e9 cr\u00e8me,6,2010-12-01T08:26:00.000,2.55,17850,France\n',
+      '2,,Th\u00e9,1,2010-12-01T09:00:00.000,0.45,17850,France\n',
     ]);
     expect(stream.report()).toMatchObject({ rowsRead: 2, rowsKept: 2, customers: 1, orders: 1 });
   });
