@@ -27,9 +27,12 @@ describe('sourceSelection', () => {
 
   it("filters on the mapping's timeZone's midnights, written with their offsets, summer time included", () => {
     const newYork = { ...source, mapping: { ...ONLINE_RETAIL_MAPPING, timeZone: 'America/New_York' } };
-    expect(sourceSelection(newYork, { from: '2011-03-13', to: '2011-11-05' }).values).toEqual(['2011-03-13T00:00:00-05:00', '2011-11-06T00:00:00-04:00']);
+    expect(sourceSelection(newYork, { from: '2011-03-13', to: '2011-11-05' })).toEqual({
+      query: 'SELECT * FROM sales WHERE "InvoiceDate" >= $1 AND "InvoiceDate" < $2',
+      values: ['2011-03-13T00:00:00-05:00', '2011-11-06T00:00:00-04:00'],
+    });
     const kathmandu = { ...source, mapping: { ...ONLINE_RETAIL_MAPPING, timeZone: 'Asia/Kathmandu' } };
-    expect(sourceSelection(kathmandu, { from: '2011-12-01' }).values).toEqual(['2011-12-01T00:00:00+05:45']);
+    expect(sourceSelection(kathmandu, { from: '2011-12-01' })).toEqual({ query: 'SELECT * FROM sales WHERE "InvoiceDate" >= $1', values: ['2011-12-01T00:00:00+05:45'] });
   });
 
   it('needs a named date column to filter on', () => {
