@@ -170,7 +170,8 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
       ...(source.startsWith('s3://') ? { s3Client: s3ClientFromEnv() } : {}),
     });
     const how = readIn ? `, in ${readIn.blocks} blocks on ${readIn.threads} threads` : report.files ? ` from ${report.files.length} files` : '';
-    reading.end(`${report.rowsRead} rows read${how}, ${report.rowsKept} kept, ${report.orders} orders of ${report.customers} customers`);
+    const days = mapping.timeZone === undefined ? '' : ` (on days of ${mapping.timeZone})`;
+    reading.end(`${report.rowsRead} rows read${how}, ${report.rowsKept} kept, ${report.orders} orders${days} of ${report.customers} customers`);
     checkTrainable(orders, report);
     warnOfUnreadableDates(report, reporter);
 

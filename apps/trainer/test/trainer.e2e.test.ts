@@ -199,7 +199,8 @@ describe('trainer, SageMaker training job mode', () => {
   });
 
   it('trains on order values (customer, date, value) from a channel of two files, with the mapping as a hyperparameter', async () => {
-    const root = await jobRoot({ model_backend: 'bgnbd', cutoff: '2011-06-01', mapping: JSON.stringify(ORDER_VALUES) }, false);
+    // The dates are instants (ISO with Z): the retailer's zone decides their days, here UTC's own.
+    const root = await jobRoot({ model_backend: 'bgnbd', cutoff: '2011-06-01', mapping: JSON.stringify({ ...ORDER_VALUES, timeZone: 'Etc/UTC' }) }, false);
     const channel = join(root, 'input', 'data', 'train');
     await mkdir(channel, { recursive: true });
     // The generated transactions as a CLV export: one line per line with a customer, its value, ISO dates, in two files.
@@ -208,6 +209,7 @@ describe('trainer, SageMaker training job mode', () => {
     await writeFile(join(channel, 'values-2.csv'), ['customer,day,value', ...rows.slice(5_000)].join('\n') + '\n');
     const run = await runTrainer([], { SM_OPT_ML_ROOT: root, SM_MODEL_DIR: '' });
     expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout + run.stderr).toMatch(/rows read from 2 files, \d+ kept, \d+ orders \(on days of Etc\/UTC\) of \d+ customers/);
     const manifest = await readArtifact(join(root, 'model'));
     expect(manifest.dataQuality.source).toBe(channel);
     expect(manifest.dataQuality.rowsKept).toBe(rows.length);
