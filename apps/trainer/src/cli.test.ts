@@ -50,7 +50,7 @@ describe('trainer command line', () => {
 describe('model flags, read off the model registry', () => {
   it('offers every registered model type, and each one\'s hyperparameters with range and default in --help', () => {
     const help = buildProgram({}).helpInformation().replace(/\s+/g, ' ');
-    expect(help).toContain('--model_backend <type> model type (choices: "xgboost", "lstm", "bgnbd", "pareto_nbd", default: "xgboost")');
+    expect(help).toContain('--model_backend <type> model type (choices: "xgboost", "lstm", "bgnbd", "pareto_nbd", "bgcnbd", default: "xgboost")');
     expect(help).toContain('--eta <value> [xgboost] XGBoost learning rate (a number > 0 and <= 1, default 0.05)');
     expect(help).toContain('--return_horizon_days <value> [every model]');
     expect(help).toContain('--hidden_size <value> [lstm]');

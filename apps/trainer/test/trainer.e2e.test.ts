@@ -121,9 +121,14 @@ describe('trainer, command-line mode', () => {
     const warning = `3 of ${(await ingest(transactions)).report.rowsRead + 3} rows (0.01%) dropped: their date could not be read (first at ${join(folder, 'part-1.csv')}, lines 2, 3, 4); if the source writes dates another way, set the mapping's \\"dateFormat\\" (dmy for day first`;
     expect(run.stdout + run.stderr).toContain(warning);
     expect(run.stdout).toMatch(/rows read from 2 files, /);
-    // The clean file alone: no warning.
-    const clean = await runTrainer(['--file_path', transactions, '--model_dir', join(work, 'clean-model'), '--cutoff', '2011-06-01', '--model_backend', 'bgnbd']);
+    // The clean file alone: no warning. (With BG/CNBD-k, through the bundle: its file names its k.)
+    const clean = await runTrainer(['--file_path', transactions, '--model_dir', join(work, 'clean-model'), '--cutoff', '2011-06-01', '--model_backend', 'bgcnbd']);
+    expect(clean.code, clean.stderr).toBe(0);
     expect(clean.stdout + clean.stderr).not.toContain('their date could not be read');
+    const btyd = JSON.parse(await readFile(join(work, 'clean-model', 'btyd.json'), 'utf8')) as { model: string; params: { k: number } };
+    expect(btyd.model).toBe('bgcnbd');
+    expect(btyd.params.k).toBeGreaterThanOrEqual(1);
+    expect((await readArtifact(join(work, 'clean-model'))).modelType).toBe('bgcnbd');
   });
 
   it('trains on a Parquet file written by DuckDB, reading the same orders as from its CSV', async () => {

@@ -17,24 +17,27 @@ import {
   type TrainingTable,
 } from '@nextbuy/contracts';
 import { z } from 'zod';
+import { type BgCnbdParams, bgcnbdMedianWaitWithin, bgcnbdPOrderWithin, fitBgCnbd, MAX_REGULARITY } from './bgcnbd';
 import { type BgNbdParams, bgnbdExpectedOrders, bgnbdMedianWaitWithin, bgnbdPAlive, bgnbdPOrderWithin, fitBgNbd } from './bgnbd';
 import type { BtydFit } from './fit';
 import { BTYD_HYPERPARAMETERS } from './hyperparameters';
 import { fitParetoNbd, type ParetoNbdParams, paretoNbdScoreMany } from './pareto-nbd';
-import { type CustomerSummaries, scoringSummaries, trainingSummaries } from './summary';
+import { type CustomerSummaries, scoringSummaries, trainingLogGapSum, trainingSummaries } from './summary';
 
 /** The file `save` writes: the fitted parameters as JSON, time in days. */
 export const BTYD_MODEL_FILE = 'btyd.json';
 
-export type BtydModelType = 'bgnbd' | 'pareto_nbd';
+export type BtydModelType = 'bgnbd' | 'pareto_nbd' | 'bgcnbd';
 
 const finite = z.number().positive().finite();
 /** Valid BG/NBD and Pareto/NBD parameters (time in days): each one finite and positive. Other files holding a fit check it with these. */
 export const BGNBD_PARAMS_SCHEMA = z.object({ r: finite, alpha: finite, a: finite, b: finite });
 export const PARETO_NBD_PARAMS_SCHEMA = z.object({ r: finite, alpha: finite, s: finite, beta: finite });
+export const BGCNBD_PARAMS_SCHEMA = BGNBD_PARAMS_SCHEMA.extend({ k: z.number().int().min(1).max(MAX_REGULARITY) });
 const paramsFileSchema = z.discriminatedUnion('model', [
   z.object({ model: z.literal('bgnbd'), timeUnit: z.literal('days'), params: BGNBD_PARAMS_SCHEMA, logLikelihood: z.number(), customers: z.number() }),
   z.object({ model: z.literal('pareto_nbd'), timeUnit: z.literal('days'), params: PARETO_NBD_PARAMS_SCHEMA, logLikelihood: z.number(), customers: z.number() }),
+  z.object({ model: z.literal('bgcnbd'), timeUnit: z.literal('days'), params: BGCNBD_PARAMS_SCHEMA, logLikelihood: z.number(), customers: z.number() }),
 ]);
 type ParamsFile = z.infer<typeof paramsFileSchema>;
 
@@ -56,11 +59,19 @@ const FAMILIES: Record<BtydModelType, Family> = {
     fit: (train) => fitParetoNbd(trainingSummaries(train)),
     score: (p, s, t, h) => paretoNbdScoreMany(p as ParetoNbdParams, s.x, s.tx, s.T, t, h),
   },
+  bgcnbd: {
+    fit: (train) => fitBgCnbd(trainingSummaries(train), trainingLogGapSum(train)),
+    score: (p, s, t, h) => ({
+      pOrderWithin: s.x.map((x, i) => bgcnbdPOrderWithin(p as BgCnbdParams, x, s.tx[i]!, s.T[i]!, t)),
+      medianWait: s.x.map((x, i) => bgcnbdMedianWaitWithin(p as BgCnbdParams, x, s.tx[i]!, s.T[i]!, h)),
+    }),
+  },
 };
 
 /**
- * BG/NBD or Pareto/NBD as a next-purchase model: fitted by maximum likelihood on each customer's
- * (x, tx, T) as of the training table's censoring day. `p_order_90d` is the chance of at least one
+ * BG/NBD, Pareto/NBD or BG/CNBD-k as a next-purchase model: fitted by maximum likelihood on each
+ * customer's (x, tx, T) as of the training table's censoring day (BG/CNBD-k also reads the gaps,
+ * for its k). `p_order_90d` is the chance of at least one
  * order in the 90 days after the as-of date; `predicted_gap_days` is the elapsed days plus the
  * median wait among customers who order within the return horizon, as for every model type.
  */
@@ -142,6 +153,8 @@ function factory(type: BtydModelType): ModelFactory {
 export const bgnbdFactory = factory('bgnbd');
 /** Registers the `pareto_nbd` model type. */
 export const paretoNbdFactory = factory('pareto_nbd');
+/** Registers the `bgcnbd` model type. */
+export const bgcnbdFactory = factory('bgcnbd');
 
 /**
  * What marketers act on, for every prediction whatever the model type: P(alive) and the expected

@@ -35,6 +35,19 @@ export function trainingSummaries(table: TrainingTable): CustomerSummaries {
   });
 }
 
+/**
+ * Σ log(gap) over every gap between two consecutive orders of a customer in the training table
+ * (days; orders are customer-days, so every gap is 1 day or more): what BG/CNBD-k's choice of k
+ * reads besides (x, tx, T) (bgcnbd.ts).
+ */
+export function trainingLogGapSum(table: TrainingTable): number {
+  let sum = 0;
+  for (const { start, end } of customerSegments(table)) {
+    for (let row = start + 1; row < end; row++) sum += Math.log(table.orderDay[row]! - table.orderDay[row - 1]!);
+  }
+  return sum;
+}
+
 /** One summary per scored customer, in `lastRow` order, as of the table's as-of day. */
 export function scoringSummaries(table: ScoringTable): CustomerSummaries {
   return summaries(table.lastRow.length, (i) => {

@@ -8,7 +8,7 @@ describe('model registry', () => {
 
   it('names the known types when asked for an unknown one', async () => {
     expect(isModelType('prophet')).toBe(false);
-    await expect(modelFactory('prophet')).rejects.toThrow(/unknown model type "prophet" \(known: xgboost, lstm, bgnbd, pareto_nbd\)/);
+    await expect(modelFactory('prophet')).rejects.toThrow(/unknown model type "prophet" \(known: xgboost, lstm, bgnbd, pareto_nbd, bgcnbd\)/);
     expect(() => hyperparameterSpecs('prophet')).toThrow(/known: xgboost/);
   });
 

@@ -58,6 +58,12 @@ export const MODEL_TYPES = {
     fitMetrics: () => BTYD_FIT_METRICS,
     factory: () => import('@nextbuy/btyd-model').then((m) => m.paretoNbdFactory),
   },
+  bgcnbd: {
+    doc: 'BG/CNBD-k (Reutterer, Platzer and Schroeder 2021): BG/NBD with Erlang-k gaps for regular buyers, k chosen by likelihood (k = 1 is BG/NBD)',
+    hyperparameters: BTYD_HYPERPARAMETERS,
+    fitMetrics: () => BTYD_FIT_METRICS,
+    factory: () => import('@nextbuy/btyd-model').then((m) => m.bgcnbdFactory),
+  },
 } as const satisfies Record<string, ModelTypeEntry>;
 
 export type ModelType = keyof typeof MODEL_TYPES;

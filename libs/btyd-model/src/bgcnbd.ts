@@ -1,0 +1,189 @@
+import { type BtydFit, fitByMaximumLikelihood, type LikelihoodSpec } from './fit';
+import { type PreparedSummaries, prepareSummaries, risingLogs, shiftedLogs } from './prepared';
+import { logAddExp } from './special';
+import type { CustomerSummaries } from './summary';
+
+/**
+ * BG/CNBD-k (Reutterer, Platzer and Schröder 2021, "Leveraging purchase regularity for predicting
+ * customer behavior the easy way"; BTYDplus's `bgcnbd`): BG/NBD with Erlang-k gaps between
+ * purchases instead of exponential ones. While active, customer i's gaps are Gamma(shape k,
+ * rate k lambda_i), of mean 1 / lambda_i and coefficient of variation 1 / sqrt(k); lambda ~
+ * Gamma(r, alpha) across customers (so r / alpha is the mean purchase rate, as in BG/NBD); after
+ * each repeat purchase the customer leaves for good with probability p ~ Beta(a, b). k = 1 is
+ * BG/NBD. The regular buyer (consumables bought on a cycle) is due near their usual gap and
+ * unlikely just after an order, which a Poisson model cannot say. Time in days.
+ *
+ * Written here because no JavaScript package has it (BTYDplus is R). With mu = k lambda ~
+ * Gamma(r, alpha / k), a customer's likelihood after integrating mu and p is, with x repeat
+ * purchases, their gaps t_1..t_x (summing to tx), u = T - tx and alpha' = alpha / k:
+ *   Π t_i^(k-1) / Γ(k)^x · alpha'^r / Γ(r) · [ B(a, b+x)/B(a, b) Σ_{j<k} u^j / j! Γ(r+kx+j) / (alpha'+T)^(r+kx+j)
+ *                                              + [x > 0] B(a+1, b+x-1)/B(a, b) Γ(r+kx) / (alpha'+tx)^(r+kx) ]
+ * (the first term: still active, no purchase for u days, the Erlang survival; the second: left
+ * after the last purchase). The gaps enter only through Σ log t_i, which does not depend on
+ * (r, alpha, a, b): the four are fitted on (x, tx, T) for each k, and k is the one of the highest
+ * likelihood with that term added (`fitBgCnbd`).
+ */
+export type BgCnbdParams = {
+  r: number;
+  alpha: number;
+  a: number;
+  b: number;
+  /** Erlang shape of the gaps: a whole number from 1 (BG/NBD) to MAX_REGULARITY. */
+  k: number;
+};
+
+/** The largest k tried: gaps with a coefficient of variation of 0.32 (1 / sqrt(10)). */
+export const MAX_REGULARITY = 10;
+
+/** Σ_{j<m} log j: log (m-1)!, for Γ(k) with k whole. */
+function logFactorial(m: number): number {
+  let sum = 0;
+  for (let j = 2; j <= m; j++) sum += Math.log(j);
+  return sum;
+}
+
+/**
+ * The summed (weighted) log-likelihood of BG/CNBD-k at a fixed k over (x, tx, T), without the
+ * gaps' own term Σ (k - 1) log t_i, which `fitBgCnbd` adds.
+ */
+export function bgcnbdLogLikelihoodWithoutGaps(params: BgCnbdParams, s: CustomerSummaries | PreparedSummaries): number {
+  const p = 'tIndex' in s ? s : prepareSummaries(s);
+  const { r, a, b, k } = params;
+  const alphaK = params.alpha / k;
+  const gr = risingLogs(r, p.maxX * k + k);
+  const gb = risingLogs(b, p.maxX);
+  const gab = risingLogs(a + b, p.maxX);
+  const logT = shiftedLogs(p.tValues, alphaK);
+  const logTx = shiftedLogs(p.txValues, alphaK);
+  const logGammaK = logFactorial(k - 1);
+  let total = 0;
+  for (let i = 0; i < p.rows; i++) {
+    const x = p.x[i]!;
+    const T = p.tValues[p.tIndex[i]!]!;
+    const tx = p.txValues[p.txIndex[i]!]!;
+    const u = T - tx;
+    const lT = logT[p.tIndex[i]!]!;
+    let alive = -Infinity;
+    let logTerm = 0; // log(u^j / j!)
+    for (let j = 0; j < k; j++) {
+      if (j > 0) logTerm += Math.log(u) - Math.log(j);
+      if (logTerm === -Infinity) break;
+      alive = logAddExp(alive, logTerm + gr[k * x + j]! - (r + k * x + j) * lT);
+    }
+    const dropped = x > 0 ? Math.log(a) - Math.log(b + x - 1) + gr[k * x]! - (r + k * x) * logTx[p.txIndex[i]!]! : -Infinity;
+    const constant = r * Math.log(alphaK) - x * logGammaK + gb[x]! - gab[x]!;
+    total += p.weight[i]! * (constant + logAddExp(alive, dropped));
+  }
+  return total;
+}
+
+function spec(k: number): LikelihoodSpec<Omit<BgCnbdParams, 'k'>> {
+  return {
+    name: 'BG/CNBD-k',
+    names: ['r', 'alpha', 'a', 'b'],
+    timeScaled: ['alpha'],
+    logLikelihood: (params, s) => bgcnbdLogLikelihoodWithoutGaps({ ...params, k }, s),
+  };
+}
+
+/** What `fitBgCnbd` reports besides the fit: the log-likelihood (gaps' term included) at every k tried. */
+export interface BgCnbdFit extends BtydFit<BgCnbdParams> {
+  logLikelihoodByK: number[];
+}
+
+/**
+ * BG/CNBD-k fitted by maximum likelihood: (r, alpha, a, b) for each k from 1 to `maxK`, and the k
+ * of the highest likelihood, the gaps' term Σ (k - 1) log t_i included (`logGapSum`, the summed
+ * (weighted) log of every customer's gaps between orders, in days; `trainingLogGapSum`). The
+ * likelihoods of different k are densities of the same gaps, so they compare as they are.
+ */
+export function fitBgCnbd(summaries: CustomerSummaries, logGapSum: number, maxK = MAX_REGULARITY): BgCnbdFit {
+  let best: BgCnbdFit | undefined;
+  const byK: number[] = [];
+  let start: Partial<Omit<BgCnbdParams, 'k'>> | undefined;
+  for (let k = 1; k <= maxK; k++) {
+    const fit = fitByMaximumLikelihood(spec(k), summaries, start);
+    const logLikelihood = fit.logLikelihood + (k - 1) * logGapSum;
+    byK.push(logLikelihood);
+    if (!best || logLikelihood > best.logLikelihood) best = { ...fit, params: { ...fit.params, k }, logLikelihood, logLikelihoodByK: byK };
+    // The likelihood rises to its best k and falls after it (on every base of the zoo): two k in a
+    // row below the best end the search, so Poisson data costs three fits, not ten.
+    if (k >= best.params.k + 2) break;
+    start = fit.params;
+  }
+  return { ...best!, logLikelihoodByK: byK };
+}
+
+/**
+ * For one customer, the logs of the still-active term at T + w of the likelihood (Σ_{j<k}
+ * (u+w)^j / j! Γ(r+kx+j)/Γ(r) / (alpha'+T+w)^(r+kx+j)) for each w, and of the dropped-out term;
+ * the common factors cancel in every probability below.
+ */
+function logActive(params: BgCnbdParams, x: number, tx: number, T: number, w: number, rising: Float64Array): number {
+  const { r, k } = params;
+  const alphaK = params.alpha / k;
+  const u = T - tx + w;
+  const lT = Math.log(alphaK + T + w);
+  let sum = -Infinity;
+  let logTerm = 0;
+  for (let j = 0; j < k; j++) {
+    if (j > 0) logTerm += Math.log(u) - Math.log(j);
+    if (logTerm === -Infinity) break;
+    sum = logAddExp(sum, logTerm + rising[k * x + j]! - (r + k * x + j) * lT);
+  }
+  return sum;
+}
+
+function logDropped(params: BgCnbdParams, x: number, tx: number, rising: Float64Array): number {
+  if (x === 0) return -Infinity;
+  const { r, a, b, k } = params;
+  return Math.log(a) - Math.log(b + x - 1) + rising[k * x]! - (r + k * x) * Math.log(params.alpha / k + tx);
+}
+
+/** What one customer's predictions need: the rising factorials of r up to their kx + k. */
+function risingFor(params: BgCnbdParams, x: number): Float64Array {
+  return risingLogs(params.r, params.k * x + params.k);
+}
+
+/** P(still active at T | x, tx, T). */
+export function bgcnbdPAlive(params: BgCnbdParams, x: number, tx: number, T: number): number {
+  const rising = risingFor(params, x);
+  const active = logActive(params, x, tx, T, 0, rising);
+  return Math.exp(active - logAddExp(active, logDropped(params, x, tx, rising)));
+}
+
+/**
+ * P(at least one order in the t days after T | x, tx, T): an active customer's next purchase
+ * falls in (T, T + t] when their Erlang wait survives to T and not to T + t, so it is
+ * (active term at T - active term at T + t) / (active term + dropped term), both at T.
+ */
+export function bgcnbdPOrderWithin(params: BgCnbdParams, x: number, tx: number, T: number, t: number): number {
+  const rising = risingFor(params, x);
+  return pOrderWithin(params, x, tx, T, t, rising);
+}
+
+function pOrderWithin(params: BgCnbdParams, x: number, tx: number, T: number, t: number, rising: Float64Array): number {
+  const now = logActive(params, x, tx, T, 0, rising);
+  const later = logActive(params, x, tx, T, t, rising);
+  const total = logAddExp(now, logDropped(params, x, tx, rising));
+  return Math.max(0, Math.exp(now - total) * -Math.expm1(Math.min(0, later - now)));
+}
+
+/**
+ * The median wait after T among customers who order within `horizon` days: the w with
+ * P(order within w) = P(order within horizon) / 2, by bisection (the Erlang survival has no
+ * closed-form inverse), to a hundredth of a day.
+ */
+export function bgcnbdMedianWaitWithin(params: BgCnbdParams, x: number, tx: number, T: number, horizon: number): number {
+  const rising = risingFor(params, x);
+  const target = pOrderWithin(params, x, tx, T, horizon, rising) / 2;
+  if (!(target > 0)) return horizon;
+  let low = 0;
+  let high = horizon;
+  while (high - low > 0.01) {
+    const mid = (low + high) / 2;
+    if (pOrderWithin(params, x, tx, T, mid, rising) < target) low = mid;
+    else high = mid;
+  }
+  return (low + high) / 2;
+}
