@@ -94,21 +94,21 @@ export interface BgCnbdFit extends BtydFit<BgCnbdParams> {
 /**
  * BG/CNBD-k fitted by maximum likelihood: (r, alpha, a, b) for each k from 1 to `maxK`, and the k
  * of the highest likelihood, the gaps' term Σ (k - 1) log t_i included (`logGapSum`, the summed
- * (weighted) log of every customer's gaps between orders, in days; `trainingLogGapSum`). The
- * likelihoods of different k are densities of the same gaps, so they compare as they are.
+ * (weighted) log of every customer's gaps between orders, in days; `trainingLogGapSum`), from
+ * `start` (BG/NBD's fit, say; all ones by default). The likelihoods of different k are densities
+ * of the same gaps, so they compare as they are.
  */
-export function fitBgCnbd(summaries: CustomerSummaries, logGapSum: number, maxK = MAX_REGULARITY): BgCnbdFit {
+export function fitBgCnbd(summaries: CustomerSummaries, logGapSum: number, maxK = MAX_REGULARITY, start?: Partial<Omit<BgCnbdParams, 'k'>>): BgCnbdFit {
   let best: BgCnbdFit | undefined;
   const byK: number[] = [];
-  let start: Partial<Omit<BgCnbdParams, 'k'>> | undefined;
   for (let k = 1; k <= maxK; k++) {
     const fit = fitByMaximumLikelihood(spec(k), summaries, start);
     const logLikelihood = fit.logLikelihood + (k - 1) * logGapSum;
     byK.push(logLikelihood);
     if (!best || logLikelihood > best.logLikelihood) best = { ...fit, params: { ...fit.params, k }, logLikelihood, logLikelihoodByK: byK };
-    // The likelihood rises to its best k and falls after it (on every base of the zoo): two k in a
-    // row below the best end the search, so Poisson data costs three fits, not ten.
-    if (k >= best.params.k + 2) break;
+    // The likelihood rises to its best k and falls after it (on every base of the zoo): the first
+    // k below the best ends the search, so Poisson data costs two fits, not ten.
+    if (k > best.params.k) break;
     start = fit.params;
   }
   return { ...best!, logLikelihoodByK: byK };

@@ -77,8 +77,8 @@ describe('BG/CNBD-k', () => {
     expect(fit.params.r / fit.params.alpha).toBeCloseTo(4 / 120, 2);
     expect(Math.abs(fit.params.r / 4 - 1)).toBeLessThan(0.2);
     expect(Math.abs(fit.params.a / (fit.params.a + fit.params.b) / (1 / 12) - 1)).toBeLessThan(0.2);
-    // The likelihood rises to k = 4 and falls after it; the search stops two k past the best.
-    expect(fit.logLikelihoodByK).toHaveLength(6);
+    // The likelihood rises to k = 4 and falls after it; the search stops one k past the best.
+    expect(fit.logLikelihoodByK).toHaveLength(5);
     expect(fit.logLikelihoodByK[3]).toBe(Math.max(...fit.logLikelihoodByK));
     const plain = fitBgCnbd(poisson.s, poisson.logGapSum);
     expect(plain.params.k).toBe(1);

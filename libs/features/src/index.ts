@@ -41,6 +41,7 @@ export {
   chooseBlend,
   DEFAULT_OWN_LABEL,
   familiesUsed,
+  fitBgCnbdIfPossible,
   fitBgNbdIfPossible,
   fitParetoNbdIfPossible,
   heldOutShare,
@@ -50,4 +51,5 @@ export {
   innerFollowUpDays,
   modelAlone,
   MODEL_ONLY,
+  type OtherFits,
 } from './inner-validation';

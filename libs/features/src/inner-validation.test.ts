@@ -147,6 +147,20 @@ describe('chooseBlend', () => {
     expect(chooseBlend(inner, { booster: clueless, btyd: {} }, null).blend.pOrder90d.weight).toBe(1);
   });
 
+  it('takes BG/CNBD-k, with its fit, as a candidate and where the evidence is too thin, when its likelihood found regular buyers', () => {
+    const BGCNBD = { r: 4, alpha: 120, a: 1, b: 11, k: 4 };
+    const chosen = chooseBlend(inner, { booster: clueless, btyd: { bgnbd: clueless, bgcnbd: right } }, null, 'booster', BGCNBD);
+    expect(chosen.blend).toEqual({ pOrder90d: { family: 'bgcnbd', weight: 0 }, wait: { family: 'bgcnbd', weight: 0 }, paretoNbd: null, bgcnbd: BGCNBD });
+    expect(Object.keys(chosen.selection.blend_p_order_90d!.candidates)).toHaveLength(2 * 9);
+    const small = cutoff(gaps.slice(0, 40));
+    const cut = (a: { pOrder90d: Float64Array; wait: Float64Array }) => ({ pOrder90d: a.pOrder90d.subarray(0, 40), wait: a.wait.subarray(0, 40) });
+    const few = chooseBlend(small, { booster: cut(right), btyd: { bgnbd: cut(clueless), bgcnbd: cut(clueless) } }, null, 'booster', BGCNBD);
+    expect(few.blend).toEqual({ pOrder90d: { family: 'bgcnbd', weight: 0 }, wait: { family: 'bgcnbd', weight: 0 }, paretoNbd: null, bgcnbd: BGCNBD });
+    expect(few.selection.blend_wait!.criterion).toMatch(/\(fewer than 50\): bgcnbd alone$/);
+    // Unused, it stays out of the blend.
+    expect(chooseBlend(inner, { booster: right, btyd: { bgnbd: clueless, bgcnbd: clueless } }, null, 'booster', BGCNBD).blend).not.toHaveProperty('bgcnbd');
+  });
+
   it('takes BG/NBD alone for an output whose outcomes are too few to rank by, and still chooses the other', () => {
     // 300 customers who all order within 90 days: nothing for brier_90d and auc_90d to tell apart.
     const busy = cutoff(Array.from({ length: 300 }, (_, i) => 12 + (i % 60)));

@@ -1,13 +1,18 @@
 import { customerSegments, HORIZON_DAYS, type ModelSelection, NextBuyError, type ScoringTable, type TrainingTable, trainingAsOfDay, trainingFirstDay } from '@nextbuy/contracts';
 import {
+  type BgCnbdParams,
+  bgcnbdMedianWaitWithin,
+  bgcnbdPOrderWithin,
   type BgNbdParams,
   bgnbdMedianWaitWithin,
   bgnbdPOrderWithin,
+  fitBgCnbd,
   fitBgNbd,
   fitParetoNbd,
   type ParetoNbdParams,
   paretoNbdScoreMany,
   scoringSummaries,
+  trainingLogGapSum,
   trainingSummaries,
 } from '@nextbuy/btyd-model';
 import { auc, brier, concordanceIndex, maeDays } from './metrics';
@@ -99,8 +104,12 @@ export function innerCutoff(table: TrainingTable, include: (customerId: string) 
   };
 }
 
-/** The customer-base models a blend may take its other part from. */
-export const BTYD_FAMILIES = ['bgnbd', 'pareto_nbd'] as const;
+/**
+ * The customer-base models a blend may take its other part from. `bgcnbd` (BG/CNBD-k) is a
+ * candidate only where its likelihood chose k above 1 (customers who buy on a cycle): at k = 1 it
+ * is BG/NBD.
+ */
+export const BTYD_FAMILIES = ['bgnbd', 'pareto_nbd', 'bgcnbd'] as const;
 export type BtydFamily = (typeof BTYD_FAMILIES)[number];
 
 /** Weights of the model's own answer in a blend with a BTYD model's, from 1 (the model alone) to 0 (the BTYD model alone). */
@@ -112,11 +121,13 @@ export interface BlendChoice {
   weight: number;
 }
 
-/** How much of the model's own answers each output keeps, and the Pareto/NBD fit when a blend uses it. */
+/** How much of the model's own answers each output keeps, and the Pareto/NBD and BG/CNBD-k fits when a blend uses them. */
 export interface Blend {
   pOrder90d: BlendChoice;
   wait: BlendChoice;
   paretoNbd: ParetoNbdParams | null;
+  /** Present when a blend uses BG/CNBD-k (blends chosen before it existed have none). */
+  bgcnbd?: BgCnbdParams;
 }
 
 /** The model alone: what artifacts written before blending existed serve. */
@@ -198,11 +209,30 @@ export function modelAlone(why: string, own: string = DEFAULT_OWN_LABEL): { blen
   return { blend: MODEL_ONLY, selection: { blend_p_order_90d: reason, blend_wait: reason } };
 }
 
-/** A BTYD model alone for both outputs (BG/NBD, or Pareto/NBD where only it answers), and why, as both outputs' selection. */
-function btydAlone(family: BtydFamily, why: string, paretoNbd: ParetoNbdParams | null): { blend: Blend; selection: Record<string, ModelSelection> } {
+/** The fits a blend may need besides BG/NBD (which the model keeps anyway). */
+export type OtherFits = Pick<BtydFits, 'paretoNbd' | 'bgcnbd'>;
+
+/** The blend of two choices, with the fits of the families they use. */
+function blendOf(pOrder90d: BlendChoice, wait: BlendChoice, fits: OtherFits): Blend {
+  const uses = (family: BtydFamily) => [pOrder90d, wait].some((c) => c.weight < 1 && c.family === family);
+  return { pOrder90d, wait, paretoNbd: uses('pareto_nbd') ? fits.paretoNbd : null, ...(uses('bgcnbd') && fits.bgcnbd ? { bgcnbd: fits.bgcnbd } : {}) };
+}
+
+/** A BTYD model alone for both outputs, and why, as both outputs' selection. */
+function btydAlone(family: BtydFamily, why: string, fits: OtherFits): { blend: Blend; selection: Record<string, ModelSelection> } {
   const alone: BlendChoice = { family, weight: 0 };
   const reason = { criterion: `${why}: ${blendLabel(alone)} alone`, candidates: {}, chosen: blendLabel(alone) };
-  return { blend: { pOrder90d: alone, wait: { ...alone }, paretoNbd: family === 'pareto_nbd' ? paretoNbd : null }, selection: { blend_p_order_90d: reason, blend_wait: { ...reason } } };
+  return { blend: blendOf(alone, { ...alone }, fits), selection: { blend_p_order_90d: reason, blend_wait: { ...reason } } };
+}
+
+/**
+ * The BTYD model taken where the evidence is too thin to choose: BG/CNBD-k where its likelihood
+ * found the customers regular (a small base of replenishment buyers lost 0.046 of Brier to
+ * Kaplan-Meier with BG/NBD, whose Poisson purchasing cannot say a customer is due), else BG/NBD,
+ * else the one that answers.
+ */
+function thinEvidenceFamily(families: readonly BtydFamily[]): BtydFamily {
+  return families.includes('bgcnbd') ? 'bgcnbd' : families[0]!;
 }
 
 /** Each value's rank among `values` (1 the best, ties sharing their mean rank). */
@@ -251,14 +281,21 @@ function best(scored: readonly Scored[], secondHigherIsBetter: boolean): Scored 
  * for one output, fewer than `MIN_OF_EACH_OUTCOME` of its outcomes), the BTYD model alone
  * (BG/NBD where it answers), and the selection says so.
  */
-export function chooseBlend(inner: InnerCutoff, answers: InnerAnswers, paretoNbd: ParetoNbdParams | null, own: string = DEFAULT_OWN_LABEL): { blend: Blend; selection: Record<string, ModelSelection> } {
+export function chooseBlend(
+  inner: InnerCutoff,
+  answers: InnerAnswers,
+  paretoNbd: ParetoNbdParams | null,
+  own: string = DEFAULT_OWN_LABEL,
+  bgcnbd: BgCnbdParams | null = null,
+): { blend: Blend; selection: Record<string, ModelSelection> } {
+  const fits: OtherFits = { paretoNbd, bgcnbd };
   const n = inner.score.lastRow.length;
   let ordered = 0;
   for (const o of inner.orderedWithin90d) ordered += o;
   const families = BTYD_FAMILIES.filter((family) => answers.btyd[family]?.pOrder90d.every(Number.isFinite));
   const where = `the inner cutoff ${inner.followUpDays} days before the end of training, ${n} held-out customers`;
   if (families.length === 0) return modelAlone(`no BTYD fit answers at ${where}`, own);
-  if (n < MIN_CUSTOMERS) return btydAlone(families[0]!, `too few customers to choose on at ${where} (fewer than ${MIN_CUSTOMERS})`, paretoNbd);
+  if (n < MIN_CUSTOMERS) return btydAlone(thinEvidenceFamily(families), `too few customers to choose on at ${where} (fewer than ${MIN_CUSTOMERS})`, fits);
   const choices: BlendChoice[] = [{ family: families[0]!, weight: 1 }];
   for (const weight of BLEND_WEIGHTS) if (weight < 1) for (const family of families) choices.push({ family, weight });
   const probability: Scored[] = [];
@@ -275,15 +312,14 @@ export function chooseBlend(inner: InnerCutoff, answers: InnerAnswers, paretoNbd
   // An output whose outcomes are too few to rank candidates by (everyone or no one ordering within
   // 90 days; fewer than 10 returning within the follow-up) takes the BTYD model alone, as too few
   // customers do; the candidates' figures are listed all the same.
-  const fallback: BlendChoice = { family: families[0]!, weight: 0 };
+  const fallback: BlendChoice = { family: thinEvidenceFamily(families), weight: 0 };
   const decidable = { p: ordered >= MIN_OF_EACH_OUTCOME && n - ordered >= MIN_OF_EACH_OUTCOME, wait: returned >= MIN_OF_EACH_OUTCOME };
   const chosenP = decidable.p ? best(probability, true).choice : fallback;
   const chosenWait = decidable.wait ? best(wait, true).choice : fallback;
   const table = (scored: Scored[], [first, second]: [string, string]) => Object.fromEntries(scored.flatMap((c) => [[`${blendLabel(c.choice, own)}: ${first}`, c.first], [`${blendLabel(c.choice, own)}: ${second}`, c.second]]));
-  const usesPareto = [chosenP, chosenWait].some((c) => c.weight < 1 && c.family === 'pareto_nbd');
   const tooFew = (outcomes: string) => `too few ${outcomes} to choose on (fewer than ${MIN_OF_EACH_OUTCOME}) at ${where}: ${blendLabel(fallback, own)} alone`;
   return {
-    blend: { pOrder90d: chosenP, wait: chosenWait, paretoNbd: usesPareto ? paretoNbd : null },
+    blend: blendOf(chosenP, chosenWait, fits),
     selection: {
       blend_p_order_90d: {
         criterion: decidable.p ? `least rank sum of brier_90d and auc_90d at ${where}` : tooFew('customers of either 90-day outcome'),
@@ -303,6 +339,8 @@ export function chooseBlend(inner: InnerCutoff, answers: InnerAnswers, paretoNbd
 export interface BtydFits {
   bgnbd: BgNbdParams | null;
   paretoNbd: ParetoNbdParams | null;
+  /** Only where its likelihood chose k above 1 (else it is BG/NBD): null otherwise. */
+  bgcnbd: BgCnbdParams | null;
 }
 
 /** BG/NBD fitted on the training table's customers; null when it cannot be (no customer ordered twice). */
@@ -323,6 +361,20 @@ export function fitParetoNbdIfPossible(table: TrainingTable): ParetoNbdParams | 
 }
 
 /**
+ * BG/CNBD-k fitted on the training table (its k chosen by likelihood, from BG/NBD's fit), where
+ * that k is above 1; null where it is 1 (BG/NBD itself) or the fit gives up.
+ */
+export function fitBgCnbdIfPossible(table: TrainingTable, bgnbd: BgNbdParams | null): BgCnbdParams | null {
+  try {
+    const { params } = fitBgCnbd(trainingSummaries(table), trainingLogGapSum(table), undefined, bgnbd ?? undefined);
+    return params.k > 1 ? params : null;
+  } catch (error) {
+    if (!(error instanceof NextBuyError)) throw error;
+    return null;
+  }
+}
+
+/**
  * The answers of the BTYD `families` asked for (those fitted) for the customers of `input`: the
  * 90-day probability and the median wait among those who order within `returnHorizonDays`.
  */
@@ -330,7 +382,13 @@ export function btydAnswers(input: ScoringTable, fits: BtydFits, returnHorizonDa
   const btyd: Partial<Record<BtydFamily, Answers>> = {};
   if (families.length === 0) return btyd;
   const s = scoringSummaries(input);
-  const { bgnbd, paretoNbd } = fits;
+  const { bgnbd, paretoNbd, bgcnbd } = fits;
+  if (bgcnbd && families.includes('bgcnbd')) {
+    btyd.bgcnbd = {
+      pOrder90d: s.x.map((x, i) => bgcnbdPOrderWithin(bgcnbd, x, s.tx[i]!, s.T[i]!, HORIZON_DAYS)),
+      wait: s.x.map((x, i) => bgcnbdMedianWaitWithin(bgcnbd, x, s.tx[i]!, s.T[i]!, returnHorizonDays)),
+    };
+  }
   if (bgnbd && families.includes('bgnbd')) {
     btyd.bgnbd = {
       pOrder90d: s.x.map((x, i) => bgnbdPOrderWithin(bgnbd, x, s.tx[i]!, s.T[i]!, HORIZON_DAYS)),
@@ -365,8 +423,9 @@ export function chooseAtInnerCutoff(
   const bgnbd = inner && inner.score.lastRow.length > 0 ? fitBgNbd() : null;
   if (!inner || !bgnbd) return { ...modelAlone('no inner cutoff fits in the training period, or no BTYD fit', own), bgnbd: null };
   const paretoNbd = fitParetoNbdIfPossible(train);
-  const families: BtydFamily[] = paretoNbd ? ['bgnbd', 'pareto_nbd'] : ['bgnbd'];
-  return { ...chooseBlend(inner, answersAt(inner, { bgnbd, paretoNbd }, families), paretoNbd, own), bgnbd };
+  const bgcnbd = fitBgCnbdIfPossible(train, bgnbd);
+  const families: BtydFamily[] = ['bgnbd', ...(paretoNbd ? (['pareto_nbd'] as const) : []), ...(bgcnbd ? (['bgcnbd'] as const) : [])];
+  return { ...chooseBlend(inner, answersAt(inner, { bgnbd, paretoNbd, bgcnbd }, families), paretoNbd, own, bgcnbd), bgnbd };
 }
 
 /** The families a blend uses (weight below 1), each once: those whose answers `predict` needs. */

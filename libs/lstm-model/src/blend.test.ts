@@ -75,7 +75,7 @@ describe('the inner cutoff choice of network, BTYD model or blend', () => {
     await rm(olderDir, { recursive: true, force: true });
     // The blended answers are the network's (as the older artifact serves them) blended with the chosen BTYD model's.
     const { blend, bgnbd } = btydBlend as BtydBlend;
-    const btyd = btydAnswers(input, { bgnbd, paretoNbd: blend.paretoNbd }, 365, familiesUsed(blend));
+    const btyd = btydAnswers(input, { bgnbd, paretoNbd: blend.paretoNbd, bgcnbd: blend.bgcnbd ?? null }, 365, familiesUsed(blend));
     const expectedP = network.pOrder90d.map((p, i) => blendProbability(p, btyd[blend.pOrder90d.family]?.pOrder90d[i] ?? Number.NaN, blend.pOrder90d.weight));
     const expectedGap =
       blend.wait.weight === 1 ? network.predictedGapDays : network.predictedGapDays.map((gap, i) => input.elapsedDays[i]! + blendWait(gap - input.elapsedDays[i]!, btyd[blend.wait.family]!.wait[i]!, blend.wait.weight));
@@ -93,6 +93,12 @@ describe('the inner cutoff choice of network, BTYD model or blend', () => {
     await writeFile(join(broken, 'preprocessing.json'), JSON.stringify({ ...json, btydBlend: { ...json.btydBlend, bgnbd: null, blend: { ...json.btydBlend.blend, wait: { family: 'bgnbd', weight: 0.5 } } } }));
     await expect(lstmFactory.load(broken, model.describe())).rejects.toThrow(ArtifactError);
     await expect(lstmFactory.load(broken, model.describe())).rejects.toThrow(/btydBlend\.bgnbd needs positive r, alpha, a and b/);
+    // A blend with BG/CNBD-k needs its fit, k a whole number.
+    const cnbd = { ...json.btydBlend, blend: { ...json.btydBlend.blend, pOrder90d: { family: 'bgcnbd', weight: 0.5 }, bgcnbd: { r: 4, alpha: 120, a: 1, b: 11, k: 2.5 } } };
+    await writeFile(join(broken, 'preprocessing.json'), JSON.stringify({ ...json, btydBlend: cnbd }));
+    await expect(lstmFactory.load(broken, model.describe())).rejects.toThrow(/btydBlend\.blend\.bgcnbd needs positive r, alpha, a and b and a whole k/);
+    await writeFile(join(broken, 'preprocessing.json'), JSON.stringify({ ...json, btydBlend: { ...cnbd, blend: { ...cnbd.blend, bgcnbd: { ...cnbd.blend.bgcnbd, k: 3 } } } }));
+    await expect(lstmFactory.load(broken, model.describe())).resolves.toBeDefined();
     await rm(broken, { recursive: true, force: true });
   });
 
@@ -109,14 +115,16 @@ describe('the inner cutoff choice of network, BTYD model or blend', () => {
     small.dispose();
   });
 
-  it('takes BG/NBD alone, saying why, when too few customers are held out to choose on', async () => {
+  it('takes the BTYD model alone, saying why, when too few customers are held out to choose on', async () => {
     const small = await LstmGapModel.create({ ...HYPERPARAMETERS, epochs: 2 });
     const data = twoGroupTables({ customers: 60, orders: 6 });
     await small.fit(data.train);
     const { selection } = small.describe();
-    expect(selection!.blend_wait!.chosen).toBe('bgnbd');
+    // These customers' gaps vary by a fifth around their own mean: BG/CNBD-k's likelihood finds
+    // them regular, and it is the BTYD model taken (BG/NBD where the gaps look Poisson).
+    expect(selection!.blend_wait!.chosen).toBe('bgcnbd');
     // A third of 60 customers held out, fewer of them with orders before the inner cutoff.
-    expect(selection!.blend_p_order_90d!.criterion).toMatch(/too few customers to choose on at the inner cutoff .*, \d held-out customers \(fewer than 50\): bgnbd alone$/);
+    expect(selection!.blend_p_order_90d!.criterion).toMatch(/too few customers to choose on at the inner cutoff .*, \d held-out customers \(fewer than 50\): bgcnbd alone$/);
     small.dispose();
   });
 });

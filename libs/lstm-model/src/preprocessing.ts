@@ -1,4 +1,4 @@
-import { BGNBD_PARAMS_SCHEMA, type BgNbdParams, PARETO_NBD_PARAMS_SCHEMA } from '@nextbuy/btyd-model';
+import { BGCNBD_PARAMS_SCHEMA, BGNBD_PARAMS_SCHEMA, type BgNbdParams, PARETO_NBD_PARAMS_SCHEMA } from '@nextbuy/btyd-model';
 import { ArtifactError, InputDataError, type ModelSelection, type OrderFeatureTable } from '@nextbuy/contracts';
 import { type Blend, BLEND_WEIGHTS, BTYD_FAMILIES, familiesUsed } from '@nextbuy/features';
 import { CALIBRATION_TERMS, type Calibration } from './calibration';
@@ -136,4 +136,5 @@ function checkBtydBlend(b: BtydBlend, fail: (message: string) => ArtifactError):
   const used = familiesUsed(b.blend);
   if (used.includes('bgnbd') && !BGNBD_PARAMS_SCHEMA.safeParse(b.bgnbd).success) throw fail('btydBlend.bgnbd needs positive r, alpha, a and b: a blend uses BG/NBD');
   if (used.includes('pareto_nbd') && !PARETO_NBD_PARAMS_SCHEMA.safeParse(b.blend.paretoNbd).success) throw fail('btydBlend.blend.paretoNbd needs positive r, alpha, s and beta: a blend uses Pareto/NBD');
+  if (used.includes('bgcnbd') && !BGCNBD_PARAMS_SCHEMA.safeParse(b.blend.bgcnbd).success) throw fail('btydBlend.blend.bgcnbd needs positive r, alpha, a and b and a whole k from 1 to 10: a blend uses BG/CNBD-k');
 }

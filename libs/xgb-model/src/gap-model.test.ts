@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArtifactError, type FitProgress, InputDataError, NextBuyError, orderDaySpan, type ScoringTable, selectOrders } from '@nextbuy/contracts';
-import { BTYD_MODEL_FILE, BtydGapModel, bgnbdMedianWaitWithin, paretoNbdScore, scoringSummaries } from '@nextbuy/btyd-model';
+import { BTYD_MODEL_FILE, BtydGapModel, bgcnbdMedianWaitWithin, bgcnbdPOrderWithin, bgnbdMedianWaitWithin, paretoNbdScore, scoringSummaries } from '@nextbuy/btyd-model';
 import { scenarioOrders } from '@nextbuy/datagen';
 import { buildScoringTable, buildTrainingTable, ELAPSED_FEATURE, landmarkTable, scoringLandmarks } from '@nextbuy/features';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,7 +37,9 @@ function predictFromFiles(dir: string, input: ScoringTable, returnHorizonDays = 
   const other = (family: string, i: number) =>
     family === 'bgnbd'
       ? { p: rows.values[i * width + rows.featureNames.indexOf('BgNbdPOrder90d')]!, wait: bgnbdMedianWaitWithin(bgnbd, s.x[i]!, s.T[i]!, returnHorizonDays) }
-      : (({ pOrderWithin, medianWait }) => ({ p: pOrderWithin, wait: medianWait }))(paretoNbdScore(blend.paretoNbd, s.x[i]!, s.tx[i]!, s.T[i]!, 90, returnHorizonDays));
+      : family === 'bgcnbd'
+        ? { p: bgcnbdPOrderWithin(blend.bgcnbd, s.x[i]!, s.tx[i]!, s.T[i]!, 90), wait: bgcnbdMedianWaitWithin(blend.bgcnbd, s.x[i]!, s.tx[i]!, s.T[i]!, returnHorizonDays) }
+        : (({ pOrderWithin, medianWait }) => ({ p: pOrderWithin, wait: medianWait }))(paretoNbdScore(blend.paretoNbd, s.x[i]!, s.tx[i]!, s.T[i]!, 90, returnHorizonDays));
   const p = Array.from(byHorizon.at(-1)!, (probability, i) => (blend.pOrder90d.weight === 1 ? probability : blendProbability(probability, other(blend.pOrder90d.family, i).p, blend.pOrder90d.weight)));
   const gaps = Array.from(byHorizon.at(-1)!, (probability, i) => {
     const sigma = rule.selection.chosen === 'one_scale' ? rule.oneScale : waitScale(byHorizon.map((q) => q[i]!), WAIT_HORIZONS_DAYS);
@@ -237,7 +239,8 @@ describe('XGBoostGapModel', () => {
     for (const [key, metrics] of [['blend_p_order_90d', 'brier_90d and auc_90d'], ['blend_wait', 'mae_days and c_index']] as const) {
       const choice = selection![key]!;
       expect(choice.criterion).toMatch(new RegExp(`^least rank sum of ${metrics} at the inner cutoff \\d+ days before the end of training, \\d+ held-out customers$`));
-      // The booster alone, then four weights of Pareto/NBD and BG/NBD each, with two figures each.
+      // The booster alone, then four weights of Pareto/NBD and BG/NBD each, with two figures each
+      // (BG/CNBD-k's likelihood chose k = 1 here: it is BG/NBD, no candidate of its own).
       expect(Object.keys(choice.candidates)).toHaveLength(18);
       expect(Object.keys(choice.candidates)).toContain(`${choice.chosen}: ${metrics.split(' ')[0]}`);
     }
@@ -273,6 +276,31 @@ describe('XGBoostGapModel', () => {
     older.dispose();
     model.dispose();
   });
+
+  it('blends with BG/CNBD-k where the customers buy on a cycle, and keeps its fit in its files', async () => {
+    const orders = scenarioOrders('regular-replenishment');
+    const end = orderDaySpan(orders).last + 1;
+    const model = new XGBoostGapModel({ ...SMALL, landmark_max_days: 365 });
+    await model.fit(buildTrainingTable(orders, end));
+    const { selection } = model.describe();
+    // The booster alone, then four weights of BG/NBD, Pareto/NBD and BG/CNBD-k each, two figures each.
+    expect(Object.keys(selection!.blend_p_order_90d!.candidates)).toHaveLength(26);
+    expect(`${selection!.blend_p_order_90d!.chosen} ${selection!.blend_wait!.chosen}`).toContain('bgcnbd');
+    const modelDir = join(dir, 'regular');
+    await model.save(modelDir);
+    const saved = JSON.parse(JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')).learner.attributes[BLEND_ATTRIBUTE]);
+    // Its likelihood's k: the data were drawn with Erlang-4 gaps.
+    expect(saved.blend.bgcnbd.k).toBe(4);
+    const input = buildScoringTable(orders, end);
+    const prediction = await model.predict(input);
+    const fromFiles = predictFromFiles(modelDir, input);
+    fromFiles.p.forEach((p, i) => expect(prediction.pOrder90d[i]! / p).toBeCloseTo(1, 5));
+    fromFiles.gaps.forEach((gap, i) => expect(prediction.predictedGapDays[i]! / gap).toBeCloseTo(1, 5));
+    const loaded = await xgboostFactory.load(modelDir, model.describe());
+    expect(await loaded.predict(input)).toEqual(prediction);
+    loaded.dispose();
+    model.dispose();
+  }, 120_000);
 
   it('fits BG/NBD in the boosters\' place on a history too short for them, and saves, loads and serves it', async () => {
     // The first 60 days of a busy customer base: orders followed for 7 and 30 days, none for 90.

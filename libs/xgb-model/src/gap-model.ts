@@ -23,7 +23,7 @@ import {
   trainingAsOfDay,
   trainingFirstDay,
 } from '@nextbuy/contracts';
-import { type BgNbdParams, BTYD_MODEL_FILE, BtydGapModel, type ParetoNbdParams } from '@nextbuy/btyd-model';
+import { type BgNbdParams, BTYD_MODEL_FILE, BtydGapModel } from '@nextbuy/btyd-model';
 import {
   type Answers,
   type Blend,
@@ -42,6 +42,7 @@ import {
   type LandmarkTable,
   MODEL_ONLY,
   normalUpperQuantile,
+  type OtherFits,
   scoringLandmarks,
 } from '@nextbuy/features';
 import { Booster, type ParamValue } from './booster';
@@ -400,7 +401,8 @@ export class XGBoostGapModel implements NextPurchaseModel {
     if (this.fallback) return this.fallback.model.predict(input, { returnHorizonDays });
     const count = input.lastRow.length;
     if (count === 0) return { predictedGapDays: new Float64Array(0), pOrder90d: new Float64Array(0) };
-    const { booster, btyd } = this.answers(this.fitted(), this.customerBase, this.blend.paretoNbd, this.waitRule!, input, returnHorizonDays, familiesUsed(this.blend));
+    const others = { paretoNbd: this.blend.paretoNbd, bgcnbd: this.blend.bgcnbd ?? null };
+    const { booster, btyd } = this.answers(this.fitted(), this.customerBase, others, this.waitRule!, input, returnHorizonDays, familiesUsed(this.blend));
     const predictedGapDays = new Float64Array(count);
     const pOrder90d = new Float64Array(count);
     const [p, wait] = [this.blend.pOrder90d, this.blend.wait];
@@ -420,7 +422,7 @@ export class XGBoostGapModel implements NextPurchaseModel {
   private answers(
     boosters: readonly Booster[],
     bgnbd: BgNbdParams | null,
-    paretoNbd: ParetoNbdParams | null,
+    others: OtherFits,
     waitRule: WaitRule,
     input: ScoringTable,
     returnHorizonDays: number,
@@ -432,7 +434,7 @@ export class XGBoostGapModel implements NextPurchaseModel {
     const probabilities = this.probabilities(boosters, rows.values, rows.featureNames);
     // BG/NBD's own answers in full precision, not the 32-bit feature column: rounded, its ties
     // differ from BG/NBD's, and a choice of BG/NBD alone scored below BG/NBD (0.0016 of AUC on 40 customers).
-    const btyd = btydAnswers(input, { bgnbd, paretoNbd }, returnHorizonDays, families);
+    const btyd = btydAnswers(input, { bgnbd, ...others }, returnHorizonDays, families);
     return { booster: { pOrder90d: probabilities.at(-1)!, wait: this.medianWaits(probabilities, waitRule.selection.chosen, waitRule.oneScale, returnHorizonDays) }, btyd };
   }
 
@@ -445,7 +447,7 @@ export class XGBoostGapModel implements NextPurchaseModel {
   private chooseBlend(boosters: readonly Booster[], bgnbd: BgNbdParams | null, table: TrainingTable, waitRule: WaitRule, validation: TrainingTable | undefined, validationFraction: number) {
     const held = validationFraction > 0 ? (id: string) => heldOut(id, validationFraction) : () => true;
     const { blend, selection } = chooseAtInnerCutoff(table, validation, held, () => bgnbd, (inner, fits, families) =>
-      this.answers(boosters, fits.bgnbd, fits.paretoNbd, waitRule, inner.score, inner.followUpDays, families),
+      this.answers(boosters, fits.bgnbd, fits, waitRule, inner.score, inner.followUpDays, families),
     );
     return { blend, selection };
   }
