@@ -51,6 +51,18 @@ function predictFromFiles(dir: string, input: ScoringTable, returnHorizonDays = 
   return { p, gaps };
 }
 
+/** The fitted model's predictions are what its saved files alone give, and what it gives loaded back through the factory. */
+async function expectServedAsFitted(model: XGBoostGapModel, modelDir: string, input: ScoringTable): Promise<void> {
+  const prediction = await model.predict(input);
+  const fromFiles = predictFromFiles(modelDir, input);
+  fromFiles.p.forEach((p, i) => expect(prediction.pOrder90d[i]! / p).toBeCloseTo(1, 5));
+  fromFiles.gaps.forEach((gap, i) => expect(prediction.predictedGapDays[i]! / gap).toBeCloseTo(1, 5));
+  const loaded = await xgboostFactory.load(modelDir, model.describe());
+  expect(await loaded.predict(input)).toEqual(prediction);
+  expect(loaded.describe()).toEqual(model.describe());
+  loaded.dispose();
+}
+
 describe('XGBoostGapModel', () => {
   it('fits on landmark rows with held-out customers, and predicts gaps from elapsed to elapsed + the return horizon', async () => {
     const model = (await xgboostFactory.create(SMALL)) as XGBoostGapModel;
@@ -254,14 +266,7 @@ describe('XGBoostGapModel', () => {
     expect(Math.min(saved.blend.pOrder90d.weight, saved.blend.wait.weight)).toBeLessThan(1);
 
     const input = buildScoringTable(orders, end);
-    const prediction = await model.predict(input);
-    const fromFiles = predictFromFiles(modelDir, input);
-    fromFiles.p.forEach((p, i) => expect(prediction.pOrder90d[i]! / p).toBeCloseTo(1, 5));
-    fromFiles.gaps.forEach((gap, i) => expect(prediction.predictedGapDays[i]! / gap).toBeCloseTo(1, 5));
-    const loaded = await xgboostFactory.load(modelDir, model.describe());
-    expect(await loaded.predict(input)).toEqual(prediction);
-    expect(loaded.describe()).toEqual(model.describe());
-    loaded.dispose();
+    await expectServedAsFitted(model, modelDir, input);
 
     // A model written before blending existed (no such attribute) serves its boosters alone.
     const booster = new Booster({}, [], join(modelDir, 'model.json'));
@@ -291,14 +296,7 @@ describe('XGBoostGapModel', () => {
     const saved = JSON.parse(JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')).learner.attributes[BLEND_ATTRIBUTE]);
     // Its likelihood's k: the data were drawn with Erlang-4 gaps.
     expect(saved.blend.bgcnbd.k).toBe(4);
-    const input = buildScoringTable(orders, end);
-    const prediction = await model.predict(input);
-    const fromFiles = predictFromFiles(modelDir, input);
-    fromFiles.p.forEach((p, i) => expect(prediction.pOrder90d[i]! / p).toBeCloseTo(1, 5));
-    fromFiles.gaps.forEach((gap, i) => expect(prediction.predictedGapDays[i]! / gap).toBeCloseTo(1, 5));
-    const loaded = await xgboostFactory.load(modelDir, model.describe());
-    expect(await loaded.predict(input)).toEqual(prediction);
-    loaded.dispose();
+    await expectServedAsFitted(model, modelDir, buildScoringTable(orders, end));
     model.dispose();
   }, 120_000);
 
