@@ -1,5 +1,6 @@
 import { InputDataError } from '@nextbuy/contracts';
 import { describe, expect, it } from 'vitest';
+import { bgcnbdMedianWaitWithin, bgcnbdPAlive, bgcnbdPOrderWithin, fitBgCnbd } from '../src/bgcnbd';
 import { bgnbdExpectedOrders, bgnbdMedianWaitWithin, bgnbdPAlive, bgnbdPOrderWithin, fitBgNbd } from '../src/bgnbd';
 import { fitParetoNbd, paretoNbdMedianWaitWithin, paretoNbdPAlive, paretoNbdPOrderWithin } from '../src/pareto-nbd';
 import type { CustomerSummaries } from '../src/summary';
@@ -17,11 +18,14 @@ function summaries(rows: Array<[x: number, tx: number, T: number]>): CustomerSum
 function everyQuantity(s: CustomerSummaries): number[] {
   const bg = fitBgNbd(s).params;
   const pn = fitParetoNbd(s).params;
+  // Every gap of every customer a day long (log 1 = 0), the most regular data can look; and ten days.
+  const cnbd = [fitBgCnbd(s, 0).params, fitBgCnbd(s, Array.from(s.x).reduce((sum, x) => sum + x * Math.log(10), 0)).params];
   const out: number[] = [];
   for (let i = 0; i < s.x.length; i++) {
     const [x, tx, T] = [s.x[i]!, s.tx[i]!, s.T[i]!];
     out.push(bgnbdPAlive(bg, x, tx, T), bgnbdPOrderWithin(bg, x, tx, T, 90), bgnbdMedianWaitWithin(bg, x, T, 365), bgnbdExpectedOrders(bg, x, tx, T, 365));
     out.push(paretoNbdPAlive(pn, x, tx, T), paretoNbdPOrderWithin(pn, x, tx, T, 90), paretoNbdMedianWaitWithin(pn, x, T, 365));
+    for (const c of cnbd) out.push(c.k, bgcnbdPAlive(c, x, tx, T), bgcnbdPOrderWithin(c, x, tx, T, 90), bgcnbdMedianWaitWithin(c, x, tx, T, 365));
   }
   return out;
 }
@@ -32,6 +36,7 @@ describe('BTYD fits on degenerate data', () => {
     expect(() => fitBgNbd(none)).toThrow(InputDataError);
     expect(() => fitBgNbd(none)).toThrow(/no customer has a repeat order/);
     expect(() => fitParetoNbd(none)).toThrow(/Pareto\/NBD cannot tell how often customers buy/);
+    expect(() => fitBgCnbd(none, 0)).toThrow(/BG\/CNBD-k cannot tell how often customers buy/);
   });
 
   it('names the customer and field of an impossible summary', () => {
