@@ -43,8 +43,32 @@ function logFactorial(m: number): number {
 }
 
 /**
+ * The log of the still-active term of a customer's likelihood, at `u` days after their last
+ * purchase: Σ_{j<k} u^j / j! Γ(r+kx+j)/Γ(r) / (alpha/k + T)^(r+kx+j), the Erlang wait surviving u
+ * days (`logShiftedT` = log(alpha/k + T), `rising` = log Γ(r+m)/Γ(r) for m up to kx + k - 1).
+ * The likelihood takes it at T, a prediction at T and at T + w.
+ */
+function logActiveTerm(r: number, k: number, x: number, u: number, logShiftedT: number, rising: Float64Array): number {
+  let sum = -Infinity;
+  let logTerm = 0; // log(u^j / j!)
+  for (let j = 0; j < k; j++) {
+    if (j > 0) logTerm += Math.log(u) - Math.log(j);
+    if (logTerm === -Infinity) break;
+    sum = logAddExp(sum, logTerm + rising[k * x + j]! - (r + k * x + j) * logShiftedT);
+  }
+  return sum;
+}
+
+/** The log of the dropped-out term (left after the last of x > 0 purchases; `logShiftedTx` = log(alpha/k + tx)). */
+function logDroppedTerm({ r, a, b, k }: BgCnbdParams, x: number, logShiftedTx: number, rising: Float64Array): number {
+  if (x === 0) return -Infinity;
+  return Math.log(a) - Math.log(b + x - 1) + rising[k * x]! - (r + k * x) * logShiftedTx;
+}
+
+/**
  * The summed (weighted) log-likelihood of BG/CNBD-k at a fixed k over (x, tx, T), without the
- * gaps' own term Σ (k - 1) log t_i, which `fitBgCnbd` adds.
+ * gaps' own term Σ (k - 1) log t_i, which `fitBgCnbd` adds. The logs of alpha/k + T and + tx
+ * are taken once per distinct value, as BG/NBD's are.
  */
 export function bgcnbdLogLikelihoodWithoutGaps(params: BgCnbdParams, s: CustomerSummaries | PreparedSummaries): number {
   const p = 'tIndex' in s ? s : prepareSummaries(s);
@@ -59,18 +83,9 @@ export function bgcnbdLogLikelihoodWithoutGaps(params: BgCnbdParams, s: Customer
   let total = 0;
   for (let i = 0; i < p.rows; i++) {
     const x = p.x[i]!;
-    const T = p.tValues[p.tIndex[i]!]!;
-    const tx = p.txValues[p.txIndex[i]!]!;
-    const u = T - tx;
-    const lT = logT[p.tIndex[i]!]!;
-    let alive = -Infinity;
-    let logTerm = 0; // log(u^j / j!)
-    for (let j = 0; j < k; j++) {
-      if (j > 0) logTerm += Math.log(u) - Math.log(j);
-      if (logTerm === -Infinity) break;
-      alive = logAddExp(alive, logTerm + gr[k * x + j]! - (r + k * x + j) * lT);
-    }
-    const dropped = x > 0 ? Math.log(a) - Math.log(b + x - 1) + gr[k * x]! - (r + k * x) * logTx[p.txIndex[i]!]! : -Infinity;
+    const u = p.tValues[p.tIndex[i]!]! - p.txValues[p.txIndex[i]!]!;
+    const alive = logActiveTerm(r, k, x, u, logT[p.tIndex[i]!]!, gr);
+    const dropped = logDroppedTerm(params, x, logTx[p.txIndex[i]!]!, gr);
     const constant = r * Math.log(alphaK) - x * logGammaK + gb[x]! - gab[x]!;
     total += p.weight[i]! * (constant + logAddExp(alive, dropped));
   }
@@ -115,75 +130,62 @@ export function fitBgCnbd(summaries: CustomerSummaries, logGapSum: number, maxK 
 }
 
 /**
- * For one customer, the logs of the still-active term at T + w of the likelihood (Σ_{j<k}
- * (u+w)^j / j! Γ(r+kx+j)/Γ(r) / (alpha'+T+w)^(r+kx+j)) for each w, and of the dropped-out term;
- * the common factors cancel in every probability below.
+ * One customer's P(at least one order in the w days after T), as a function of w: an active
+ * customer's next purchase falls in (T, T + w] when their Erlang wait survives to T and not to
+ * T + w, so it is (active term at T - active term at T + w) / (active term + dropped term), both
+ * at T. What does not depend on w (the rising factorials, both terms at T) is computed once.
  */
-function logActive(params: BgCnbdParams, x: number, tx: number, T: number, w: number, rising: Float64Array): number {
+function orderWithin(params: BgCnbdParams, x: number, tx: number, T: number): { pAlive: number; within: (w: number) => number } {
   const { r, k } = params;
   const alphaK = params.alpha / k;
-  const u = T - tx + w;
-  const lT = Math.log(alphaK + T + w);
-  let sum = -Infinity;
-  let logTerm = 0;
-  for (let j = 0; j < k; j++) {
-    if (j > 0) logTerm += Math.log(u) - Math.log(j);
-    if (logTerm === -Infinity) break;
-    sum = logAddExp(sum, logTerm + rising[k * x + j]! - (r + k * x + j) * lT);
-  }
-  return sum;
+  const rising = risingLogs(r, k * x + k);
+  const active = (w: number) => logActiveTerm(r, k, x, T - tx + w, Math.log(alphaK + T + w), rising);
+  const now = active(0);
+  const pAlive = Math.exp(now - logAddExp(now, logDroppedTerm(params, x, Math.log(alphaK + tx), rising)));
+  return { pAlive, within: (w) => Math.max(0, pAlive * -Math.expm1(Math.min(0, active(w) - now))) };
 }
 
-function logDropped(params: BgCnbdParams, x: number, tx: number, rising: Float64Array): number {
-  if (x === 0) return -Infinity;
-  const { r, a, b, k } = params;
-  return Math.log(a) - Math.log(b + x - 1) + rising[k * x]! - (r + k * x) * Math.log(params.alpha / k + tx);
-}
-
-/** What one customer's predictions need: the rising factorials of r up to their kx + k. */
-function risingFor(params: BgCnbdParams, x: number): Float64Array {
-  return risingLogs(params.r, params.k * x + params.k);
-}
-
-/** P(still active at T | x, tx, T). */
-export function bgcnbdPAlive(params: BgCnbdParams, x: number, tx: number, T: number): number {
-  const rising = risingFor(params, x);
-  const active = logActive(params, x, tx, T, 0, rising);
-  return Math.exp(active - logAddExp(active, logDropped(params, x, tx, rising)));
-}
-
-/**
- * P(at least one order in the t days after T | x, tx, T): an active customer's next purchase
- * falls in (T, T + t] when their Erlang wait survives to T and not to T + t, so it is
- * (active term at T - active term at T + t) / (active term + dropped term), both at T.
- */
-export function bgcnbdPOrderWithin(params: BgCnbdParams, x: number, tx: number, T: number, t: number): number {
-  const rising = risingFor(params, x);
-  return pOrderWithin(params, x, tx, T, t, rising);
-}
-
-function pOrderWithin(params: BgCnbdParams, x: number, tx: number, T: number, t: number, rising: Float64Array): number {
-  const now = logActive(params, x, tx, T, 0, rising);
-  const later = logActive(params, x, tx, T, t, rising);
-  const total = logAddExp(now, logDropped(params, x, tx, rising));
-  return Math.max(0, Math.exp(now - total) * -Math.expm1(Math.min(0, later - now)));
-}
-
-/**
- * The median wait after T among customers who order within `horizon` days: the w with
- * P(order within w) = P(order within horizon) / 2, by bisection (the Erlang survival has no
- * closed-form inverse), to a hundredth of a day.
- */
-export function bgcnbdMedianWaitWithin(params: BgCnbdParams, x: number, tx: number, T: number, horizon: number): number {
-  const rising = risingFor(params, x);
-  const target = pOrderWithin(params, x, tx, T, horizon, rising) / 2;
+/** The w with within(w) = within(horizon) / 2, by bisection (the Erlang survival has no closed-form inverse), to a hundredth of a day. */
+function medianWait(within: (w: number) => number, horizon: number): number {
+  const target = within(horizon) / 2;
   if (!(target > 0)) return horizon;
   let low = 0;
   let high = horizon;
   while (high - low > 0.01) {
     const mid = (low + high) / 2;
-    if (pOrderWithin(params, x, tx, T, mid, rising) < target) low = mid;
+    if (within(mid) < target) low = mid;
     else high = mid;
   }
   return (low + high) / 2;
+}
+
+/** P(still active at T | x, tx, T). */
+export function bgcnbdPAlive(params: BgCnbdParams, x: number, tx: number, T: number): number {
+  return orderWithin(params, x, tx, T).pAlive;
+}
+
+/** P(at least one order in the t days after T | x, tx, T). */
+export function bgcnbdPOrderWithin(params: BgCnbdParams, x: number, tx: number, T: number, t: number): number {
+  return orderWithin(params, x, tx, T).within(t);
+}
+
+/** The median wait after T among customers who order within `horizon` days: the w with P(order within w) = P(order within horizon) / 2. */
+export function bgcnbdMedianWaitWithin(params: BgCnbdParams, x: number, tx: number, T: number, horizon: number): number {
+  return medianWait(orderWithin(params, x, tx, T).within, horizon);
+}
+
+/**
+ * Every customer's P(an order within t days) and median wait among those who order within
+ * `horizon`, each customer's fixed parts computed once for both (what `predict` and the inner
+ * cutoff's choice use, as `paretoNbdScoreMany` for Pareto/NBD).
+ */
+export function bgcnbdScoreMany(params: BgCnbdParams, x: ArrayLike<number>, tx: ArrayLike<number>, T: ArrayLike<number>, t: number, horizon: number): { pOrderWithin: Float64Array; medianWait: Float64Array } {
+  const pOrderWithin = new Float64Array(x.length);
+  const waits = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const { within } = orderWithin(params, x[i]!, tx[i]!, T[i]!);
+    pOrderWithin[i] = within(t);
+    waits[i] = medianWait(within, horizon);
+  }
+  return { pOrderWithin, medianWait: waits };
 }

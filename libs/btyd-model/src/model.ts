@@ -17,7 +17,7 @@ import {
   type TrainingTable,
 } from '@nextbuy/contracts';
 import { z } from 'zod';
-import { type BgCnbdParams, bgcnbdMedianWaitWithin, bgcnbdPOrderWithin, fitBgCnbd, MAX_REGULARITY } from './bgcnbd';
+import { type BgCnbdParams, bgcnbdScoreMany, fitBgCnbd, MAX_REGULARITY } from './bgcnbd';
 import { type BgNbdParams, bgnbdExpectedOrders, bgnbdMedianWaitWithin, bgnbdPAlive, bgnbdPOrderWithin, fitBgNbd } from './bgnbd';
 import type { BtydFit } from './fit';
 import { BTYD_HYPERPARAMETERS } from './hyperparameters';
@@ -61,10 +61,7 @@ const FAMILIES: Record<BtydModelType, Family> = {
   },
   bgcnbd: {
     fit: (train) => fitBgCnbd(trainingSummaries(train), trainingLogGapSum(train)),
-    score: (p, s, t, h) => ({
-      pOrderWithin: s.x.map((x, i) => bgcnbdPOrderWithin(p as BgCnbdParams, x, s.tx[i]!, s.T[i]!, t)),
-      medianWait: s.x.map((x, i) => bgcnbdMedianWaitWithin(p as BgCnbdParams, x, s.tx[i]!, s.T[i]!, h)),
-    }),
+    score: (p, s, t, h) => bgcnbdScoreMany(p as BgCnbdParams, s.x, s.tx, s.T, t, h),
   },
 };
 

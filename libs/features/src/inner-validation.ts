@@ -1,8 +1,7 @@
 import { customerSegments, HORIZON_DAYS, type ModelSelection, NextBuyError, type ScoringTable, type TrainingTable, trainingAsOfDay, trainingFirstDay } from '@nextbuy/contracts';
 import {
   type BgCnbdParams,
-  bgcnbdMedianWaitWithin,
-  bgcnbdPOrderWithin,
+  bgcnbdScoreMany,
   type BgNbdParams,
   bgnbdMedianWaitWithin,
   bgnbdPOrderWithin,
@@ -384,10 +383,8 @@ export function btydAnswers(input: ScoringTable, fits: BtydFits, returnHorizonDa
   const s = scoringSummaries(input);
   const { bgnbd, paretoNbd, bgcnbd } = fits;
   if (bgcnbd && families.includes('bgcnbd')) {
-    btyd.bgcnbd = {
-      pOrder90d: s.x.map((x, i) => bgcnbdPOrderWithin(bgcnbd, x, s.tx[i]!, s.T[i]!, HORIZON_DAYS)),
-      wait: s.x.map((x, i) => bgcnbdMedianWaitWithin(bgcnbd, x, s.tx[i]!, s.T[i]!, returnHorizonDays)),
-    };
+    const scores = bgcnbdScoreMany(bgcnbd, s.x, s.tx, s.T, HORIZON_DAYS, returnHorizonDays);
+    btyd.bgcnbd = { pOrder90d: scores.pOrderWithin, wait: scores.medianWait };
   }
   if (bgnbd && families.includes('bgnbd')) {
     btyd.bgnbd = {
