@@ -10,7 +10,7 @@ import { ONLINE_RETAIL_MAPPING, parseColumnMapping, type ColumnMappingInput } fr
 import { OrderAccumulator } from './orders';
 import { parquetTransactions } from './parquet';
 import { folderFiles } from './readers/folders';
-import { decompressed } from './readers/gzip';
+import { decompressed, prepended } from './readers/gzip';
 import { isParquetSource, PARQUET_MAGIC } from './readers/parquet';
 import { postgresBatches, postgresSourceName, type PostgresSource } from './readers/postgres';
 import { s3ObjectBytes } from './readers/s3';
@@ -84,29 +84,20 @@ async function unlessParquet(stream: AsyncIterable<Uint8Array>): Promise<AsyncIt
   const iterator = stream[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
   let length = 0;
-  let ended = false;
   while (length < PARQUET_MAGIC.length) {
     const next = await iterator.next();
-    if (next.done) {
-      ended = true;
-      break;
-    }
+    if (next.done) break;
     head.push(next.value);
     length += next.value.length;
   }
-  if (Buffer.concat(head).subarray(0, PARQUET_MAGIC.length).toString('latin1') === PARQUET_MAGIC) {
+  // An empty object: its stream, already at its end.
+  if (head.length === 0) return { [Symbol.asyncIterator]: () => iterator };
+  const first = Buffer.concat(head);
+  if (first.subarray(0, PARQUET_MAGIC.length).toString('latin1') === PARQUET_MAGIC) {
     await iterator.return?.();
     return null;
   }
-  return (async function* () {
-    try {
-      yield* head;
-      if (!ended) for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
-    } finally {
-      // A consumer that stops early must close the HTTP body.
-      await iterator.return?.();
-    }
-  })();
+  return prepended(first, iterator);
 }
 
 /** A read failure as the user's input error where it is one (missing file, broken gzip). */
