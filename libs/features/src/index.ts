@@ -31,6 +31,7 @@ export {
   type BlendChoice,
   BLEND_WEIGHTS,
   blendLabel,
+  blendFits,
   blendProbability,
   blendWait,
   btydAnswers,

@@ -106,9 +106,10 @@ describe('chooseBlend', () => {
   const right = { pOrder90d: truthP, wait: truthWait };
   const clueless = { pOrder90d: flat(0.5), wait: flat(60) };
   const PARETO = { r: 1, alpha: 10, s: 1, beta: 10 };
+  const NO_OTHER_FITS = { paretoNbd: null, bgcnbd: null };
 
   it('picks the BTYD model alone when its answers are the right ones and the booster knows nothing, and lists every candidate', () => {
-    const { blend, selection } = chooseBlend(inner, { booster: clueless, btyd: { bgnbd: clueless, pareto_nbd: right } }, PARETO);
+    const { blend, selection } = chooseBlend(inner, { booster: clueless, btyd: { bgnbd: clueless, pareto_nbd: right } }, { paretoNbd: PARETO, bgcnbd: null });
     expect(blend).toEqual({ pOrder90d: { family: 'pareto_nbd', weight: 0 }, wait: { family: 'pareto_nbd', weight: 0 }, paretoNbd: PARETO });
     expect(selection.blend_p_order_90d!.chosen).toBe('pareto_nbd');
     expect(selection.blend_p_order_90d!.criterion).toBe('least rank sum of brier_90d and auc_90d at the inner cutoff 200 days before the end of training, 300 held-out customers');
@@ -120,45 +121,45 @@ describe('chooseBlend', () => {
   });
 
   it('keeps the booster when it is the right one, and on a tie; leaves Pareto/NBD out of the artifact when unused', () => {
-    expect(chooseBlend(inner, { booster: right, btyd: { bgnbd: clueless, pareto_nbd: clueless } }, PARETO).blend).toEqual({ pOrder90d: { family: 'bgnbd', weight: 1 }, wait: { family: 'bgnbd', weight: 1 }, paretoNbd: null });
-    expect(chooseBlend(inner, { booster: right, btyd: { bgnbd: right } }, null).blend).toEqual({ pOrder90d: { family: 'bgnbd', weight: 1 }, wait: { family: 'bgnbd', weight: 1 }, paretoNbd: null });
+    expect(chooseBlend(inner, { booster: right, btyd: { bgnbd: clueless, pareto_nbd: clueless } }, { paretoNbd: PARETO, bgcnbd: null }).blend).toEqual({ pOrder90d: { family: 'bgnbd', weight: 1 }, wait: { family: 'bgnbd', weight: 1 }, paretoNbd: null });
+    expect(chooseBlend(inner, { booster: right, btyd: { bgnbd: right } }, NO_OTHER_FITS).blend).toEqual({ pOrder90d: { family: 'bgnbd', weight: 1 }, wait: { family: 'bgnbd', weight: 1 }, paretoNbd: null });
   });
 
   it('mixes them when each is half right', () => {
     // Booster right on the first half of customers, BG/NBD on the second, each flat elsewhere.
     const half = (first: boolean) => (v: number, i: number) => (i < gaps.length / 2 === first ? v : 0.5);
-    const { blend } = chooseBlend(inner, { booster: { pOrder90d: truthP.map(half(true)), wait: truthWait }, btyd: { bgnbd: { pOrder90d: truthP.map(half(false)), wait: truthWait } } }, null);
+    const { blend } = chooseBlend(inner, { booster: { pOrder90d: truthP.map(half(true)), wait: truthWait }, btyd: { bgnbd: { pOrder90d: truthP.map(half(false)), wait: truthWait } } }, NO_OTHER_FITS);
     expect(blend.pOrder90d).toEqual({ family: 'bgnbd', weight: 0.5 });
   });
 
   it('takes BG/NBD alone, saying why, with too few customers to choose on; the booster alone with no BTYD answer', () => {
     const small = cutoff(gaps.slice(0, 40));
     const cut = (a: { pOrder90d: Float64Array; wait: Float64Array }) => ({ pOrder90d: a.pOrder90d.subarray(0, 40), wait: a.wait.subarray(0, 40) });
-    const few = chooseBlend(small, { booster: cut(right), btyd: { bgnbd: cut(clueless), pareto_nbd: cut(right) } }, PARETO);
+    const few = chooseBlend(small, { booster: cut(right), btyd: { bgnbd: cut(clueless), pareto_nbd: cut(right) } }, { paretoNbd: PARETO, bgcnbd: null });
     // Even where the booster would have been right: 40 customers are not evidence enough to trust it over four fitted numbers.
     expect(few.blend).toEqual({ pOrder90d: { family: 'bgnbd', weight: 0 }, wait: { family: 'bgnbd', weight: 0 }, paretoNbd: null });
     expect(few.selection.blend_wait!.criterion).toBe('too few customers to choose on at the inner cutoff 200 days before the end of training, 40 held-out customers (fewer than 50): bgnbd alone');
     expect(few.selection.blend_p_order_90d!.chosen).toBe('bgnbd');
     // Pareto/NBD alone, with its fit, where only it answers.
-    expect(chooseBlend(small, { booster: cut(right), btyd: { pareto_nbd: cut(right) } }, PARETO).blend).toEqual({ pOrder90d: { family: 'pareto_nbd', weight: 0 }, wait: { family: 'pareto_nbd', weight: 0 }, paretoNbd: PARETO });
-    const none = chooseBlend(inner, { booster: clueless, btyd: { bgnbd: { pOrder90d: flat(Number.NaN), wait: flat(Number.NaN) } } }, null);
+    expect(chooseBlend(small, { booster: cut(right), btyd: { pareto_nbd: cut(right) } }, { paretoNbd: PARETO, bgcnbd: null }).blend).toEqual({ pOrder90d: { family: 'pareto_nbd', weight: 0 }, wait: { family: 'pareto_nbd', weight: 0 }, paretoNbd: PARETO });
+    const none = chooseBlend(inner, { booster: clueless, btyd: { bgnbd: { pOrder90d: flat(Number.NaN), wait: flat(Number.NaN) } } }, NO_OTHER_FITS);
     expect(none.blend.wait.weight).toBe(1);
     expect(none.selection.blend_wait!.criterion).toMatch(/^no BTYD fit answers at .*: the booster alone$/);
-    expect(chooseBlend(inner, { booster: clueless, btyd: {} }, null).blend.pOrder90d.weight).toBe(1);
+    expect(chooseBlend(inner, { booster: clueless, btyd: {} }, NO_OTHER_FITS).blend.pOrder90d.weight).toBe(1);
   });
 
   it('takes BG/CNBD-k, with its fit, as a candidate and where the evidence is too thin, when its likelihood found regular buyers', () => {
     const BGCNBD = { r: 4, alpha: 120, a: 1, b: 11, k: 4 };
-    const chosen = chooseBlend(inner, { booster: clueless, btyd: { bgnbd: clueless, bgcnbd: right } }, null, 'booster', BGCNBD);
+    const chosen = chooseBlend(inner, { booster: clueless, btyd: { bgnbd: clueless, bgcnbd: right } }, { paretoNbd: null, bgcnbd: BGCNBD });
     expect(chosen.blend).toEqual({ pOrder90d: { family: 'bgcnbd', weight: 0 }, wait: { family: 'bgcnbd', weight: 0 }, paretoNbd: null, bgcnbd: BGCNBD });
     expect(Object.keys(chosen.selection.blend_p_order_90d!.candidates)).toHaveLength(2 * 9);
     const small = cutoff(gaps.slice(0, 40));
     const cut = (a: { pOrder90d: Float64Array; wait: Float64Array }) => ({ pOrder90d: a.pOrder90d.subarray(0, 40), wait: a.wait.subarray(0, 40) });
-    const few = chooseBlend(small, { booster: cut(right), btyd: { bgnbd: cut(clueless), bgcnbd: cut(clueless) } }, null, 'booster', BGCNBD);
+    const few = chooseBlend(small, { booster: cut(right), btyd: { bgnbd: cut(clueless), bgcnbd: cut(clueless) } }, { paretoNbd: null, bgcnbd: BGCNBD });
     expect(few.blend).toEqual({ pOrder90d: { family: 'bgcnbd', weight: 0 }, wait: { family: 'bgcnbd', weight: 0 }, paretoNbd: null, bgcnbd: BGCNBD });
     expect(few.selection.blend_wait!.criterion).toMatch(/\(fewer than 50\): bgcnbd alone$/);
     // Unused, it stays out of the blend.
-    expect(chooseBlend(inner, { booster: right, btyd: { bgnbd: clueless, bgcnbd: clueless } }, null, 'booster', BGCNBD).blend).not.toHaveProperty('bgcnbd');
+    expect(chooseBlend(inner, { booster: right, btyd: { bgnbd: clueless, bgcnbd: clueless } }, { paretoNbd: null, bgcnbd: BGCNBD }).blend).not.toHaveProperty('bgcnbd');
   });
 
   it('takes BG/NBD alone for an output whose outcomes are too few to rank by, and still chooses the other', () => {
@@ -166,7 +167,7 @@ describe('chooseBlend', () => {
     const busy = cutoff(Array.from({ length: 300 }, (_, i) => 12 + (i % 60)));
     const truth = Float64Array.from(busy.gapDays, (g) => g - 10);
     const n = busy.gapDays.length;
-    const { blend, selection } = chooseBlend(busy, { booster: { pOrder90d: new Float64Array(n).fill(0.9), wait: truth }, btyd: { bgnbd: { pOrder90d: new Float64Array(n).fill(0.95), wait: new Float64Array(n).fill(30) } } }, null);
+    const { blend, selection } = chooseBlend(busy, { booster: { pOrder90d: new Float64Array(n).fill(0.9), wait: truth }, btyd: { bgnbd: { pOrder90d: new Float64Array(n).fill(0.95), wait: new Float64Array(n).fill(30) } } }, NO_OTHER_FITS);
     expect(blend.pOrder90d).toEqual({ family: 'bgnbd', weight: 0 });
     expect(selection.blend_p_order_90d!.criterion).toBe('too few customers of either 90-day outcome to choose on (fewer than 10) at the inner cutoff 200 days before the end of training, 300 held-out customers: bgnbd alone');
     expect(Object.keys(selection.blend_p_order_90d!.candidates)).toHaveLength(2 * 5);

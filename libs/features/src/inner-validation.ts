@@ -280,14 +280,7 @@ function best(scored: readonly Scored[], secondHigherIsBetter: boolean): Scored 
  * for one output, fewer than `MIN_OF_EACH_OUTCOME` of its outcomes), the BTYD model alone
  * (BG/NBD where it answers), and the selection says so.
  */
-export function chooseBlend(
-  inner: InnerCutoff,
-  answers: InnerAnswers,
-  paretoNbd: ParetoNbdParams | null,
-  own: string = DEFAULT_OWN_LABEL,
-  bgcnbd: BgCnbdParams | null = null,
-): { blend: Blend; selection: Record<string, ModelSelection> } {
-  const fits: OtherFits = { paretoNbd, bgcnbd };
+export function chooseBlend(inner: InnerCutoff, answers: InnerAnswers, fits: OtherFits, own: string = DEFAULT_OWN_LABEL): { blend: Blend; selection: Record<string, ModelSelection> } {
   const n = inner.score.lastRow.length;
   let ordered = 0;
   for (const o of inner.orderedWithin90d) ordered += o;
@@ -422,7 +415,12 @@ export function chooseAtInnerCutoff(
   const paretoNbd = fitParetoNbdIfPossible(train);
   const bgcnbd = fitBgCnbdIfPossible(train, bgnbd);
   const families: BtydFamily[] = ['bgnbd', ...(paretoNbd ? (['pareto_nbd'] as const) : []), ...(bgcnbd ? (['bgcnbd'] as const) : [])];
-  return { ...chooseBlend(inner, answersAt(inner, { bgnbd, paretoNbd, bgcnbd }, families), paretoNbd, own, bgcnbd), bgnbd };
+  return { ...chooseBlend(inner, answersAt(inner, { bgnbd, paretoNbd, bgcnbd }, families), { paretoNbd, bgcnbd }, own), bgnbd };
+}
+
+/** The fits a stored blend is served with: BG/NBD (which the model keeps apart) and those the blend holds. */
+export function blendFits(blend: Blend, bgnbd: BgNbdParams | null): BtydFits {
+  return { bgnbd, paretoNbd: blend.paretoNbd, bgcnbd: blend.bgcnbd ?? null };
 }
 
 /** The families a blend uses (weight below 1), each once: those whose answers `predict` needs. */

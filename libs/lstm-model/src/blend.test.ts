@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArtifactError, orderDaySpan } from '@nextbuy/contracts';
 import { scenarioOrders } from '@nextbuy/datagen';
-import { blendLabel, blendProbability, blendWait, btydAnswers, buildScoringTable, buildTrainingTable, familiesUsed } from '@nextbuy/features';
+import { blendFits, blendLabel, blendProbability, blendWait, btydAnswers, buildScoringTable, buildTrainingTable, familiesUsed } from '@nextbuy/features';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { twoGroupTables } from '../test/synthetic';
 import { LstmGapModel, lstmFactory } from './model';
@@ -75,7 +75,7 @@ describe('the inner cutoff choice of network, BTYD model or blend', () => {
     await rm(olderDir, { recursive: true, force: true });
     // The blended answers are the network's (as the older artifact serves them) blended with the chosen BTYD model's.
     const { blend, bgnbd } = btydBlend as BtydBlend;
-    const btyd = btydAnswers(input, { bgnbd, paretoNbd: blend.paretoNbd, bgcnbd: blend.bgcnbd ?? null }, 365, familiesUsed(blend));
+    const btyd = btydAnswers(input, blendFits(blend, bgnbd), 365, familiesUsed(blend));
     const expectedP = network.pOrder90d.map((p, i) => blendProbability(p, btyd[blend.pOrder90d.family]?.pOrder90d[i] ?? Number.NaN, blend.pOrder90d.weight));
     const expectedGap =
       blend.wait.weight === 1 ? network.predictedGapDays : network.predictedGapDays.map((gap, i) => input.elapsedDays[i]! + blendWait(gap - input.elapsedDays[i]!, btyd[blend.wait.family]!.wait[i]!, blend.wait.weight));

@@ -19,6 +19,7 @@ import {
 } from '@nextbuy/contracts';
 import {
   type Answers,
+  blendFits,
   blendProbability,
   blendWait,
   btydAnswers,
@@ -161,7 +162,7 @@ export class LstmGapModel implements NextPurchaseModel {
     const chosen = preprocessing.btydBlend;
     if (!chosen) return { predictedGapDays, pOrder90d };
     const { blend } = chosen;
-    const btyd = btydAnswers(input, { bgnbd: chosen.bgnbd, paretoNbd: blend.paretoNbd, bgcnbd: blend.bgcnbd ?? null }, returnHorizonDays, familiesUsed(blend));
+    const btyd = btydAnswers(input, blendFits(blend, chosen.bgnbd), returnHorizonDays, familiesUsed(blend));
     const [p, wait] = [blend.pOrder90d, blend.wait];
     for (let i = 0; i < count; i++) {
       // A family not computed (weight 1) is NaN, which the blends read as the network alone; at

@@ -27,10 +27,12 @@ import { type BgNbdParams, BTYD_MODEL_FILE, BtydGapModel } from '@nextbuy/btyd-m
 import {
   type Answers,
   type Blend,
+  blendFits,
   blendProbability,
   blendWait,
   btydAnswers,
   type BtydFamily,
+  type BtydFits,
   chooseAtInnerCutoff,
   concordanceIndex,
   familiesUsed,
@@ -42,7 +44,6 @@ import {
   type LandmarkTable,
   MODEL_ONLY,
   normalUpperQuantile,
-  type OtherFits,
   scoringLandmarks,
 } from '@nextbuy/features';
 import { Booster, type ParamValue } from './booster';
@@ -401,8 +402,7 @@ export class XGBoostGapModel implements NextPurchaseModel {
     if (this.fallback) return this.fallback.model.predict(input, { returnHorizonDays });
     const count = input.lastRow.length;
     if (count === 0) return { predictedGapDays: new Float64Array(0), pOrder90d: new Float64Array(0) };
-    const others = { paretoNbd: this.blend.paretoNbd, bgcnbd: this.blend.bgcnbd ?? null };
-    const { booster, btyd } = this.answers(this.fitted(), this.customerBase, others, this.waitRule!, input, returnHorizonDays, familiesUsed(this.blend));
+    const { booster, btyd } = this.answers(this.fitted(), blendFits(this.blend, this.customerBase), this.waitRule!, input, returnHorizonDays, familiesUsed(this.blend));
     const predictedGapDays = new Float64Array(count);
     const pOrder90d = new Float64Array(count);
     const [p, wait] = [this.blend.pOrder90d, this.blend.wait];
@@ -421,8 +421,7 @@ export class XGBoostGapModel implements NextPurchaseModel {
    */
   private answers(
     boosters: readonly Booster[],
-    bgnbd: BgNbdParams | null,
-    others: OtherFits,
+    fits: BtydFits,
     waitRule: WaitRule,
     input: ScoringTable,
     returnHorizonDays: number,
@@ -430,11 +429,11 @@ export class XGBoostGapModel implements NextPurchaseModel {
   ): { booster: Answers; btyd: Partial<Record<BtydFamily, Answers>> } {
     // Boosters saved before the calendar features existed do not name them, and get rows without them.
     const calendar = boosters.every((booster) => booster.feature_names?.includes(CALENDAR_FEATURES[0]) ?? false);
-    const rows = scoringCustomerBaseFeatures(scoringLandmarks(input), input, bgnbd, { calendar });
+    const rows = scoringCustomerBaseFeatures(scoringLandmarks(input), input, fits.bgnbd, { calendar });
     const probabilities = this.probabilities(boosters, rows.values, rows.featureNames);
     // BG/NBD's own answers in full precision, not the 32-bit feature column: rounded, its ties
     // differ from BG/NBD's, and a choice of BG/NBD alone scored below BG/NBD (0.0016 of AUC on 40 customers).
-    const btyd = btydAnswers(input, { bgnbd, ...others }, returnHorizonDays, families);
+    const btyd = btydAnswers(input, fits, returnHorizonDays, families);
     return { booster: { pOrder90d: probabilities.at(-1)!, wait: this.medianWaits(probabilities, waitRule.selection.chosen, waitRule.oneScale, returnHorizonDays) }, btyd };
   }
 
@@ -447,7 +446,7 @@ export class XGBoostGapModel implements NextPurchaseModel {
   private chooseBlend(boosters: readonly Booster[], bgnbd: BgNbdParams | null, table: TrainingTable, waitRule: WaitRule, validation: TrainingTable | undefined, validationFraction: number) {
     const held = validationFraction > 0 ? (id: string) => heldOut(id, validationFraction) : () => true;
     const { blend, selection } = chooseAtInnerCutoff(table, validation, held, () => bgnbd, (inner, fits, families) =>
-      this.answers(boosters, fits.bgnbd, fits, waitRule, inner.score, inner.followUpDays, families),
+      this.answers(boosters, fits, waitRule, inner.score, inner.followUpDays, families),
     );
     return { blend, selection };
   }
