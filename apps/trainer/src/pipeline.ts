@@ -177,7 +177,8 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
 
     const span = orderDaySpan(orders);
     const cutoffDay = cutoffDayOf(options, orders, span);
-    const filter = (o: OrderTable) => (options.outlierContamination > 0 ? filterOutlierCustomers(o, { contamination: options.outlierContamination, seed: options.seed }).kept : o);
+    const outliersOf = (o: OrderTable) => (options.outlierContamination > 0 ? filterOutlierCustomers(o, { contamination: options.outlierContamination, seed: options.seed }) : undefined);
+    const filter = (o: OrderTable) => outliersOf(o)?.kept ?? o;
 
     // The step's total is the backtest fit's iterations, known once it starts (none for a model fitted in one solve).
     const backtestStep = reporter.step(`backtest (cutoff ${epochDayToIso(cutoffDay)})`, 0, 'iterations');
@@ -186,12 +187,19 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
       filterTraining: filter,
       model: backtestModel(() => factory.create(hyperparameters), { onProgress: reporter.fitProgress(backtestStep, 'backtest') }),
       returnHorizonDays: Number(hyperparameters.return_horizon_days ?? DEFAULT_RETURN_HORIZON_DAYS),
+    }).catch((error: unknown) => {
+      // The backtest's model sees only the orders before the cutoff: say so, or "no customer ordered twice" reads as false of the whole file.
+      if (!(error instanceof NextBuyError)) throw error;
+      const when = `the backtest's model, fitted on the orders before the cutoff ${epochDayToIso(cutoffDay)} (${epochDayToIso(span.first)} to ${epochDayToIso(cutoffDay - 1)})`;
+      throw new TrainingInputError(`${when}: ${error.message}; a later --cutoff or a longer history gives it more to learn from`, { cause: error });
     });
     backtestStep.end(`${backtest.scoredCustomers} customers scored, ${backtest.returnedCustomers} returned`);
 
     // The final model learns from all the data, censored the day after the last order.
     const asOfDay = span.last + 1;
-    const trainingOrders = filter(orders);
+    const filtered = outliersOf(orders);
+    const trainingOrders = filtered?.kept ?? orders;
+    const removed = filtered ? `, ${filtered.outliers.length} outlier customers removed by the Isolation Forest` : '';
     const table = buildTrainingTable(trainingOrders, asOfDay);
     const model = await factory.create(hyperparameters);
     let description: ModelDescription;
@@ -200,7 +208,7 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
       const fitStep = reporter.step(`fit ${options.modelBackend} on all data`, 0, 'iterations');
       const fitted = await model.fit(table, { onProgress: reporter.fitProgress(fitStep, 'final') });
       history = fitted.history;
-      fitStep.end(`${table.nRows} orders of ${new Set(trainingOrders.customerIds).size} customers`);
+      fitStep.end(`${table.nRows} orders of ${new Set(trainingOrders.customerIds).size} customers${removed}`);
       description = model.describe();
       if (options.useGpu && description.backend && description.backend !== 'tensorflow-gpu') {
         reporter.warn(`--use_gpu: no GPU backend could be loaded here, trained on ${description.backend}`);

@@ -254,6 +254,13 @@ describe('trainer errors a user will hit: one clear sentence, no stack trace', (
       await writeFile(path, `${header}\n536365,85123A,MUG,6,12/1/2010 8:26,2.55,17850,United Kingdom\n536366,85123A,MUG,6,12/2/2010 8:26,2.55,13047,United Kingdom\n`);
       return ['--file_path', path];
     }, /fewer than two orders/],
+    ['a backtest whose training period has no repeat order', async () => {
+      // Customers ordered twice, but only across the cutoff: the error says it is the backtest's period.
+      const path = join(work, 'two-days.csv');
+      const lines = [1, 2, 3, 4].flatMap((c) => [`5360${c}0,85123A,MUG,6,12/1/2010 8:26,2.55,1785${c},United Kingdom`, `5360${c}1,85123A,MUG,6,12/2/2010 8:26,2.55,1785${c},United Kingdom`]);
+      await writeFile(path, `${header}\n${lines.join('\n')}\n`);
+      return ['--file_path', path, '--model_backend', 'bgnbd'];
+    }, /the backtest's model, fitted on the orders before the cutoff 2010-12-02 \(2010-12-01 to 2010-12-01\): BG\/NBD: no customer has a repeat order .*a later --cutoff/],
     ['a cutoff outside the data', async () => ['--file_path', transactions, '--cutoff', '2015-01-01'], /--cutoff 2015-01-01 is outside the data: orders run from 20\d\d-\d\d-\d\d to 20\d\d-\d\d-\d\d/],
     ['an unknown model backend', async () => ['--model_backend', 'prophet'], /prophet/],
     ['an XGBoost parameter given to the LSTM', async () => ['--model_backend', 'lstm', '--max_depth', '3'], /--max_depth is not a parameter of the lstm model/],
@@ -265,6 +272,18 @@ describe('trainer errors a user will hit: one clear sentence, no stack trace', (
     expect(run.stderr).toMatch(message);
     expect(run.stderr).toMatch(/^trainer: /m);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
+  it('trains on a single customer: no outlier to look for, one row to score', async () => {
+    const path = join(work, 'one-customer.csv');
+    const lines = Array.from({ length: 40 }, (_, i) => `${540000 + i},85123A,MUG,6,${new Date(Date.UTC(2010, 0, 1 + 9 * i)).toISOString().slice(0, 10)},2.55,17850,United Kingdom`);
+    await writeFile(path, `${header}\n${lines.join('\n')}\n`);
+    const modelDir = await mkdtemp(join(tmpdir(), 'one-model-'));
+    const run = await runTrainer(['--file_path', path, '--model_dir', modelDir]);
+    expect(run.stderr).not.toMatch(/^trainer: /m);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/40 orders of 1 customers, 0 outlier customers removed by the Isolation Forest/);
+    expect((await readFile(join(modelDir, 'batch-input.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(1);
   }, 60_000);
 
   it('refuses a model dir that is not empty', async () => {

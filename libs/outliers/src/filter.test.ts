@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { selectOrders } from '@nextbuy/contracts';
 import { generateTransactions, plantedWholesaleCustomerIds } from '@nextbuy/datagen';
 import { CDNOW_MAPPING, ingest, ordersFromTransactions } from '@nextbuy/ingestion';
 import { filterOutlierCustomers } from './filter';
@@ -49,5 +50,24 @@ describe('filterOutlierCustomers', () => {
     // only the few whose orders are also unusually large (4).
     expect(removed.size).toBeGreaterThan(200);
     expect(top.filter((id) => removed.has(id)).length).toBeLessThanOrEqual(10);
+  });
+
+  it('removes no one where the share is below one customer, and keeps a lone customer', () => {
+    const twelve = selectOrders(orders, (row) => Number(orders.customerIds[row]!.replace(/\D/g, '')) % 50 === 0);
+    const customers = new Set(twelve.customerIds).size;
+    expect(customers).toBeGreaterThan(1);
+    expect(customers).toBeLessThan(100);
+    // At 1% of fewer than 100 customers the forest's quantile alone would remove the top scorer.
+    const below = filterOutlierCustomers(twelve, { seed: 1, contamination: 0.01 });
+    expect(below.outliers).toEqual([]);
+    expect(below.kept.nRows).toBe(twelve.nRows);
+    expect(below.scores.every(Number.isFinite)).toBe(true);
+    const atOne = filterOutlierCustomers(twelve, { seed: 1, contamination: 1 / customers });
+    expect(atOne.outliers).toHaveLength(1);
+    const first = twelve.customerIds[0]!;
+    const lone = filterOutlierCustomers(selectOrders(twelve, (row) => twelve.customerIds[row] === first), { seed: 1 });
+    expect(lone.outliers).toEqual([]);
+    expect(lone.customerIds).toEqual([first]);
+    expect(lone.kept.nRows).toBeGreaterThan(0);
   });
 });

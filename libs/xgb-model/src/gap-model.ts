@@ -388,7 +388,7 @@ export class XGBoostGapModel implements NextPurchaseModel {
   private async fitFallback(table: TrainingTable, horizon: number, bgnbdFits: boolean): Promise<FitReport> {
     const days = Math.round(trainingAsOfDay(table) - trainingFirstDay(table));
     const why = `no order was followed for ${horizon} days without a further order in between (the training table spans ${days} days), so the booster of that horizon has nothing to learn "orders within ${horizon} days" from`;
-    if (!bgnbdFits) throw new InputDataError(`has ${why}, and no customer ordered twice, so BG/NBD cannot be fitted in its place either`, { source: 'TrainingTable' });
+    if (!bgnbdFits) throw new InputDataError(`${why}, and no customer ordered on two different days, so BG/NBD cannot be fitted in its place either`, { source: 'TrainingTable' });
     const model = new BtydGapModel('bgnbd', { return_horizon_days: this.settings.returnHorizonDays });
     const report = await model.fit(table);
     const reason = { criterion: `${why}: BG/NBD alone, which extrapolates from each customer's frequency and recency`, candidates: {}, chosen: 'bgnbd' };
