@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readArtifact } from '@nextbuy/artifact';
@@ -112,9 +112,9 @@ describe('trainer, command-line mode', () => {
     await mkdir(folder, { recursive: true });
     const text = await readFile(transactions, 'utf8');
     await writeFile(join(folder, 'part-0.csv'), text);
-    // A second export whose dates are day first: 13/01/2011 is no month-first date.
-    const dayFirst = 'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n' + '999001,1,X,1,13/01/2011 9:00,2.5,17850,United Kingdom\n'.repeat(3);
-    await writeFile(join(folder, 'part-1.csv'), dayFirst);
+    // A second export with dates no format reads (30 February).
+    const unreadable = 'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n' + '999001,1,X,1,2011-02-30 9:00,2.5,17850,United Kingdom\n'.repeat(3);
+    await writeFile(join(folder, 'part-1.csv'), unreadable);
     await writeFile(join(folder, '_SUCCESS'), '');
     const run = await runTrainer(['--file_path', folder, '--model_dir', join(work, 'folder-model'), '--cutoff', '2011-06-01', '--model_backend', 'bgnbd']);
     expect(run.code, run.stderr).toBe(0);
@@ -125,6 +125,13 @@ describe('trainer, command-line mode', () => {
     const clean = await runTrainer(['--file_path', transactions, '--model_dir', join(work, 'clean-model'), '--cutoff', '2011-06-01', '--model_backend', 'bgcnbd']);
     expect(clean.code, clean.stderr).toBe(0);
     expect(clean.stdout + clean.stderr).not.toContain('their date could not be read');
+    // A day-first export under the default dateFormat "auto" stops at its first day-first date, as
+    // its 02/01/2011 would be read as February 1: no artifact from dates with day and month swapped.
+    await writeFile(join(folder, 'part-1.csv'), unreadable.replace('2011-02-30', '02/01/2011') + '999002,1,X,1,13/01/2011 9:00,2.5,17850,United Kingdom\n');
+    const swapped = await runTrainer(['--file_path', folder, '--model_dir', join(work, 'swapped-model'), '--cutoff', '2011-06-01', '--model_backend', 'bgnbd']);
+    expect(swapped.code).toBe(1);
+    expect(swapped.stderr).toContain(`trainer: ${join(folder, 'part-1.csv')}, line 5, column "InvoiceDate": not a date (M/D/YYYY H:MM or ISO 8601): "13/01/2011 9:00"; it looks day first: set the mapping's "dateFormat" to "dmy"`);
+    await expect(readdir(join(work, 'swapped-model')).catch(() => [])).resolves.toEqual([]);
     const btyd = JSON.parse(await readFile(join(work, 'clean-model', 'btyd.json'), 'utf8')) as { model: string; params: { k: number } };
     expect(btyd.model).toBe('bgcnbd');
     expect(btyd.params.k).toBeGreaterThanOrEqual(1);

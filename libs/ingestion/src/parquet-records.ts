@@ -1,7 +1,7 @@
 import { InputDataError, type Transaction } from '@nextbuy/contracts';
 import type { ColumnMapping } from './mapping';
 import { constantNumbers, customerIdOf, numberFromText, resolveMappedColumns, type RecordContext, type ResolvedColumn } from './records';
-import { DATE_FORMAT_SHAPES, dateFormatHint, timeParser, wallClockIn } from './timestamps';
+import { DATE_FORMAT_SHAPES, dateFormatHint, stopsAtUnreadableDate, timeParser, wallClockIn } from './timestamps';
 
 /**
  * Turns one row of a row group into a transaction: `columns` holds the group's values of the
@@ -101,7 +101,7 @@ export function compileParquetRowReader(
   const read: ParquetRowReader = (columns, index, row) => {
     const dateValue = columns[at.invoiceDate]![index];
     const time = timeOf(dateValue);
-    if (strict && Number.isNaN(time)) {
+    if (Number.isNaN(time) && (strict || (typeof dateValue === 'string' && stopsAtUnreadableDate(dateValue.trim(), mapping.dateFormat)))) {
       throw new InputDataError(`not a date (${DATE_FORMAT_SHAPES[mapping.dateFormat]}): ${shown(dateValue)}${typeof dateValue === 'string' ? dateFormatHint(dateValue.trim(), mapping.dateFormat) : ''}`, {
         source,
         row,

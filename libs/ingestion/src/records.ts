@@ -1,6 +1,6 @@
 import { InputDataError, type OnlineRetailColumn, type Transaction } from '@nextbuy/contracts';
 import { amountColumn, type ColumnMapping, type ColumnRef } from './mapping';
-import { DATE_FORMAT_SHAPES, dateFormatHint, timeParser } from './timestamps';
+import { DATE_FORMAT_SHAPES, dateFormatHint, stopsAtUnreadableDate, timeParser } from './timestamps';
 
 /**
  * Turns the fields of one source record, read at a 1-based line, into a transaction. `wanted`
@@ -204,7 +204,7 @@ export function compileRecordReader(
       lastTime = parseTime(dateText.trim());
       lastDate = new Date(lastTime);
     }
-    if (strict && Number.isNaN(lastTime)) {
+    if (Number.isNaN(lastTime) && (strict || stopsAtUnreadableDate(dateText.trim(), mapping.dateFormat))) {
       throw new InputDataError(`not a date (${DATE_FORMAT_SHAPES[mapping.dateFormat]}): "${dateText}"${dateFormatHint(dateText.trim(), mapping.dateFormat)}`, {
         source,
         line,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateFormatHint, isTimeZone, parseDmyTime, parseInvoiceDate, parseIsoTime, parseUciTime, parseYyyymmddTime, timeParser, midnightOffset, wallClockIn } from './timestamps';
+import { dateFormatHint, stopsAtUnreadableDate, isTimeZone, parseDmyTime, parseInvoiceDate, parseIsoTime, parseUciTime, parseYyyymmddTime, timeParser, midnightOffset, wallClockIn } from './timestamps';
 
 const iso = (time: number) => new Date(time).toISOString();
 
@@ -58,8 +58,14 @@ describe('date formats', () => {
     for (const text of ['-1', '1e9', '', '12/31/2010', '99999999999999999']) expect(timeParser('unix_seconds')(text), text).toBeNaN();
   });
   it('hints at dmy when a month-first format meets a day-first date, and only then', () => {
-    expect(dateFormatHint('13/01/2011 8:26', 'auto')).toBe('; it looks day first: set the mapping\'s "dateFormat" to "dmy"');
-    expect(dateFormatHint('31.12.2010', 'uci')).toMatch(/day first/);
+    expect(dateFormatHint('13/01/2011 8:26', 'auto')).toBe(
+      '; it looks day first: set the mapping\'s "dateFormat" to "dmy" ("auto" reads 02/01/2011 as February 1, so it stops here rather than misread the day-first dates it can read; "uci" reads month first and drops such dates)',
+    );
+    expect(dateFormatHint('31.12.2010', 'uci')).toBe('; it looks day first: set the mapping\'s "dateFormat" to "dmy"');
+    expect(stopsAtUnreadableDate('13/01/2011 8:26', 'auto')).toBe(true);
+    expect(stopsAtUnreadableDate('13/01/2011 8:26', 'uci')).toBe(false);
+    expect(stopsAtUnreadableDate('2011-13-01', 'auto')).toBe(false);
+    expect(stopsAtUnreadableDate('garbage', 'auto')).toBe(false);
     expect(dateFormatHint('12/01/2011', 'auto')).toBe('');
     expect(dateFormatHint('13/13/2011', 'auto')).toBe('');
     expect(dateFormatHint('13/01/2011', 'iso')).toBe('');

@@ -194,7 +194,19 @@ export function dateFormatHint(text: string, format: DateFormat): string {
   if (format !== 'auto' && format !== 'uci') return '';
   const match = /^(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}\b/.exec(text);
   if (!match || !(Number(match[1]) > 12 && Number(match[2]) <= 12)) return '';
-  return '; it looks day first: set the mapping\'s "dateFormat" to "dmy"';
+  const why = format === 'auto' ? ' ("auto" reads 02/01/2011 as February 1, so it stops here rather than misread the day-first dates it can read; "uci" reads month first and drops such dates)' : '';
+  return `; it looks day first: set the mapping's "dateFormat" to "dmy"${why}`;
+}
+
+/**
+ * Whether an unreadable date stops the reading even when not `strict`: under `auto`, a date that
+ * looks day first. `auto` reads 02/01/2011 month first (February 1), so a source with one day-first
+ * date has others read with day and month swapped; dropping the ones it cannot read (about 60% of
+ * such a file: days 13 to 31) and training on the rest would corrupt every order it keeps.
+ * An explicit `uci` says the source is month first: such a date is then a bad value, dropped.
+ */
+export function stopsAtUnreadableDate(text: string, format: DateFormat): boolean {
+  return format === 'auto' && dateFormatHint(text, format) !== '';
 }
 
 /** Whether `name` is a time zone this runtime's Intl knows (IANA names such as `Europe/London`, and `UTC`). */

@@ -240,11 +240,14 @@ describe('bad input', () => {
     expect(Array.from(visits.orders.totalPrice)).toEqual([2, 1, 1]);
   });
 
-  it('says a day-first date looks day first, and reads it with dateFormat dmy', async () => {
+  it('stops at a day-first date under auto, strict or not, and reads it with dateFormat dmy; uci drops it', async () => {
     const path = await writeSample(directory.path, 'day-first.csv', `${header}536366,1,X,1,02/01/2011 9:00,1,17850,UK\n536367,1,X,1,13/01/2011 9:00,1,17850,UK\n`);
-    expect((await inputError(path, { strict: true })).message).toBe(
-      `${path}, line 3, column "InvoiceDate": not a date (M/D/YYYY H:MM or ISO 8601): "13/01/2011 9:00"; it looks day first: set the mapping's "dateFormat" to "dmy"`,
-    );
+    const message = `${path}, line 3, column "InvoiceDate": not a date (M/D/YYYY H:MM or ISO 8601): "13/01/2011 9:00"; it looks day first: set the mapping's "dateFormat" to "dmy" ("auto" reads 02/01/2011 as February 1, so it stops here rather than misread the day-first dates it can read; "uci" reads month first and drops such dates)`;
+    expect((await inputError(path, { strict: true })).message).toBe(message);
+    // Not strict: still stopped, as the 02/01/2011 of line 2 would be kept as February 1.
+    expect((await inputError(path)).message).toBe(message);
+    const uci = await ingest(path, { mapping: { ...ONLINE_RETAIL_MAPPING, dateFormat: 'uci' } });
+    expect([uci.report.rowsKept, uci.report.dropped.unparseable_date.count, uci.report.firstDate]).toEqual([1, 1, '2011-02-01']);
     const { report } = await ingest(path, { mapping: { ...ONLINE_RETAIL_MAPPING, dateFormat: 'dmy' } });
     expect(report.rowsKept).toBe(2);
     expect([report.firstDate, report.lastDate]).toEqual(['2011-01-02', '2011-01-13']);
