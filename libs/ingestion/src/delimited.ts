@@ -50,7 +50,7 @@ export class DelimitedTextParser {
     } else if (!mapping.header) {
       this.reader = compileRecordReader(mapping, null, context);
     }
-    const separator = mapping.delimiter === 'tab' ? '\t' : ',';
+    const separator = mapping.delimiter === 'tab' ? '\t' : mapping.delimiter === 'semicolon' ? ';' : ',';
     this.separator = mapping.delimiter === 'whitespace' ? '' : separator;
     this.splitLine =
       mapping.delimiter === 'whitespace'

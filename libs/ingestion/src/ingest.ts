@@ -133,7 +133,8 @@ async function* keptBatches(
     let reader: RecordReader | null = null;
     let row = 0;
     for await (const batch of postgresBatches(source, options.batchSize ?? 10_000)) {
-      reader ??= compileRecordReader(mapping, batch.columns, context);
+      // Postgres prints its numbers with a point in every locale: a decimalSeparator is for text files.
+      reader ??= compileRecordReader({ ...mapping, decimalSeparator: 'point' }, batch.columns, context);
       for (const values of batch.rows) {
         row++;
         for (let column = 0; column < values.length; column++) values[column] ??= '';

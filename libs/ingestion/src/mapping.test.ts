@@ -55,7 +55,8 @@ describe('column mapping', () => {
       'column "columns.Quantity": invalid column mapping: a file without a header names columns by 0-based index, not "qty"',
     );
     expect(() => parseColumnMapping({ ...base, derive: { InvoiceNo: 'lineNumber' } })).toThrow('InvoiceNo has both a column and a derive rule');
-    expect(() => parseColumnMapping({ ...base, delimiter: 'semicolon' })).toThrow(/column "delimiter"/);
+    expect(() => parseColumnMapping({ ...base, delimiter: 'pipe' })).toThrow(/column "delimiter"/);
+    expect(() => parseColumnMapping({ ...base, decimalSeparator: 'dot' })).toThrow(/column "decimalSeparator"/);
     expect(() => parseColumnMapping({ ...base, colums: {} })).toThrow(InputDataError);
   });
 

@@ -14,7 +14,12 @@ const numberConstant = z.object({ constant: z.number().positive().finite() }).st
 export const columnMappingSchema = z
   .object({
     /** `whitespace` splits on runs of spaces and tabs and has no quoting. */
-    delimiter: z.enum(['comma', 'tab', 'whitespace']).default('comma'),
+    delimiter: z.enum(['comma', 'semicolon', 'tab', 'whitespace']).default('comma'),
+    /**
+     * `comma`: numbers as continental Europe writes them (`1,5`, `1.234,50`), as the semicolon
+     * exports of a spreadsheet in those locales do. Text cells only (Parquet numbers are numbers).
+     */
+    decimalSeparator: z.enum(['point', 'comma']).default('point'),
     /** Whether the first line names the columns. */
     header: z.boolean().default(true),
     dateFormat: z.enum(DATE_FORMATS).default('auto'),

@@ -1,6 +1,6 @@
 import { InputDataError, type Transaction } from '@nextbuy/contracts';
 import type { ColumnMapping } from './mapping';
-import { constantNumbers, customerIdOf, numberFromText, resolveMappedColumns, type RecordContext, type ResolvedColumn } from './records';
+import { constantNumbers, customerIdOf, decimalHint, numberReader, resolveMappedColumns, type RecordContext, type ResolvedColumn } from './records';
 import { DATE_FORMAT_SHAPES, dateFormatHint, stopsAtUnreadableDate, timeParser, wallClockIn } from './timestamps';
 
 /**
@@ -63,14 +63,15 @@ export function compileParquetRowReader(
     if (value instanceof Date) return value.toISOString();
     throw new InputDataError(`not a plain value: ${shown(value)}`, { source, row, column: column.label });
   };
+  const readNumber = numberReader(mapping.decimalSeparator);
   const numberOf = (value: unknown, column: ResolvedColumn, row: number): number => {
     const number =
       typeof value === 'number' ? (Number.isFinite(value) ? value : NaN)
       : typeof value === 'bigint' ? Number(value)
-      : typeof value === 'string' ? numberFromText(value)
+      : typeof value === 'string' ? readNumber(value)
       : NaN;
     if (!Number.isNaN(number)) return number;
-    throw new InputDataError(`not a number: ${shown(value)}`, { source, row, column: column.label });
+    throw new InputDataError(`not a number: ${shown(value)}${typeof value === 'string' ? decimalHint(value, mapping.decimalSeparator) : ''}`, { source, row, column: column.label });
   };
   const field = (slotAt: number | null, column: ResolvedColumn | null, constant: { constant: string } | undefined) =>
     slotAt === null || !column

@@ -134,11 +134,22 @@ export function resolveMappedColumns(
   };
   if (missing.length > 0) {
     throw new InputDataError(
-      `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; ${columnsOf} has ${header!.map((name) => `"${name}"`).join(', ')}`,
+      `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; ${columnsOf} has ${header!.map((name) => `"${name}"`).join(', ')}${delimiterHint(header!, mapping.delimiter)}`,
       { source: context.source, line: context.headerLine },
     );
   }
   return resolved;
+}
+
+/**
+ * A hint for a header read as one column that another delimiter splits into several: a semicolon
+ * export (spreadsheets in locales with a decimal comma write them) read as comma-separated.
+ */
+function delimiterHint(header: readonly string[], delimiter: ColumnMapping['delimiter']): string {
+  if (header.length !== 1) return '';
+  const split: Array<[ColumnMapping['delimiter'], string]> = [['semicolon', ';'], ['tab', '\t'], ['comma', ',']];
+  const fits = split.find(([name, character]) => name !== delimiter && header[0]!.split(character).length > 1);
+  return fits ? `; it looks ${fits[0]}-separated: set the mapping's "delimiter" to "${fits[0]}"` : '';
 }
 
 /** The number in a cell's text, or NaN for text that is not one (an empty cell included: `+''` is 0). */
@@ -147,6 +158,29 @@ export function numberFromText(text: string): number {
   if (!Number.isNaN(plain)) return plain;
   const value = +text;
   return Number.isFinite(value) && (value !== 0 || text.trim() !== '') ? value : NaN;
+}
+
+/** `1,5`, `-1.234,50`, `1234,5`: a decimal comma, with points grouping thousands or none. */
+const DECIMAL_COMMA = /^\s*[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?\s*$/;
+
+/**
+ * The number in a cell's text written with a decimal comma, or NaN. A point is a thousands
+ * separator only in groups of three (`1.234,5`); `1.5` is not a number here, as it is ambiguous in
+ * such a file (a thousand and five hundred, or one and a half) and the source says which it means.
+ */
+export function numberFromDecimalCommaText(text: string): number {
+  if (!DECIMAL_COMMA.test(text)) return NaN;
+  return numberFromText(text.replaceAll('.', '').replace(',', '.'));
+}
+
+/** A hint for a number the mapping could not read that has a decimal comma where points are expected. */
+export function decimalHint(text: string, decimalSeparator: ColumnMapping['decimalSeparator']): string {
+  return decimalSeparator === 'point' && text.includes(',') && DECIMAL_COMMA.test(text) ? '; it has a decimal comma: set the mapping\'s "decimalSeparator" to "comma"' : '';
+}
+
+/** The number reader of a mapping's `decimalSeparator`. */
+export function numberReader(decimalSeparator: ColumnMapping['decimalSeparator']): (text: string) => number {
+  return decimalSeparator === 'comma' ? numberFromDecimalCommaText : numberFromText;
 }
 
 /**
@@ -167,11 +201,12 @@ export function compileRecordReader(
   for (const column of used) if (column && column.index > widest.index) widest = column;
   const constants = constantNumbers(mapping);
   const required = widest.index + 1;
+  const readNumber = numberReader(mapping.decimalSeparator);
   const numberAt = (fields: readonly string[], column: ResolvedColumn, line: number): number => {
     const text = fields[column.index]!;
-    const value = numberFromText(text);
+    const value = readNumber(text);
     if (!Number.isNaN(value)) return value;
-    throw new InputDataError(`not a number: "${text}"`, { source, line, column: column.label });
+    throw new InputDataError(`not a number${mapping.decimalSeparator === 'comma' ? ' (decimal comma: 1,5 or 1.234,50)' : ''}: "${text}"${decimalHint(text, mapping.decimalSeparator)}`, { source, line, column: column.label });
   };
   const text = (column: ResolvedColumn | null, constant: { constant: string } | undefined) =>
     column ? (fields: readonly string[]) => fields[column.index]! : () => constant?.constant ?? '';

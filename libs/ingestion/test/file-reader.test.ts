@@ -240,6 +240,21 @@ describe('bad input', () => {
     expect(Array.from(visits.orders.totalPrice)).toEqual([2, 1, 1]);
   });
 
+  it('reads a semicolon export with decimal commas, and says so when a mapping reads it as commas', async () => {
+    const text = 'InvoiceNo;StockCode;Description;Quantity;InvoiceDate;UnitPrice;CustomerID;Country\n536365;85123A;"MUG; BLUE";6;2010-12-01 08:26;2,55;17850;France\n536366;22633;HAND WARMER;2;2010-12-03 09:00;1.234,50;17850;France\n';
+    const path = await writeSample(directory.path, 'european.csv', text);
+    const mapping = { ...ONLINE_RETAIL_MAPPING, delimiter: 'semicolon' as const, decimalSeparator: 'comma' as const };
+    const { orders, report } = await ingest(path, { mapping });
+    expect(report.rowsKept).toBe(2);
+    expect(Array.from(orders.totalPrice)).toEqual([6 * 2.55, 2 * 1234.5]);
+    expect((await inputError(path)).message).toBe(
+      `${path}, line 1: missing columns "InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"; the header has "InvoiceNo;StockCode;Description;Quantity;InvoiceDate;UnitPrice;CustomerID;Country"; it looks semicolon-separated: set the mapping's "delimiter" to "semicolon"`,
+    );
+    expect((await inputError(path, { mapping: { ...mapping, decimalSeparator: 'point' } })).message).toBe(
+      `${path}, line 2, column "UnitPrice": not a number: "2,55"; it has a decimal comma: set the mapping's "decimalSeparator" to "comma"`,
+    );
+  });
+
   it('stops at a day-first date under auto, strict or not, and reads it with dateFormat dmy; uci drops it', async () => {
     const path = await writeSample(directory.path, 'day-first.csv', `${header}536366,1,X,1,02/01/2011 9:00,1,17850,UK\n536367,1,X,1,13/01/2011 9:00,1,17850,UK\n`);
     const message = `${path}, line 3, column "InvoiceDate": not a date (M/D/YYYY H:MM or ISO 8601): "13/01/2011 9:00"; it looks day first: set the mapping's "dateFormat" to "dmy" ("auto" reads 02/01/2011 as February 1, so it stops here rather than misread the day-first dates it can read; "uci" reads month first and drops such dates)`;

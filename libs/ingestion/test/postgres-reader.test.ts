@@ -4,7 +4,7 @@ import { epochDayToIso, InputDataError } from '@nextbuy/contracts';
 import { parse } from 'csv-parse/sync';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fingerprintOrders, ingest, type IngestResult } from '../src/index';
+import { fingerprintOrders, ingest, type IngestResult, ONLINE_RETAIL_MAPPING } from '../src/index';
 import { generatedCsv, temporaryDirectory, writeSample } from './fixtures';
 
 // One PGlite for the file: a fresh one takes seconds and ~770 MB.
@@ -62,6 +62,9 @@ describe('Postgres reader (pg + pg-query-stream, PGlite over its wire protocol)'
     }
     expect(report.dropped.missing_customer_id.count).toBeGreaterThan(0);
     expect(report.dropped.cancellation.count).toBeGreaterThan(0);
+    // A mapping written for a decimal-comma CSV reads Postgres's numbers (printed with a point) all the same.
+    const european = await ingest({ kind: 'postgres', connectionString, table: 'sales' }, { mapping: { ...ONLINE_RETAIL_MAPPING, decimalSeparator: 'comma' } });
+    expect(fingerprintOrders(european.orders)).toEqual(fingerprintOrders(orders));
   });
 
   it('streams a parameterized query through a given client in batches, leaving the client open', async () => {
