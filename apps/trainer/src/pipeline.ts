@@ -86,19 +86,21 @@ function checkTrainable(orders: OrderTable, report: DataQualityReport): void {
 }
 
 /**
- * Says when rows were dropped because their date could not be read: a source writing dates in a
- * shape the mapping's `dateFormat` does not read (day first, say) loses those rows silently
- * otherwise, and the report is read after the fact if at all.
+ * Says when rows were dropped because their date could not be read, or was after today: a source
+ * writing dates in a shape the mapping's `dateFormat` does not read (day first, say), or with a
+ * mistyped year, loses those rows silently otherwise, and the report is read after the fact if at all.
  */
 function warnOfUnreadableDates(report: DataQualityReport, reporter: Reporter): void {
-  const { count } = report.dropped.unparseable_date;
-  if (count === 0) return;
-  const where = [report, ...(report.files ?? [])].find((part) => part.dropped.unparseable_date.firstLines.length > 0);
-  const first = where ? ` (first at ${where === report ? 'lines' : `${where.source}, lines`} ${where.dropped.unparseable_date.firstLines.slice(0, 3).join(', ')})` : '';
-  const share = ((100 * count) / report.rowsRead).toFixed(count * 1000 < report.rowsRead ? 2 : 1);
-  reporter.warn(
-    `${count} of ${report.rowsRead} rows (${share}%) dropped: their date could not be read${first}; if the source writes dates another way, set the mapping's "dateFormat" (dmy for day first, unix_seconds, ...; --strict stops at the first)`,
-  );
+  const warn = (rule: 'unparseable_date' | 'future_date', what: string) => {
+    const { count } = report.dropped[rule];
+    if (count === 0) return;
+    const where = [report, ...(report.files ?? [])].find((part) => part.dropped[rule].firstLines.length > 0);
+    const first = where ? ` (first at ${where === report ? 'lines' : `${where.source}, lines`} ${where.dropped[rule].firstLines.slice(0, 3).join(', ')})` : '';
+    const share = ((100 * count) / report.rowsRead).toFixed(count * 1000 < report.rowsRead ? 2 : 1);
+    reporter.warn(`${count} of ${report.rowsRead} rows (${share}%) dropped: ${what.replace('%s', first)}`);
+  };
+  warn('unparseable_date', `their date could not be read%s; if the source writes dates another way, set the mapping's "dateFormat" (dmy for day first, unix_seconds, ...; --strict stops at the first)`);
+  warn('future_date', 'dated after today%s, which no purchase can be (a mistyped year, a placeholder date)');
 }
 
 function cutoffDayOf(options: TrainerOptions, orders: OrderTable, { first, last }: { first: number; last: number }): number {

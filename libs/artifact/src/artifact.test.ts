@@ -73,6 +73,16 @@ describe('artifact manifest', () => {
     expect(await readArtifact(dir)).toEqual(manifest);
   });
 
+  it('loads a manifest whose data-quality report predates a cleaning rule, counting none under it', async () => {
+    await writeManifest(dir, draft);
+    const path = join(dir, MANIFEST_FILE);
+    const written = JSON.parse(await readFile(path, 'utf8')) as { dataQuality: { dropped: Record<string, unknown> } };
+    expect(written.dataQuality.dropped.future_date).toEqual({ count: 0, firstLines: [] });
+    delete written.dataQuality.dropped.future_date;
+    await writeFile(path, JSON.stringify(written));
+    expect((await readArtifact(dir)).dataQuality.dropped.future_date).toEqual({ count: 0, firstLines: [] });
+  });
+
   it('refuses classifier horizons that do not end with the p_order_90d horizon', async () => {
     await expect(writeManifest(dir, { ...draft, horizons: { orderWithinDays: HORIZON_DAYS, classifierHorizonsDays: [30, 7] } })).rejects.toThrow(/ascending and end with orderWithinDays/);
   });

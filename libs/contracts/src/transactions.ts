@@ -33,21 +33,32 @@ export const CLEANING_RULES = [
   'non_positive_quantity',
   'non_positive_price',
   'unparseable_date',
+  'future_date',
 ] as const;
 export type CleaningRule = (typeof CLEANING_RULES)[number];
 
+/** Rules added after the first reports were written: a report without one read none under it. */
+const LATER_RULES: readonly CleaningRule[] = ['future_date'];
+
+const droppedEntry = z.object({
+  count: z.number().int().nonnegative(),
+  /**
+   * 1-based line numbers in the source (header included) of the first offenders; for a
+   * Parquet file or a Postgres result, 1-based row numbers (no header to count). Empty in the
+   * report of a folder, whose files each list their own (`files`).
+   */
+  firstLines: z.array(z.number().int().positive()),
+});
+
 /** Rows dropped under each cleaning rule, and where the first of them were. */
-const droppedSchema = z.record(
-  z.enum(CLEANING_RULES),
-  z.object({
-    count: z.number().int().nonnegative(),
-    /**
-     * 1-based line numbers in the source (header included) of the first offenders; for a
-     * Parquet file or a Postgres result, 1-based row numbers (no header to count). Empty in the
-     * report of a folder, whose files each list their own (`files`).
-     */
-    firstLines: z.array(z.number().int().positive()),
-  }),
+const droppedSchema = z.preprocess(
+  (value) => {
+    if (typeof value !== 'object' || value === null) return value;
+    const filled: Record<string, unknown> = { ...value };
+    for (const rule of LATER_RULES) filled[rule] ??= { count: 0, firstLines: [] };
+    return filled;
+  },
+  z.record(z.enum(CLEANING_RULES), droppedEntry),
 );
 
 export const dataQualityReportSchema = z.object({

@@ -27,6 +27,12 @@ describe('brokenCleaningRule', () => {
     expect(brokenCleaningRule({ ...sale, unitPrice: 0 })).toBe('non_positive_price');
     expect(brokenCleaningRule({ ...sale, unitPrice: -1.5 })).toBe('non_positive_price');
     expect(brokenCleaningRule({ ...sale, invoiceDate: new Date(Number.NaN) })).toBe('unparseable_date');
+    // After the clock, less the margin of the zones ahead of UTC: a mistyped year, not a purchase.
+    const now = Date.UTC(2026, 11, 5, 12);
+    expect(brokenCleaningRule({ ...sale, invoiceDate: new Date(Date.UTC(2099, 0, 1)) }, now)).toBe('future_date');
+    expect(brokenCleaningRule({ ...sale, invoiceDate: new Date(Date.UTC(2026, 11, 8)) }, now)).toBe('future_date');
+    expect(brokenCleaningRule({ ...sale, invoiceDate: new Date(Date.UTC(2026, 11, 6, 23)) }, now)).toBeNull();
+    expect(brokenCleaningRule({ ...sale, invoiceDate: new Date(Date.UTC(2099, 0, 1)) })).toBe('future_date');
   });
 
   it('counts a row breaking several rules under the first, in CLEANING_RULES order', () => {

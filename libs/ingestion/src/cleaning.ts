@@ -11,16 +11,26 @@ import {
 export const REPORTED_LINES_PER_RULE = 10;
 
 /**
+ * How far past the reading machine's clock a transaction's date may be: the zones furthest ahead
+ * of UTC (+14:00) write dates a day ahead of it, and clocks drift.
+ */
+export const FUTURE_DATE_MARGIN_MS = 2 * 86_400_000;
+
+/**
  * The first cleaning rule of evaluation.md a transaction breaks, in `CLEANING_RULES` order, or
  * null when it is kept. A row breaking several rules is counted once, under the first.
+ * `future_date`: a purchase dated after the clock (with `FUTURE_DATE_MARGIN_MS`) has not
+ * happened: a typed 2099 would otherwise set the as-of date of every prediction 70 years ahead.
  */
-export function brokenCleaningRule(transaction: Transaction): CleaningRule | null {
+export function brokenCleaningRule(transaction: Transaction, now: number = Date.now()): CleaningRule | null {
   if (transaction.customerId === '') return 'missing_customer_id';
   if (transaction.invoiceNo.startsWith('C')) return 'cancellation';
   // Negated comparisons so that NaN is dropped too.
   if (!(transaction.quantity > 0)) return 'non_positive_quantity';
   if (!(transaction.unitPrice > 0)) return 'non_positive_price';
-  if (Number.isNaN(transaction.invoiceDate.getTime())) return 'unparseable_date';
+  const time = transaction.invoiceDate.getTime();
+  if (Number.isNaN(time)) return 'unparseable_date';
+  if (time > now + FUTURE_DATE_MARGIN_MS) return 'future_date';
   return null;
 }
 
@@ -43,12 +53,15 @@ export class DataQualityTally {
   private firstDay = Infinity;
   private lastDay = -Infinity;
 
+  /** The clock `future_date` is judged by, read once per source. */
+  private readonly now = Date.now();
+
   constructor(readonly source: string) {}
 
   /** Checks one transaction read at `line`; true when it is kept. */
   check(transaction: Transaction, line: number): boolean {
     this.rowsRead++;
-    const rule = brokenCleaningRule(transaction);
+    const rule = brokenCleaningRule(transaction, this.now);
     if (rule !== null) {
       const entry = this.dropped[rule];
       entry.count++;

@@ -25,4 +25,4 @@ export { fileError } from './file-errors';
 export { fingerprintOrders, OrderAccumulator } from './orders';
 export { isDataName } from './readers/folders';
 export type { PostgresSource } from './readers/postgres';
-export { DATE_FORMATS, midnightOffset, parseInvoiceDate, wallClockIn, type DateFormat } from './timestamps';
+export { DATE_FORMAT_SHAPES, DATE_FORMATS, midnightOffset, parseInvoiceDate, wallClockIn, type DateFormat } from './timestamps';

@@ -72,6 +72,13 @@ describe('date formats', () => {
   });
   it('auto tells ISO from UCI value by value', () => {
     const auto = timeParser('auto');
+    // Year first with slashes: ISO's reading, the only one.
+    expect(iso(auto('2011/12/10 08:26'))).toBe('2011-12-10T08:26:00.000Z');
+    expect(iso(auto('2011/01/05'))).toBe('2011-01-05T00:00:00.000Z');
+    for (const text of ['2011/13/10', '2011/1/5', '2011/12', '2011//10', '2011/12/1x']) expect(auto(text), text).toBeNaN();
+    // A month first whose second slash is fifth too stays UCI.
+    expect(iso(auto('12/1/2010 8:26'))).toBe('2010-12-01T08:26:00.000Z');
+    expect(iso(auto('1/12/2010 8:26'))).toBe('2010-01-12T08:26:00.000Z');
     expect(iso(auto('12/1/2010 8:26'))).toBe(iso(auto('2010-12-01T08:26')));
     expect(timeParser('uci')('2010-12-01T08:26')).toBeNaN();
   });

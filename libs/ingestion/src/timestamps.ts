@@ -16,7 +16,7 @@ export const DATE_FORMAT_SHAPES: Record<DateFormat, string> = {
   dmy: 'D/M/YYYY H:MM, D.M.YYYY or D-M-YYYY',
   unix_seconds: 'seconds since 1970-01-01 UTC',
   unix_millis: 'milliseconds since 1970-01-01 UTC',
-  auto: 'M/D/YYYY H:MM or ISO 8601',
+  auto: 'M/D/YYYY H:MM, YYYY/MM/DD or ISO 8601',
 };
 
 /**
@@ -171,8 +171,14 @@ export function parseYyyymmddTime(text: string): number {
 }
 
 function parseAutoTime(text: string): number {
-  // ISO always has '-' after a four-digit year; the UCI form never does.
-  return text.charCodeAt(4) === 45 ? parseIsoTime(text) : parseUciTime(text);
+  // ISO always has '-' after a four-digit year; the UCI form never does. A year first with
+  // slashes (2011/12/10, as East Asian locales and some exports write it) has one reading only,
+  // year, month, day: ISO's, with its slashes made dashes.
+  const fifth = text.charCodeAt(4);
+  if (fifth === 45) return parseIsoTime(text);
+  // (12/1/2010 has its second slash fifth too: a year first has no slash before it.)
+  if (fifth === 47 && text.charCodeAt(7) === 47 && /^\d{4}/.test(text)) return parseIsoTime(`${text.slice(0, 4)}-${text.slice(5, 7)}-${text.slice(8)}`);
+  return parseUciTime(text);
 }
 
 const PARSERS: Record<DateFormat, (text: string) => number> = {

@@ -38,7 +38,7 @@ describe('local CSV reader', () => {
     const { orders, report } = await ingest(path);
     expect(report).toEqual({
       source: path,
-      rowsRead: 11,
+      rowsRead: 12,
       rowsKept: 5,
       dropped: {
         missing_customer_id: { count: 1, firstLines: [5] },
@@ -46,6 +46,7 @@ describe('local CSV reader', () => {
         non_positive_quantity: { count: 2, firstLines: [7, 8] },
         non_positive_price: { count: 1, firstLines: [9] },
         unparseable_date: { count: 1, firstLines: [10] },
+        future_date: { count: 1, firstLines: [13] },
       },
       customers: 2,
       orders: 3,
@@ -191,7 +192,7 @@ describe('streaming', () => {
     const bytes = gzipSync(RULES_SAMPLE);
     const pieces = Array.from({ length: Math.ceil(bytes.length / 7) }, (_, index) => bytes.subarray(index * 7, index * 7 + 7));
     const { report } = await ingest({ kind: 'stream', name: 'upload', stream: Readable.from(pieces) });
-    expect(report).toMatchObject({ source: 'upload', rowsRead: 11, rowsKept: 5 });
+    expect(report).toMatchObject({ source: 'upload', rowsRead: 12, rowsKept: 5 });
   });
 });
 
@@ -218,7 +219,7 @@ describe('bad input', () => {
 
   it('rejects an unparseable date in strict mode, and drops and counts it otherwise', async () => {
     const path = await writeSample(directory.path, 'date.csv', `${header}${good}536366,1,X,1,2010-13-45,1,17850,UK\n`);
-    expect((await inputError(path, { strict: true })).message).toBe(`${path}, line 3, column "InvoiceDate": not a date (M/D/YYYY H:MM or ISO 8601): "2010-13-45"`);
+    expect((await inputError(path, { strict: true })).message).toBe(`${path}, line 3, column "InvoiceDate": not a date (M/D/YYYY H:MM, YYYY/MM/DD or ISO 8601): "2010-13-45"`);
     const { report } = await ingest(path);
     expect(report.dropped.unparseable_date).toEqual({ count: 1, firstLines: [3] });
   });
@@ -257,7 +258,7 @@ describe('bad input', () => {
 
   it('stops at a day-first date under auto, strict or not, and reads it with dateFormat dmy; uci drops it', async () => {
     const path = await writeSample(directory.path, 'day-first.csv', `${header}536366,1,X,1,02/01/2011 9:00,1,17850,UK\n536367,1,X,1,13/01/2011 9:00,1,17850,UK\n`);
-    const message = `${path}, line 3, column "InvoiceDate": not a date (M/D/YYYY H:MM or ISO 8601): "13/01/2011 9:00"; it looks day first: set the mapping's "dateFormat" to "dmy" ("auto" reads 02/01/2011 as February 1, so it stops here rather than misread the day-first dates it can read; "uci" reads month first and drops such dates)`;
+    const message = `${path}, line 3, column "InvoiceDate": not a date (M/D/YYYY H:MM, YYYY/MM/DD or ISO 8601): "13/01/2011 9:00"; it looks day first: set the mapping's "dateFormat" to "dmy" ("auto" reads 02/01/2011 as February 1, so it stops here rather than misread the day-first dates it can read; "uci" reads month first and drops such dates)`;
     expect((await inputError(path, { strict: true })).message).toBe(message);
     // Not strict: still stopped, as the 02/01/2011 of line 2 would be kept as February 1.
     expect((await inputError(path)).message).toBe(message);

@@ -80,6 +80,7 @@ describe('a folder of files as one source', () => {
     expect(report.rowsRead).toBe(2 * one.report.rowsRead);
     expect(report.dropped.unparseable_date).toEqual({ count: 2, firstLines: [] });
     expect(report.files!.map((file) => file.dropped.unparseable_date.firstLines)).toEqual([[10], [10]]);
+    expect(report.files!.map((file) => file.dropped.future_date)).toEqual([{ count: 1, firstLines: [13] }, { count: 1, firstLines: [13] }]);
     // Both files' orders are one customer-day each: the same orders, twice the lines.
     expect(report.orders).toBe(one.report.orders);
   });

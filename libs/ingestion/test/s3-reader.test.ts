@@ -29,7 +29,7 @@ describe('s3:// reader', () => {
   it('reads an object through the injected client, with the same report as a local file', async () => {
     const { report, orders } = await ingest(`s3://${BUCKET}/raw/run-1/rules.csv`, { s3Client: client });
     expect(report.source).toBe('s3://retail/raw/run-1/rules.csv');
-    expect(report.rowsRead).toBe(11);
+    expect(report.rowsRead).toBe(12);
     expect(report.dropped.unparseable_date.firstLines).toEqual([10]);
     const local = await ingest(await writeSample(directory.path, 'rules.csv', RULES_SAMPLE));
     expect(fingerprintOrders(orders)).toEqual(fingerprintOrders(local.orders));

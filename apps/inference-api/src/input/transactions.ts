@@ -1,6 +1,6 @@
 import { ONLINE_RETAIL_COLUMNS, toEpochDay, type Transaction } from '@nextbuy/contracts';
 import { buildScoringTable } from '@nextbuy/features';
-import { brokenCleaningRule, ordersFromTransactions, parseInvoiceDate } from '@nextbuy/ingestion';
+import { brokenCleaningRule, DATE_FORMAT_SHAPES, ordersFromTransactions, parseInvoiceDate } from '@nextbuy/ingestion';
 import { z } from 'zod';
 import { BadRecordError } from '../errors';
 import { checkHistoryBefore } from './as-of';
@@ -24,7 +24,7 @@ export const transactionSchema = z
     InvoiceDate: z.string().transform((value, context) => {
       const date = parseInvoiceDate(value.trim());
       if (date) return date;
-      context.addIssue({ code: 'custom', message: `not a date (M/D/YYYY H:MM or ISO 8601): ${JSON.stringify(value)}` });
+      context.addIssue({ code: 'custom', message: `not a date (${DATE_FORMAT_SHAPES.auto}): ${JSON.stringify(value)}` });
       return z.NEVER;
     }),
     UnitPrice: amount,
