@@ -95,7 +95,9 @@ function warnOfUnreadableDates(report: DataQualityReport, reporter: Reporter): v
     const { count } = report.dropped[rule];
     if (count === 0) return;
     const where = [report, ...(report.files ?? [])].find((part) => part.dropped[rule].firstLines.length > 0);
-    const first = where ? ` (first at ${where === report ? 'lines' : `${where.source}, lines`} ${where.dropped[rule].firstLines.slice(0, 3).join(', ')})` : '';
+    const lines = where?.dropped[rule].firstLines.slice(0, 3) ?? [];
+    const word = lines.length > 1 ? 'lines' : 'line';
+    const first = where ? ` (first at ${where === report ? word : `${where.source}, ${word}`} ${lines.join(', ')})` : '';
     const share = ((100 * count) / report.rowsRead).toFixed(count * 1000 < report.rowsRead ? 2 : 1);
     reporter.warn(`${count} of ${report.rowsRead} rows (${share}%) dropped: ${what.replace('%s', first)}`);
   };

@@ -122,7 +122,7 @@ describe('trainer, command-line mode', () => {
     const rowsRead = (await ingest(transactions)).report.rowsRead + 4;
     const warning = `3 of ${rowsRead} rows (0.01%) dropped: their date could not be read (first at ${join(folder, 'part-1.csv')}, lines 2, 3, 4); if the source writes dates another way, set the mapping's \\"dateFormat\\" (dmy for day first`;
     expect(run.stdout + run.stderr).toContain(warning);
-    expect(run.stdout + run.stderr).toContain(`1 of ${rowsRead} rows (0.00%) dropped: dated after today (first at ${join(folder, 'part-1.csv')}, lines 5), which no purchase can be`);
+    expect(run.stdout + run.stderr).toContain(`1 of ${rowsRead} rows (0.00%) dropped: dated after today (first at ${join(folder, 'part-1.csv')}, line 5), which no purchase can be`);
     const folderManifest = await readArtifact(join(work, 'folder-model'));
     expect(folderManifest.dataQuality.dropped.future_date.count).toBe(1);
     expect(folderManifest.dataQuality.lastDate! < '2012-01-01').toBe(true);
