@@ -46,5 +46,7 @@ describe('numbers with a decimal comma', () => {
     expect(decimalHint('1,5', 'comma')).toBe('');
     expect(decimalHint('abc', 'point')).toBe('');
     expect(decimalHint('1.5', 'point')).toBe('');
+    expect(decimalHint('1,000', 'point')).toMatch(/^; if its comma is a decimal comma, .*grouped in thousands/);
+    expect(decimalHint('1.234,50', 'point')).toMatch(/^; it has a decimal comma/);
   });
 });

@@ -173,9 +173,14 @@ export function numberFromDecimalCommaText(text: string): number {
   return numberFromText(text.replaceAll('.', '').replace(',', '.'));
 }
 
-/** A hint for a number the mapping could not read that has a decimal comma where points are expected. */
+/**
+ * A hint for a number the mapping could not read that has a decimal comma where points are
+ * expected; `1,000` may as well group thousands, which no mapping reads, and is said to be either.
+ */
 export function decimalHint(text: string, decimalSeparator: ColumnMapping['decimalSeparator']): string {
-  return decimalSeparator === 'point' && text.includes(',') && DECIMAL_COMMA.test(text) ? '; it has a decimal comma: set the mapping\'s "decimalSeparator" to "comma"' : '';
+  if (decimalSeparator !== 'point' || !text.includes(',') || !DECIMAL_COMMA.test(text)) return '';
+  if (/,\d{3}\s*$/.test(text) && !text.includes('.')) return '; if its comma is a decimal comma, set the mapping\'s "decimalSeparator" to "comma"; numbers grouped in thousands (1,000) are read by no mapping: write them without the comma';
+  return '; it has a decimal comma: set the mapping\'s "decimalSeparator" to "comma"';
 }
 
 /** The number reader of a mapping's `decimalSeparator`. */
