@@ -103,7 +103,15 @@ function warnOfUnreadableDates(report: DataQualityReport, reporter: Reporter): v
   };
   warn('unparseable_date', `their date could not be read%s; if the source writes dates another way, set the mapping's "dateFormat" (dmy for day first, unix_seconds, ...; --strict stops at the first)`);
   warn('future_date', 'dated after today%s, which no purchase can be (a mistyped year, a placeholder date)');
+  // Kept, as a real order may be that old, but said: 1900-01-01 and 1970-01-01 are the placeholders
+  // of spreadsheets and of Unix time 0, and one of them makes its customer's history decades long.
+  if (report.firstDate !== null && report.firstDate <= PLACEHOLDER_ERA_END) {
+    reporter.warn(`the first order is dated ${report.firstDate}: if that is a placeholder for a missing date (1900-01-01, 1970-01-01), those rows give their customers decades of history; drop them at the source`);
+  }
 }
+
+/** Dates up to this one are more likely a placeholder than a purchase. */
+const PLACEHOLDER_ERA_END = '1970-01-01';
 
 function cutoffDayOf(options: TrainerOptions, orders: OrderTable, { first, last }: { first: number; last: number }): number {
   if (!options.cutoff) return defaultCutoffDay(orders);

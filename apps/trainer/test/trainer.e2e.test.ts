@@ -114,23 +114,25 @@ describe('trainer, command-line mode', () => {
     await writeFile(join(folder, 'part-0.csv'), text);
     // A second export with dates no format reads (30 February).
     const unreadable = 'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n' + '999001,1,X,1,2011-02-30 9:00,2.5,17850,United Kingdom\n'.repeat(3);
-    // And a mistyped year: a purchase dated 2099.
-    await writeFile(join(folder, 'part-1.csv'), `${unreadable}999002,1,X,1,2099-01-05 09:00,2.5,17850,United Kingdom\n`);
+    // And a mistyped year, a purchase dated 2099, and a placeholder, 1970-01-01.
+    await writeFile(join(folder, 'part-1.csv'), `${unreadable}999002,1,X,1,2099-01-05 09:00,2.5,17850,United Kingdom\n999003,1,X,1,1970-01-01,2.5,17850,United Kingdom\n`);
     await writeFile(join(folder, '_SUCCESS'), '');
     const run = await runTrainer(['--file_path', folder, '--model_dir', join(work, 'folder-model'), '--cutoff', '2011-06-01', '--model_backend', 'bgnbd']);
     expect(run.code, run.stderr).toBe(0);
-    const rowsRead = (await ingest(transactions)).report.rowsRead + 4;
+    const rowsRead = (await ingest(transactions)).report.rowsRead + 5;
     const warning = `3 of ${rowsRead} rows (0.01%) dropped: their date could not be read (first at ${join(folder, 'part-1.csv')}, lines 2, 3, 4); if the source writes dates another way, set the mapping's \\"dateFormat\\" (dmy for day first`;
     expect(run.stdout + run.stderr).toContain(warning);
     expect(run.stdout + run.stderr).toContain(`1 of ${rowsRead} rows (0.00%) dropped: dated after today (first at ${join(folder, 'part-1.csv')}, line 5), which no purchase can be`);
     const folderManifest = await readArtifact(join(work, 'folder-model'));
     expect(folderManifest.dataQuality.dropped.future_date.count).toBe(1);
     expect(folderManifest.dataQuality.lastDate! < '2012-01-01').toBe(true);
+    expect(run.stdout + run.stderr).toContain('the first order is dated 1970-01-01: if that is a placeholder for a missing date');
     expect(run.stdout).toMatch(/rows read from 2 files, /);
     // The clean file alone: no warning. (With BG/CNBD-k, through the bundle: its file names its k.)
     const clean = await runTrainer(['--file_path', transactions, '--model_dir', join(work, 'clean-model'), '--cutoff', '2011-06-01', '--model_backend', 'bgcnbd']);
     expect(clean.code, clean.stderr).toBe(0);
     expect(clean.stdout + clean.stderr).not.toContain('their date could not be read');
+    expect(clean.stdout + clean.stderr).not.toContain('placeholder');
     // A day-first export under the default dateFormat "auto" stops at its first day-first date, as
     // its 02/01/2011 would be read as February 1: no artifact from dates with day and month swapped.
     await writeFile(join(folder, 'part-1.csv'), unreadable.replace('2011-02-30', '02/01/2011') + '999002,1,X,1,13/01/2011 9:00,2.5,17850,United Kingdom\n');
