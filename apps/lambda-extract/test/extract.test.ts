@@ -127,6 +127,7 @@ describe('Extract step', () => {
       non_positive_quantity: { count: 1, firstLines: [45] },
       non_positive_price: { count: 1, firstLines: [46] },
       unparseable_date: { count: 0, firstLines: [] },
+      future_date: { count: 0, firstLines: [] },
     });
 
     const csv = await objectText('retail/raw/r1/transactions.csv.gz');
