@@ -2,6 +2,7 @@
 // the same report (line numbers included), the same orders, the same error for bad input.
 import { readFile } from 'node:fs/promises';
 import { InputDataError } from '@nextbuy/contracts';
+import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readInBlocks } from '../src/blocks/in-blocks';
@@ -63,6 +64,19 @@ describe('reading a local file in blocks on worker threads', () => {
     const path = await writeSample(directory.path, 'cdnow-like.txt', `${lines.join('\n')}\n`);
     const result = (await expectSameAsWhole(path, { mapping: CDNOW_MAPPING, blockBytes: 4_096 })) as IngestResult;
     expect([...result.orders.invoices]).toEqual(Array.from({ length: 7 }, (_, customer) => Math.ceil((4_000 - customer) / 7)));
+  });
+
+  it('reads a semicolon export with decimal commas in blocks as a whole-file read does, and as its comma original', async () => {
+    const rows = parse(generatedCsv(3_000), { relax_column_count: true }) as string[][];
+    const quote = (field: string) => (/[;"\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field);
+    const price = rows[0]!.indexOf('UnitPrice');
+    const text = rows.map((fields, row) => fields.map((field, column) => quote(row > 0 && column === price ? field.replace('.', ',') : field)).join(';')).join('\n');
+    const path = await writeSample(directory.path, 'european.csv', `${text}\n`);
+    const mapping = { ...ONLINE_RETAIL_MAPPING, delimiter: 'semicolon' as const, decimalSeparator: 'comma' as const };
+    const result = (await expectSameAsWhole(path, { mapping, blockBytes: 8_192 })) as IngestResult;
+    expect(result.readIn!.blocks).toBeGreaterThan(4);
+    const original = await ingest(await writeSample(directory.path, 'original.csv', generatedCsv(3_000)), { threads: 1 });
+    expect(fingerprintOrders(result.orders)).toEqual(fingerprintOrders(original.orders));
   });
 
   it('reports the line of a bad value in a later block as a whole-file read does', async () => {
