@@ -110,6 +110,8 @@ function warnOfUnreadableDates(report: DataQualityReport, reporter: Reporter): v
   }
 }
 
+const customersCount = (n: number) => `${n} customer${n === 1 ? '' : 's'}`;
+
 /** Dates up to this one are more likely a placeholder than a purchase. */
 const PLACEHOLDER_ERA_END = '1970-01-01';
 
@@ -183,7 +185,7 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
     });
     const how = readIn ? `, in ${readIn.blocks} blocks on ${readIn.threads} threads` : report.files ? ` from ${report.files.length} files` : '';
     const days = mapping.timeZone === undefined ? '' : ` (on days of ${mapping.timeZone})`;
-    reading.end(`${report.rowsRead} rows read${how}, ${report.rowsKept} kept, ${report.orders} orders${days} of ${report.customers} customers`);
+    reading.end(`${report.rowsRead} rows read${how}, ${report.rowsKept} kept, ${report.orders} orders${days} of ${customersCount(report.customers)}`);
     checkTrainable(orders, report);
     warnOfUnreadableDates(report, reporter);
 
@@ -220,7 +222,7 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
       const fitStep = reporter.step(`fit ${options.modelBackend} on all data`, 0, 'iterations');
       const fitted = await model.fit(table, { onProgress: reporter.fitProgress(fitStep, 'final') });
       history = fitted.history;
-      fitStep.end(`${table.nRows} orders of ${new Set(trainingOrders.customerIds).size} customers${removed}`);
+      fitStep.end(`${table.nRows} orders of ${customersCount(new Set(trainingOrders.customerIds).size)}${removed}`);
       description = model.describe();
       if (options.useGpu && description.backend && description.backend !== 'tensorflow-gpu') {
         reporter.warn(`--use_gpu: no GPU backend could be loaded here, trained on ${description.backend}`);

@@ -297,7 +297,7 @@ describe('trainer errors a user will hit: one clear sentence, no stack trace', (
     const run = await runTrainer(['--file_path', path, '--model_dir', modelDir]);
     expect(run.stderr).not.toMatch(/^trainer: /m);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/40 orders of 1 customers, 0 outlier customers removed by the Isolation Forest/);
+    expect(run.stdout).toMatch(/40 orders of 1 customer, 0 outlier customers removed by the Isolation Forest/);
     expect((await readFile(join(modelDir, 'batch-input.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(1);
   }, 60_000);
 
