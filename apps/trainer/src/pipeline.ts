@@ -177,7 +177,7 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
   try {
     const mapping = await mappingFor(options.mapping);
     const reading = reporter.step('read transactions', 0, 'rows');
-    const { orders, report, readIn } = await ingest(source, {
+    const { orders, report, readIn, dayFirst } = await ingest(source, {
       mapping,
       strict: options.strict,
       onProgress: (rows) => reading.update(rows),
@@ -186,6 +186,9 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
     const how = readIn ? `, in ${readIn.blocks} blocks on ${readIn.threads} threads` : report.files ? ` from ${report.files.length} files` : '';
     const days = mapping.timeZone === undefined ? '' : ` (on days of ${mapping.timeZone})`;
     reading.end(`${report.rowsRead} rows read${how}, ${report.rowsKept} kept, ${report.orders} orders${days} of ${customersCount(report.customers)}`);
+    if (dayFirst) {
+      reporter.warn(`dates read day first, as the mapping's "dateFormat" "auto" does once one shows it: ${dayFirst} (set "dmy" to say so, or "uci" if the source is month first and that date a typo)`);
+    }
     checkTrainable(orders, report);
     warnOfUnreadableDates(report, reporter);
 

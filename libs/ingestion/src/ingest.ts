@@ -14,7 +14,7 @@ import { decompressed, prepended } from './readers/gzip';
 import { isParquetSource, PARQUET_MAGIC } from './readers/parquet';
 import { postgresBatches, postgresSourceName, type PostgresSource } from './readers/postgres';
 import { s3ObjectBytes } from './readers/s3';
-import { compileRecordReader, type RecordContext, type RecordReader } from './records';
+import { compileRecordReader, DayFirstDateError, type RecordContext, type RecordReader } from './records';
 import { fileError } from './file-errors';
 
 /** Bytes from anywhere (an HTTP body, a test's generator), plain or gzip. */
@@ -60,6 +60,11 @@ export interface IngestResult {
   report: DataQualityReport;
   /** How a local file was read in blocks on worker threads; absent when it was read whole. */
   readIn?: { blocks: number; threads: number };
+  /**
+   * Present when `dateFormat: auto` found the source day first and read it again as `dmy`: the
+   * date that showed it (`"13/01/2011 9:00" (sales.csv, line 4) can only be day first`).
+   */
+  dayFirst?: string;
 }
 
 /** How reports and errors name a source. */
@@ -214,8 +219,25 @@ async function ingestInBlocks(path: string, options: IngestOptions) {
 /**
  * Reads a source, cleans every transaction (evaluation.md "Orders") and aggregates the kept ones
  * into orders as they stream in: memory grows with the orders, not the size of the source.
+ *
+ * Under `dateFormat: auto`, a date that can only be day first (`13/01/2011`) means the source is
+ * day first, and its `02/01/2011` was read as February 1: a source that can be read again (a file,
+ * a folder, an S3 object or prefix, a Postgres query) is read again from the start as `dmy`, and
+ * the result says why (`dayFirst`); a byte stream cannot be, and the error says to set `dmy`.
  */
 export async function ingest(source: TransactionSource, options: IngestOptions = {}): Promise<IngestResult> {
+  try {
+    return await ingestAsMapped(source, options);
+  } catch (error) {
+    const mapping = options.mapping ? parseColumnMapping(options.mapping) : ONLINE_RETAIL_MAPPING;
+    const rereadable = typeof source === 'string' || source.kind === 'postgres';
+    if (!(error instanceof DayFirstDateError) || mapping.dateFormat !== 'auto' || !rereadable) throw error;
+    const dayFirst = `${error.reason.replace(/^not a date \([^)]*\): /, '').replace(/; it looks day first.*$/, '')} (${[error.location.source, error.location.line !== undefined ? `line ${error.location.line}` : undefined, error.location.row !== undefined ? `row ${error.location.row}` : undefined].filter(Boolean).join(', ')}) can only be day first`;
+    return { ...(await ingestAsMapped(source, { ...options, mapping: { ...mapping, dateFormat: 'dmy' } })), dayFirst };
+  }
+}
+
+async function ingestAsMapped(source: TransactionSource, options: IngestOptions): Promise<IngestResult> {
   if (typeof source === 'string') {
     const files = await folderFiles(source, options.s3Client);
     if (files) return ingestFolder(source, files, options);

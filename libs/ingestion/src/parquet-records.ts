@@ -1,6 +1,6 @@
 import { InputDataError, type Transaction } from '@nextbuy/contracts';
 import type { ColumnMapping } from './mapping';
-import { constantNumbers, customerIdOf, decimalHint, numberReader, resolveMappedColumns, type RecordContext, type ResolvedColumn } from './records';
+import { constantNumbers, customerIdOf, DayFirstDateError, decimalHint, numberReader, resolveMappedColumns, type RecordContext, type ResolvedColumn } from './records';
 import { DATE_FORMAT_SHAPES, dateFormatHint, stopsAtUnreadableDate, timeParser, wallClockIn } from './timestamps';
 
 /**
@@ -102,8 +102,9 @@ export function compileParquetRowReader(
   const read: ParquetRowReader = (columns, index, row) => {
     const dateValue = columns[at.invoiceDate]![index];
     const time = timeOf(dateValue);
-    if (Number.isNaN(time) && (strict || (typeof dateValue === 'string' && stopsAtUnreadableDate(dateValue.trim(), mapping.dateFormat)))) {
-      throw new InputDataError(`not a date (${DATE_FORMAT_SHAPES[mapping.dateFormat]}): ${shown(dateValue)}${typeof dateValue === 'string' ? dateFormatHint(dateValue.trim(), mapping.dateFormat) : ''}`, {
+    const dayFirst = Number.isNaN(time) && typeof dateValue === 'string' && stopsAtUnreadableDate(dateValue.trim(), mapping.dateFormat);
+    if (Number.isNaN(time) && (strict || dayFirst)) {
+      throw new (dayFirst ? DayFirstDateError : InputDataError)(`not a date (${DATE_FORMAT_SHAPES[mapping.dateFormat]}): ${shown(dateValue)}${typeof dateValue === 'string' ? dateFormatHint(dateValue.trim(), mapping.dateFormat) : ''}`, {
         source,
         row,
         column: mapped.invoiceDate.label,

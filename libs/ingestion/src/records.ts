@@ -3,6 +3,12 @@ import { amountColumn, type ColumnMapping, type ColumnRef } from './mapping';
 import { DATE_FORMAT_SHAPES, dateFormatHint, stopsAtUnreadableDate, timeParser } from './timestamps';
 
 /**
+ * A date that can only be day first (`13/01/2011`) read under `dateFormat: auto`, which reads
+ * `02/01/2011` month first: `ingest` reads a source it can read again day first instead.
+ */
+export class DayFirstDateError extends InputDataError {}
+
+/**
  * Turns the fields of one source record, read at a 1-based line, into a transaction. `wanted`
  * says which fields it reads (by position): a splitter may leave the others empty.
  */
@@ -245,7 +251,8 @@ export function compileRecordReader(
       lastDate = new Date(lastTime);
     }
     if (Number.isNaN(lastTime) && (strict || stopsAtUnreadableDate(dateText.trim(), mapping.dateFormat))) {
-      throw new InputDataError(`not a date (${DATE_FORMAT_SHAPES[mapping.dateFormat]}): "${dateText}"${dateFormatHint(dateText.trim(), mapping.dateFormat)}`, {
+      const DateError = stopsAtUnreadableDate(dateText.trim(), mapping.dateFormat) ? DayFirstDateError : InputDataError;
+      throw new DateError(`not a date (${DATE_FORMAT_SHAPES[mapping.dateFormat]}): "${dateText}"${dateFormatHint(dateText.trim(), mapping.dateFormat)}`, {
         source,
         line,
         column: invoiceDate.label,

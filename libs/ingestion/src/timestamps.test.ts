@@ -49,6 +49,12 @@ describe('date formats', () => {
   it('reads day-first dates with /, . or - between the parts, and rejects mixed separators and impossible days', () => {
     for (const text of ['31/12/2010', '31.12.2010', '31-12-2010', '31/12/2010 0:00']) expect(iso(parseDmyTime(text)), text).toBe('2010-12-31T00:00:00.000Z');
     expect(iso(parseDmyTime('1/2/2011 8:26:05'))).toBe('2011-02-01T08:26:05.000Z');
+    // dmy also reads a year first, the one way it can be read; a day first whose second slash is fifth stays day first.
+    const dmy = timeParser('dmy');
+    expect(iso(dmy('13/1/2010 12:17'))).toBe('2010-01-13T12:17:00.000Z');
+    expect(iso(dmy('2010-01-13T12:17:00Z'))).toBe('2010-01-13T12:17:00.000Z');
+    expect(iso(dmy('2010/01/13'))).toBe('2010-01-13T00:00:00.000Z');
+    expect(dmy('1/13/2010 9:05')).toBeNaN();
     for (const text of ['12/31/2010', '31/12.2010', '31/12/10', '29/02/2011', '31/12/2010T08:26', '2010-12-31']) expect(parseDmyTime(text), text).toBeNaN();
   });
   it('reads Unix seconds and milliseconds, whole or fractional, and nothing else', () => {

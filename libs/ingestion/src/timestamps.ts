@@ -13,7 +13,7 @@ export const DATE_FORMAT_SHAPES: Record<DateFormat, string> = {
   uci: 'M/D/YYYY H:MM',
   iso: 'ISO 8601',
   yyyymmdd: 'YYYYMMDD',
-  dmy: 'D/M/YYYY H:MM, D.M.YYYY or D-M-YYYY',
+  dmy: 'D/M/YYYY H:MM, D.M.YYYY, D-M-YYYY or ISO 8601',
   unix_seconds: 'seconds since 1970-01-01 UTC',
   unix_millis: 'milliseconds since 1970-01-01 UTC',
   auto: 'M/D/YYYY H:MM, YYYY/MM/DD or ISO 8601',
@@ -181,11 +181,16 @@ function parseAutoTime(text: string): number {
   return parseUciTime(text);
 }
 
+/** `2011-12-10...`, `2011/12/10...`: four digits of a year, then a date separator. */
+const YEAR_FIRST = /^\d{4}[-/]/;
+
 const PARSERS: Record<DateFormat, (text: string) => number> = {
   uci: parseUciTime,
   iso: parseIsoTime,
   yyyymmdd: parseYyyymmddTime,
-  dmy: parseDmyTime,
+  // A year first is read the one way it can be, as `auto` reads it: a day-first source with ISO
+  // values among them (or `auto` switching a source to day first) loses none of them.
+  dmy: (text) => (YEAR_FIRST.test(text) ? parseAutoTime(text) : parseDmyTime(text)),
   unix_seconds: (text) => unixTime(text, 1000),
   unix_millis: (text) => unixTime(text, 1),
   auto: parseAutoTime,
@@ -209,7 +214,8 @@ export function dateFormatHint(text: string, format: DateFormat): string {
  * looks day first. `auto` reads 02/01/2011 month first (February 1), so a source with one day-first
  * date has others read with day and month swapped; dropping the ones it cannot read (about 60% of
  * such a file: days 13 to 31) and training on the rest would corrupt every order it keeps.
- * An explicit `uci` says the source is month first: such a date is then a bad value, dropped.
+ * (`ingest` then reads a source it can read again as `dmy`.) An explicit `uci` says the source is
+ * month first: such a date is then a bad value, dropped.
  */
 export function stopsAtUnreadableDate(text: string, format: DateFormat): boolean {
   return format === 'auto' && dateFormatHint(text, format) !== '';

@@ -256,17 +256,25 @@ describe('bad input', () => {
     );
   });
 
-  it('stops at a day-first date under auto, strict or not, and reads it with dateFormat dmy; uci drops it', async () => {
-    const path = await writeSample(directory.path, 'day-first.csv', `${header}536366,1,X,1,02/01/2011 9:00,1,17850,UK\n536367,1,X,1,13/01/2011 9:00,1,17850,UK\n`);
-    const message = `${path}, line 3, column "InvoiceDate": not a date (M/D/YYYY H:MM, YYYY/MM/DD or ISO 8601): "13/01/2011 9:00"; it looks day first: set the mapping's "dateFormat" to "dmy" ("auto" reads 02/01/2011 as February 1, so it stops here rather than misread the day-first dates it can read; "uci" reads month first and drops such dates)`;
-    expect((await inputError(path, { strict: true })).message).toBe(message);
-    // Not strict: still stopped, as the 02/01/2011 of line 2 would be kept as February 1.
-    expect((await inputError(path)).message).toBe(message);
+  it('reads a source day first under auto once a date can only be day first, from the start; a stream it cannot read again stops there; uci drops such dates', async () => {
+    const text = `${header}536366,1,X,1,02/01/2011 9:00,1,17850,UK\n536367,1,X,1,13/01/2011 9:00,1,17850,UK\n`;
+    const path = await writeSample(directory.path, 'day-first.csv', text);
+    // The 02/01/2011 of line 2 was read as February 1 before line 3 showed the file day first.
+    for (const strict of [false, true]) {
+      const auto = await ingest(path, { strict });
+      expect([auto.report.rowsKept, auto.report.firstDate, auto.report.lastDate]).toEqual([2, '2011-01-02', '2011-01-13']);
+      expect(auto.dayFirst).toBe(`"13/01/2011 9:00" (${path}, line 3) can only be day first`);
+    }
+    const dmy = await ingest(path, { mapping: { ...ONLINE_RETAIL_MAPPING, dateFormat: 'dmy' } });
+    expect(dmy.orders).toEqual((await ingest(path)).orders);
+    expect(dmy.dayFirst).toBeUndefined();
+    const stream = { kind: 'stream' as const, name: 'upload', stream: (async function* () { yield Buffer.from(text); })() };
+    expect((await inputError(stream)).message).toBe(
+      `upload, line 3, column "InvoiceDate": not a date (M/D/YYYY H:MM, YYYY/MM/DD or ISO 8601): "13/01/2011 9:00"; it looks day first: set the mapping's "dateFormat" to "dmy" ("auto" reads 02/01/2011 as February 1, so it stops here rather than misread the day-first dates it can read; "uci" reads month first and drops such dates)`,
+    );
     const uci = await ingest(path, { mapping: { ...ONLINE_RETAIL_MAPPING, dateFormat: 'uci' } });
     expect([uci.report.rowsKept, uci.report.dropped.unparseable_date.count, uci.report.firstDate]).toEqual([1, 1, '2011-02-01']);
-    const { report } = await ingest(path, { mapping: { ...ONLINE_RETAIL_MAPPING, dateFormat: 'dmy' } });
-    expect(report.rowsKept).toBe(2);
-    expect([report.firstDate, report.lastDate]).toEqual(['2011-01-02', '2011-01-13']);
+    expect(uci.dayFirst).toBeUndefined();
   });
 
   it("puts zoned timestamps on the mapping's timeZone's days, and rejects an unknown zone naming the key", async () => {

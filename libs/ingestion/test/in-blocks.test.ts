@@ -79,6 +79,16 @@ describe('reading a local file in blocks on worker threads', () => {
     expect(fingerprintOrders(result.orders)).toEqual(fingerprintOrders(original.orders));
   });
 
+  it('reads a day-first file again day first, in blocks as whole, to the orders of its month-first original', async () => {
+    const text = generatedCsv(3_000).replace(/^([^,]*,[^,]*,(?:"[^"]*"|[^,]*),[^,]*,)(\d{1,2})\/(\d{1,2})\//gm, '$1$3/$2/');
+    const path = await writeSample(directory.path, 'day-first-blocks.csv', text);
+    const result = (await expectSameAsWhole(path, { blockBytes: 8_192 })) as IngestResult;
+    expect(result.dayFirst).toMatch(/^"(1[3-9]|2\d|3[01])\/\d{1,2}\/\d{4} [0-9:]+" \(.*day-first-blocks\.csv, line \d+\) can only be day first$/);
+    const original = await ingest(await writeSample(directory.path, 'month-first.csv', generatedCsv(3_000)), { threads: 1 });
+    expect(fingerprintOrders(result.orders)).toEqual(fingerprintOrders(original.orders));
+    expect(result.report.dropped.unparseable_date.count).toBe(0);
+  });
+
   it('reports the line of a bad value in a later block as a whole-file read does', async () => {
     const lines = generatedCsv(5_000).split('\n');
     lines[4_321] = lines[4_321]!.replace(/,(\d+),(\d+\/)/, ',many,$2');

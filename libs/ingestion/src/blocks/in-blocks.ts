@@ -8,6 +8,7 @@ import { DataQualityTally } from '../cleaning';
 import { DelimitedTextParser } from '../delimited';
 import type { ColumnMapping } from '../mapping';
 import { OrderAccumulator } from '../orders';
+import { DayFirstDateError } from '../records';
 import { LINE_STRIDE, type BlockJob, type BlockResult } from './read-block';
 
 /** Bytes per block (the merge is exact whatever the size, so no result depends on it). */
@@ -117,8 +118,8 @@ export async function readInBlocks(
               const offset = linesBefore - ready.block * LINE_STRIDE;
               const lineOf = (line: number) => line + offset;
               if ('inputError' in ready) {
-                const { reason, location } = ready.inputError;
-                throw new InputDataError(reason, location.line === undefined ? location : { ...location, line: lineOf(location.line) });
+                const { reason, location, dayFirst } = ready.inputError;
+                throw new (dayFirst ? DayFirstDateError : InputDataError)(reason, location.line === undefined ? location : { ...location, line: lineOf(location.line) });
               }
               // A quoted field open at a block's end: the next block started mid-record.
               if (ready.openRecord) return resolve('whole');

@@ -5,6 +5,7 @@ import { DataQualityTally, type TallyState } from '../cleaning';
 import { DelimitedTextParser } from '../delimited';
 import type { ColumnMapping } from '../mapping';
 import { OrderAccumulator, type PartialOrders } from '../orders';
+import { DayFirstDateError } from '../records';
 
 /**
  * Line numbers inside block k start at k * LINE_STRIDE + 1, so that they differ between blocks
@@ -38,7 +39,7 @@ export type BlockResult =
       tally: TallyState;
       orders: PartialOrders;
     }
-  | { block: number; inputError: { reason: string; location: InputDataError['location'] } }
+  | { block: number; inputError: { reason: string; location: InputDataError['location']; dayFirst: boolean } }
   | { block: number; failure: string };
 
 const READ_BYTES = 1 << 16;
@@ -94,7 +95,7 @@ export function readBlock(job: BlockJob, block: number): BlockResult {
       parser.write(decoder.end());
       openRecord = parser.endBlock();
     } catch (error) {
-      if (error instanceof InputDataError) return { block, inputError: { reason: error.reason, location: error.location } };
+      if (error instanceof InputDataError) return { block, inputError: { reason: error.reason, location: error.location, dayFirst: error instanceof DayFirstDateError } };
       throw error;
     }
     return {
