@@ -36,6 +36,16 @@ describe('s3:// reader', () => {
     expect({ ...report, source: '' }).toEqual({ ...local.report, source: '' });
   });
 
+  it('reads a day-first object again day first, fetching it a second time', async () => {
+    const text = generatedCsv(2_000);
+    await s3.put('raw/run-1/day-first.csv.gz', gzipSync(text.replace(/^([^,]*,[^,]*,(?:"[^"]*"|[^,]*),[^,]*,)(\d{1,2})\/(\d{1,2})\//gm, '$1$3/$2/')));
+    const dayFirst = await ingest(`s3://${BUCKET}/raw/run-1/day-first.csv.gz`, { s3Client: client });
+    expect(dayFirst.dayFirst).toMatch(/^"\d{1,2}\/\d{1,2}\/\d{4} [0-9:]+" \(s3:\/\/retail\/raw\/run-1\/day-first\.csv\.gz, line \d+\) can only be day first$/);
+    const original = await ingest(await writeSample(directory.path, 'month-first.csv', text));
+    expect(fingerprintOrders(dayFirst.orders)).toEqual(fingerprintOrders(original.orders));
+    expect(dayFirst.report.rowsRead).toBe(2_000);
+  });
+
   it('gunzips a gzip object and streams it with progress', async () => {
     const progress: number[] = [];
     const { report, orders } = await ingest(`s3://${BUCKET}/raw/run-1/generated.csv.gz`, {
