@@ -10,6 +10,18 @@ export class NextBuyError extends Error {
  * Bad input data: says which file, line and column are at fault. Text sources have lines;
  * columnar ones (Parquet) have rows, 1-based data rows with no header to count.
  */
+/** Where in a source: `sales.csv, line 3, column "InvoiceDate"`, each part only when known. */
+export function locationText(location: InputDataError['location']): string {
+  return [
+    location.source,
+    location.line !== undefined ? `line ${location.line}` : undefined,
+    location.row !== undefined ? `row ${location.row}` : undefined,
+    location.column !== undefined ? `column "${location.column}"` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
 export class InputDataError extends NextBuyError {
   /** The message without its location. */
   readonly reason: string;
@@ -19,14 +31,7 @@ export class InputDataError extends NextBuyError {
     readonly location: { source?: string; line?: number; row?: number; column?: string } = {},
     options?: ErrorOptions,
   ) {
-    const where = [
-      location.source,
-      location.line !== undefined ? `line ${location.line}` : undefined,
-      location.row !== undefined ? `row ${location.row}` : undefined,
-      location.column !== undefined ? `column "${location.column}"` : undefined,
-    ]
-      .filter(Boolean)
-      .join(', ');
+    const where = locationText(location);
     super(where ? `${where}: ${message}` : message, options);
     this.reason = message;
   }

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { InputDataError, type DataQualityReport, type OrderTable, type Transaction } from '@nextbuy/contracts';
+import { InputDataError, locationText, type DataQualityReport, type OrderTable, type Transaction } from '@nextbuy/contracts';
 import { DataQualityTally } from './cleaning';
 import { readInBlocks } from './blocks/in-blocks';
 import { DelimitedTextParser } from './delimited';
@@ -232,7 +232,7 @@ export async function ingest(source: TransactionSource, options: IngestOptions =
     const mapping = options.mapping ? parseColumnMapping(options.mapping) : ONLINE_RETAIL_MAPPING;
     const rereadable = typeof source === 'string' || source.kind === 'postgres';
     if (!(error instanceof DayFirstDateError) || mapping.dateFormat !== 'auto' || !rereadable) throw error;
-    const dayFirst = `${error.reason.replace(/^not a date \([^)]*\): /, '').replace(/; it looks day first.*$/, '')} (${[error.location.source, error.location.line !== undefined ? `line ${error.location.line}` : undefined, error.location.row !== undefined ? `row ${error.location.row}` : undefined].filter(Boolean).join(', ')}) can only be day first`;
+    const dayFirst = `"${error.value}" (${locationText({ ...error.location, column: undefined })}) can only be day first`;
     return { ...(await ingestAsMapped(source, { ...options, mapping: { ...mapping, dateFormat: 'dmy' } })), dayFirst };
   }
 }

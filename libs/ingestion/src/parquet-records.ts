@@ -1,7 +1,7 @@
 import { InputDataError, type Transaction } from '@nextbuy/contracts';
 import type { ColumnMapping } from './mapping';
-import { constantNumbers, customerIdOf, DayFirstDateError, decimalHint, numberReader, resolveMappedColumns, type RecordContext, type ResolvedColumn } from './records';
-import { DATE_FORMAT_SHAPES, dateFormatHint, stopsAtUnreadableDate, timeParser, wallClockIn } from './timestamps';
+import { constantNumbers, customerIdOf, decimalHint, numberReader, resolveMappedColumns, unreadableDateError, type RecordContext, type ResolvedColumn } from './records';
+import { timeParser, wallClockIn } from './timestamps';
 
 /**
  * Turns one row of a row group into a transaction: `columns` holds the group's values of the
@@ -102,13 +102,9 @@ export function compileParquetRowReader(
   const read: ParquetRowReader = (columns, index, row) => {
     const dateValue = columns[at.invoiceDate]![index];
     const time = timeOf(dateValue);
-    const dayFirst = Number.isNaN(time) && typeof dateValue === 'string' && stopsAtUnreadableDate(dateValue.trim(), mapping.dateFormat);
-    if (Number.isNaN(time) && (strict || dayFirst)) {
-      throw new (dayFirst ? DayFirstDateError : InputDataError)(`not a date (${DATE_FORMAT_SHAPES[mapping.dateFormat]}): ${shown(dateValue)}${typeof dateValue === 'string' ? dateFormatHint(dateValue.trim(), mapping.dateFormat) : ''}`, {
-        source,
-        row,
-        column: mapped.invoiceDate.label,
-      });
+    if (Number.isNaN(time)) {
+      const error = unreadableDateError(typeof dateValue === 'string' ? dateValue : null, shown(dateValue), mapping, strict, { source, row, column: mapped.invoiceDate.label });
+      if (error) throw error;
     }
     const quantity = at.quantity === null ? constants.quantity! : numberOf(columns[at.quantity]![index], mapped.quantity!, row);
     return {

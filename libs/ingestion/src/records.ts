@@ -6,7 +6,30 @@ import { DATE_FORMAT_SHAPES, dateFormatHint, stopsAtUnreadableDate, timeParser }
  * A date that can only be day first (`13/01/2011`) read under `dateFormat: auto`, which reads
  * `02/01/2011` month first: `ingest` reads a source it can read again day first instead.
  */
-export class DayFirstDateError extends InputDataError {}
+export class DayFirstDateError extends InputDataError {
+  constructor(
+    message: string,
+    location: InputDataError['location'],
+    /** The date as written. */
+    readonly value: string,
+  ) {
+    super(message, location);
+  }
+}
+
+/**
+ * The error a date the mapping's format could not read stops the reading with, or null where it
+ * is dropped instead: with `strict`, any; under `auto`, one that can only be day first (a
+ * `DayFirstDateError`). `text` is the value when it is text (null for a Parquet value of another
+ * type), `shown` the value as the message quotes it. The CSV and Parquet readers both ask it.
+ */
+export function unreadableDateError(text: string | null, shown: string, mapping: ColumnMapping, strict: boolean, location: InputDataError['location']): InputDataError | null {
+  const trimmed = text?.trim();
+  const dayFirst = trimmed !== undefined && stopsAtUnreadableDate(trimmed, mapping.dateFormat);
+  if (!strict && !dayFirst) return null;
+  const message = `not a date (${DATE_FORMAT_SHAPES[mapping.dateFormat]}): ${shown}${trimmed === undefined ? '' : dateFormatHint(trimmed, mapping.dateFormat)}`;
+  return dayFirst ? new DayFirstDateError(message, location, text!) : new InputDataError(message, location);
+}
 
 /**
  * Turns the fields of one source record, read at a 1-based line, into a transaction. `wanted`
@@ -250,13 +273,9 @@ export function compileRecordReader(
       lastTime = parseTime(dateText.trim());
       lastDate = new Date(lastTime);
     }
-    if (Number.isNaN(lastTime) && (strict || stopsAtUnreadableDate(dateText.trim(), mapping.dateFormat))) {
-      const DateError = stopsAtUnreadableDate(dateText.trim(), mapping.dateFormat) ? DayFirstDateError : InputDataError;
-      throw new DateError(`not a date (${DATE_FORMAT_SHAPES[mapping.dateFormat]}): "${dateText}"${dateFormatHint(dateText.trim(), mapping.dateFormat)}`, {
-        source,
-        line,
-        column: invoiceDate.label,
-      });
+    if (Number.isNaN(lastTime)) {
+      const error = unreadableDateError(dateText, `"${dateText}"`, mapping, strict, { source, line, column: invoiceDate.label });
+      if (error) throw error;
     }
     const lineQuantity = quantity ? numberAt(fields, quantity, line) : constants.quantity!;
     return {

@@ -118,8 +118,9 @@ export async function readInBlocks(
               const offset = linesBefore - ready.block * LINE_STRIDE;
               const lineOf = (line: number) => line + offset;
               if ('inputError' in ready) {
-                const { reason, location, dayFirst } = ready.inputError;
-                throw new (dayFirst ? DayFirstDateError : InputDataError)(reason, location.line === undefined ? location : { ...location, line: lineOf(location.line) });
+                const { reason, location, dayFirstValue } = ready.inputError;
+                const at = location.line === undefined ? location : { ...location, line: lineOf(location.line) };
+                throw dayFirstValue === undefined ? new InputDataError(reason, at) : new DayFirstDateError(reason, at, dayFirstValue);
               }
               // A quoted field open at a block's end: the next block started mid-record.
               if (ready.openRecord) return resolve('whole');

@@ -39,7 +39,7 @@ export type BlockResult =
       tally: TallyState;
       orders: PartialOrders;
     }
-  | { block: number; inputError: { reason: string; location: InputDataError['location']; dayFirst: boolean } }
+  | { block: number; inputError: { reason: string; location: InputDataError['location']; dayFirstValue?: string } }
   | { block: number; failure: string };
 
 const READ_BYTES = 1 << 16;
@@ -95,7 +95,9 @@ export function readBlock(job: BlockJob, block: number): BlockResult {
       parser.write(decoder.end());
       openRecord = parser.endBlock();
     } catch (error) {
-      if (error instanceof InputDataError) return { block, inputError: { reason: error.reason, location: error.location, dayFirst: error instanceof DayFirstDateError } };
+      if (error instanceof InputDataError) {
+        return { block, inputError: { reason: error.reason, location: error.location, ...(error instanceof DayFirstDateError ? { dayFirstValue: error.value } : {}) } };
+      }
       throw error;
     }
     return {
