@@ -58,6 +58,12 @@ function parseSizes(text: string): number[] {
   return sizes;
 }
 
+function parseDraw(text: string): number {
+  const seed = Number(text);
+  if (!Number.isInteger(seed) || seed < 0) throw new InvalidArgumentError(`must be a whole number (a seed) of 0 or more, got "${text}"`);
+  return seed;
+}
+
 function parseCutoffs(text: string): number {
   const count = Number(text);
   if (!Number.isInteger(count) || count < 1 || count > 12) throw new InvalidArgumentError(`must be a whole number from 1 to 12, got "${text}"`);
@@ -72,14 +78,15 @@ const program = new Command()
   .option('--cutoffs <n>', 'cutoffs per dataset (rolling origin)', parseCutoffs, 3)
   .option('--hyperparameters <k=v,...>', "the model's hyperparameters by their own names (the seed is 42 unless given)", parseHyperparameters, {})
   .option('--customers <n,n,...>', 'small customer bases instead: each dataset cut to that many customers, evenly spaced in order of first purchase (named dataset/n)', parseSizes)
+  .option('--draw <seed>', "every generated scenario drawn again with this seed (same process and settings, customers the defaults were never tried on); CDNOW is real and stays as it is", parseDraw)
   .option('--json <path>', 'also write every result as JSON')
   .showHelpAfterError('(run with --help for usage)');
 
-const flags = program.parse().opts<{ model: string; datasets: string[]; cutoffs: number; hyperparameters: Hyperparameters; customers?: number[]; json?: string }>();
+const flags = program.parse().opts<{ model: string; datasets: string[]; cutoffs: number; hyperparameters: Hyperparameters; customers?: number[]; draw?: number; json?: string }>();
 if (!isModelType(flags.model)) program.error(`error: --model must be one of ${Object.keys(MODEL_TYPES).join(', ')}, got "${flags.model}"`);
 
 async function datasetOrders(name: string): Promise<OrderTable> {
-  if (name !== CDNOW) return scenarioOrders(name);
+  if (name !== CDNOW) return scenarioOrders(name, flags.draw);
   const path = CDNOW_PATHS.find((p) => existsSync(p));
   if (!path) throw new Error(`CDNOW_master.txt not found at ${CDNOW_PATHS.join(' or ')}`);
   return (await ingest(path, { mapping: CDNOW_MAPPING })).orders;
@@ -121,7 +128,8 @@ for (const [d, { dataset, orders: load }] of runs.entries()) {
 }
 
 const seconds = (performance.now() - started) / 1000;
-console.log(`bench:quality: model ${flags.model} (${Object.entries(hyperparameters).map(([k, v]) => `${k}=${v}`).join(', ')}), ${flags.cutoffs} cutoffs per dataset, * marks each column's best (ties: all)\n`);
+const drawn = flags.draw === undefined ? '' : `, scenarios drawn with seed ${flags.draw}`;
+console.log(`bench:quality: model ${flags.model} (${Object.entries(hyperparameters).map(([k, v]) => `${k}=${v}`).join(', ')}), ${flags.cutoffs} cutoffs per dataset${drawn}, * marks each column's best (ties: all)\n`);
 for (const line of tables) console.log(line);
 const level = coverage(BOOTSTRAP);
 console.log(
@@ -136,5 +144,5 @@ if (flags.json) {
   const { won, tied, total, wonBeyondNoise, lostBeyondNoise } = columnsWon(results);
   const bootstrap = { ...BOOTSTRAP, seed: SEED, over: 'scored customers, paired (model and best baseline on each resample)' };
   const summary = { won, tied, total, beyondNoise: { won: wonBeyondNoise, lost: lostBeyondNoise } };
-  await writeFile(flags.json, `${JSON.stringify({ model: flags.model, hyperparameters, cutoffsPerDataset: flags.cutoffs, seconds, bootstrap, ...summary, results }, null, 2)}\n`);
+  await writeFile(flags.json, `${JSON.stringify({ model: flags.model, hyperparameters, cutoffsPerDataset: flags.cutoffs, ...(flags.draw === undefined ? {} : { draw: flags.draw }), seconds, bootstrap, ...summary, results }, null, 2)}\n`);
 }
