@@ -17,6 +17,7 @@ export {
   type BacktestSplit,
   type BacktestTruth,
 } from './backtest';
+export { percentileInterval, type PercentileInterval } from './bootstrap';
 export { BASELINES, baselineCustomerMean, baselineKm, baselineRecency, type Baseline } from './baselines';
 export { buildScoringTable, buildTrainingTable } from './feature-tables';
 export { conditionalKaplanMeier, kaplanMeier, survivalAt, type SurvivalCurve } from './kaplan-meier';

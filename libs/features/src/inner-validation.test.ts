@@ -120,9 +120,29 @@ describe('chooseBlend', () => {
     expect(selection.blend_wait!.candidates['pareto_nbd: c_index']).toBe(1);
   });
 
-  it('keeps the booster when it is the right one, and on a tie; leaves Pareto/NBD out of the artifact when unused', () => {
+  it('keeps the booster when it is the right one, leaving Pareto/NBD out of the artifact when unused; on a tie, the BTYD model alone', () => {
     expect(chooseBlend(inner, { booster: right, btyd: { bgnbd: clueless, pareto_nbd: clueless } }, { paretoNbd: PARETO, bgcnbd: null }).blend).toEqual({ pOrder90d: { family: 'bgnbd', weight: 1 }, wait: { family: 'bgnbd', weight: 1 }, paretoNbd: null });
-    expect(chooseBlend(inner, { booster: right, btyd: { bgnbd: right } }, NO_OTHER_FITS).blend).toEqual({ pOrder90d: { family: 'bgnbd', weight: 1 }, wait: { family: 'bgnbd', weight: 1 }, paretoNbd: null });
+    // Nothing shows the booster better: the guard keeps the four fitted numbers.
+    expect(chooseBlend(inner, { booster: right, btyd: { bgnbd: right } }, NO_OTHER_FITS).blend).toEqual({ pOrder90d: { family: 'bgnbd', weight: 0 }, wait: { family: 'bgnbd', weight: 0 }, paretoNbd: null });
+  });
+
+  it("takes the best BTYD model alone when the booster's edge over it is within noise, and keeps the booster when it is clear, with the guard's intervals", () => {
+    // The booster is BG/NBD's answers made right for 2 of the 300 customers: the best candidate on
+    // both metrics, by an edge that a resample without those 2 customers (about one in seven) erases.
+    const lucky = (values: Float64Array, truth: Float64Array) => values.map((v, i) => (i < 2 ? truth[i]! : v));
+    const fair = { pOrder90d: flat(0.5).map((v, i) => (i % 3 === 0 ? truthP[i]! : v)), wait: flat(60).map((v, i) => (i % 3 === 0 ? truthWait[i]! : v)) };
+    const chance = chooseBlend(inner, { booster: { pOrder90d: lucky(fair.pOrder90d, truthP), wait: lucky(fair.wait, truthWait) }, btyd: { bgnbd: fair } }, NO_OTHER_FITS);
+    expect(chance.selection.blend_wait!.candidates['booster: mae_days']).toBeLessThan(chance.selection.blend_wait!.candidates['bgnbd: mae_days']!);
+    expect(chance.blend).toEqual({ pOrder90d: { family: 'bgnbd', weight: 0 }, wait: { family: 'bgnbd', weight: 0 }, paretoNbd: null });
+    expect(chance.selection.blend_wait!.criterion).toMatch(/; booster not better than bgnbd alone beyond noise on mae_days or c_index \(paired bootstrap, 200 resamples of the held-out customers, 95%\): bgnbd alone$/);
+    expect(chance.selection.blend_wait!.chosen).toBe('bgnbd');
+    expect(chance.selection.blend_wait!.candidates['guard: mae_days advantage of booster over bgnbd, 95% low']).toBe(0);
+    // Right for every customer, the booster's edge is beyond noise on both metrics: kept.
+    const clear = chooseBlend(inner, { booster: right, btyd: { bgnbd: fair } }, NO_OTHER_FITS);
+    expect(clear.blend).toEqual({ pOrder90d: { family: 'bgnbd', weight: 1 }, wait: { family: 'bgnbd', weight: 1 }, paretoNbd: null });
+    expect(clear.selection.blend_p_order_90d!.criterion).toMatch(/; booster better than bgnbd alone beyond noise on brier_90d or auc_90d \(paired bootstrap/);
+    expect(clear.selection.blend_p_order_90d!.candidates['guard: brier_90d advantage of booster over bgnbd, 95% low']).toBeGreaterThan(0);
+    expect(clear.selection.blend_p_order_90d!.candidates['guard: auc_90d advantage of booster over bgnbd, 95% low']).toBeGreaterThan(0);
   });
 
   it('mixes them when each is half right', () => {

@@ -14,6 +14,8 @@ import {
   trainingLogGapSum,
   trainingSummaries,
 } from '@nextbuy/btyd-model';
+import { createRng } from '@nextbuy/random';
+import { percentileInterval, type PercentileInterval } from './bootstrap';
 import { auc, brier, concordanceIndex, maeDays } from './metrics';
 
 /*
@@ -252,7 +254,63 @@ interface Scored {
   /** The two metrics of the output, the first (an error) breaking ties. */
   first: number;
   second: number;
+  /** The candidate's answer for each held-out customer (the guard resamples them). */
+  values: Float64Array;
 }
+
+/** An output's two metrics (the first an error, the second higher-better) of answers for the held-out customers `rows` (with repeats: a resample). */
+type OutputMetrics = (values: Float64Array, rows: Int32Array) => [number | null, number | null];
+
+/**
+ * The guard against choosing by chance: resamples of the held-out customers, the coverage of the
+ * percentile interval, and the resampler's seed (fixed: the same data makes the same choice).
+ */
+export const CHOICE_GUARD = { resamples: 200, level: 0.95, seed: 20_140_517 } as const;
+
+/** How a candidate did against the BTYD model alone: its advantage on each of the output's two metrics (positive: the candidate better), as percentile intervals over resamples. */
+interface GuardIntervals {
+  first: PercentileInterval;
+  second: PercentileInterval;
+}
+
+/**
+ * A paired bootstrap over the held-out customers (each resample scores both on the same
+ * customers) of `candidate`'s advantage over `reference` on the output's two metrics. Written here
+ * rather than taken from bench:quality's `marginIntervals`, which resamples a backtest's scored
+ * customers through its result: the inner cutoff has answers and truths, not a backtest.
+ */
+function guardIntervals(candidate: Scored, reference: Scored, n: number, metrics: OutputMetrics): GuardIntervals {
+  const rng = createRng(CHOICE_GUARD.seed);
+  const rows = new Int32Array(n);
+  const first: number[] = [];
+  const second: number[] = [];
+  for (let b = 0; b < CHOICE_GUARD.resamples; b++) {
+    for (let i = 0; i < n; i++) rows[i] = Math.floor(rng() * n);
+    const [c1, c2] = metrics(candidate.values, rows);
+    const [r1, r2] = metrics(reference.values, rows);
+    if (c1 !== null && r1 !== null) first.push(r1 - c1);
+    if (c2 !== null && r2 !== null) second.push(c2 - r2);
+  }
+  return { first: percentileInterval(first, CHOICE_GUARD.level), second: percentileInterval(second, CHOICE_GUARD.level) };
+}
+
+/**
+ * Whether the guard keeps a candidate that uses the model's own answers over the best BTYD model
+ * alone: better beyond noise on one of the output's two metrics at least. Otherwise the
+ * customer-base model's four numbers, which the held-out customers cannot tell apart from the
+ * candidate, are the answer: the simpler model unless the evidence for the other is clear, as the
+ * one-standard-error rule of model selection has it (Hastie, Tibshirani and Friedman 2009, 7.10),
+ * here at `CHOICE_GUARD.level` (at 68%, one standard error, bench:quality lost 22 columns beyond
+ * noise instead of 18 and won 39 instead of 38). A candidate better on one metric and worse on the
+ * other, both beyond noise, is a real trade, which the rank sum has already weighed: kept. An
+ * undefined comparison (NaN) keeps nothing.
+ */
+function guardKeeps({ first, second }: GuardIntervals): boolean {
+  return first.low > ROUNDING || second.low > ROUNDING;
+}
+
+/** Differences this small are rounding (a blend of equal answers, through logarithms), not an edge. */
+const ROUNDING = 1e-9;
 
 /**
  * The candidate with the least sum of its ranks on the output's two backtest metrics (scale-free:
@@ -274,8 +332,10 @@ function best(scored: readonly Scored[], secondHigherIsBetter: boolean): Scored 
  * Chooses each output's blend on the inner cutoff, scored as the backtest scores the real one:
  * the 90-day probability by `brier_90d` and `auc_90d`, the wait by `mae_days` (customers who
  * return within the follow-up, waits predicted for that horizon, as protocol v3 does) and
- * `c_index`; among the model alone, each BTYD model alone and their blends (`best`). Each
- * selection lists every candidate's two figures, labelled with `own` for the model's answer.
+ * `c_index`; among the model alone, each BTYD model alone and their blends (`best`), a winner
+ * holding the model's answers kept only where it beats the best BTYD model alone beyond noise
+ * (`guarded`). Each selection lists every candidate's two figures, labelled with `own` for the
+ * model's answer, and the guard's intervals where it was asked.
  * Where the evidence is too thin to choose (fewer than `MIN_CUSTOMERS` held-out customers, or,
  * for one output, fewer than `MIN_OF_EACH_OUTCOME` of its outcomes), the BTYD model alone
  * (BG/NBD where it answers), and the selection says so.
@@ -295,10 +355,19 @@ export function chooseBlend(inner: InnerCutoff, answers: InnerAnswers, fits: Oth
   for (const choice of choices) {
     const other = answers.btyd[choice.family]!;
     const p = answers.booster.pOrder90d.map((q, i) => blendProbability(q, other.pOrder90d[i]!, choice.weight));
-    probability.push({ choice, first: brier(p, inner.orderedWithin90d) ?? Infinity, second: auc(p, inner.orderedWithin90d) ?? 0 });
+    probability.push({ choice, first: brier(p, inner.orderedWithin90d) ?? Infinity, second: auc(p, inner.orderedWithin90d) ?? 0, values: p });
     const gaps = answers.booster.wait.map((w, i) => inner.score.elapsedDays[i]! + blendWait(w, other.wait[i]!, choice.weight));
-    wait.push({ choice, first: maeDays(gaps, inner.gapDays, inner.returnedWithinFollowUp) ?? Infinity, second: concordanceIndex(gaps, inner.gapDays, inner.observed) ?? 0 });
+    wait.push({ choice, first: maeDays(gaps, inner.gapDays, inner.returnedWithinFollowUp) ?? Infinity, second: concordanceIndex(gaps, inner.gapDays, inner.observed) ?? 0, values: gaps });
   }
+  const pick = (rows: Int32Array, from: ArrayLike<number>) => Float64Array.from(rows, (row) => from[row]!);
+  const probabilityMetrics: OutputMetrics = (values, rows) => {
+    const labels = pick(rows, inner.orderedWithin90d);
+    return [brier(pick(rows, values), labels), auc(pick(rows, values), labels)];
+  };
+  const waitMetrics: OutputMetrics = (values, rows) => {
+    const [gaps, truth] = [pick(rows, values), pick(rows, inner.gapDays)];
+    return [maeDays(gaps, truth, pick(rows, inner.returnedWithinFollowUp)), concordanceIndex(gaps, truth, pick(rows, inner.observed))];
+  };
   let returned = 0;
   for (const r of inner.returnedWithinFollowUp) returned += r;
   // An output whose outcomes are too few to rank candidates by (everyone or no one ordering within
@@ -306,25 +375,66 @@ export function chooseBlend(inner: InnerCutoff, answers: InnerAnswers, fits: Oth
   // customers do; the candidates' figures are listed all the same.
   const fallback: BlendChoice = { family: thinEvidenceFamily(families), weight: 0 };
   const decidable = { p: ordered >= MIN_OF_EACH_OUTCOME && n - ordered >= MIN_OF_EACH_OUTCOME, wait: returned >= MIN_OF_EACH_OUTCOME };
-  const chosenP = decidable.p ? best(probability, true).choice : fallback;
-  const chosenWait = decidable.wait ? best(wait, true).choice : fallback;
-  const table = (scored: Scored[], [first, second]: [string, string]) => Object.fromEntries(scored.flatMap((c) => [[`${blendLabel(c.choice, own)}: ${first}`, c.first], [`${blendLabel(c.choice, own)}: ${second}`, c.second]]));
   const tooFew = (outcomes: string) => `too few ${outcomes} to choose on (fewer than ${MIN_OF_EACH_OUTCOME}) at ${where}: ${blendLabel(fallback, own)} alone`;
+  const p = decidable.p ? guarded(probability, true, n, probabilityMetrics, ['brier_90d', 'auc_90d'], own) : undefined;
+  const w = decidable.wait ? guarded(wait, true, n, waitMetrics, ['mae_days', 'c_index'], own) : undefined;
+  const chosenP = p?.choice ?? fallback;
+  const chosenWait = w?.choice ?? fallback;
+  const table = (scored: Scored[], [first, second]: [string, string], guard?: Record<string, number>) => ({
+    ...Object.fromEntries(scored.flatMap((c) => [[`${blendLabel(c.choice, own)}: ${first}`, c.first], [`${blendLabel(c.choice, own)}: ${second}`, c.second]])),
+    ...guard,
+  });
   return {
     blend: blendOf(chosenP, chosenWait, fits),
     selection: {
       blend_p_order_90d: {
-        criterion: decidable.p ? `least rank sum of brier_90d and auc_90d at ${where}` : tooFew('customers of either 90-day outcome'),
-        candidates: table(probability, ['brier_90d', 'auc_90d']),
+        criterion: p ? `least rank sum of brier_90d and auc_90d at ${where}${p.why}` : tooFew('customers of either 90-day outcome'),
+        candidates: table(probability, ['brier_90d', 'auc_90d'], p?.figures),
         chosen: blendLabel(chosenP, own),
       },
       blend_wait: {
-        criterion: decidable.wait ? `least rank sum of mae_days and c_index at ${where}` : tooFew(`customers returning within the ${inner.followUpDays}-day follow-up`),
-        candidates: table(wait, ['mae_days', 'c_index']),
+        criterion: w ? `least rank sum of mae_days and c_index at ${where}${w.why}` : tooFew(`customers returning within the ${inner.followUpDays}-day follow-up`),
+        candidates: table(wait, ['mae_days', 'c_index'], w?.figures),
         chosen: blendLabel(chosenWait, own),
       },
     },
   };
+}
+
+/**
+ * The output's choice: the best candidate by rank sum (`best`), kept when it is a BTYD model
+ * alone or when the guard finds it better than the best BTYD model alone beyond noise
+ * (`guardKeeps`); else that BTYD model. Returns the reason's ending for the criterion and the
+ * guard's intervals as figures of the selection.
+ */
+function guarded(
+  scored: readonly Scored[],
+  secondHigherIsBetter: boolean,
+  n: number,
+  metrics: OutputMetrics,
+  [first, second]: [string, string],
+  own: string,
+): { choice: BlendChoice; why: string; figures?: Record<string, number> } {
+  const top = best(scored, secondHigherIsBetter);
+  if (top.choice.weight === 0) return { choice: top.choice, why: '' };
+  const reference = best(
+    scored.filter((c) => c.choice.weight === 0),
+    secondHigherIsBetter,
+  );
+  const intervals = guardIntervals(top, reference, n, metrics);
+  const keeps = guardKeeps(intervals);
+  const [topLabel, referenceLabel] = [blendLabel(top.choice, own), blendLabel(reference.choice, own)];
+  const level = `${CHOICE_GUARD.level * 100}%`;
+  const figures = {
+    [`guard: ${first} advantage of ${topLabel} over ${referenceLabel}, ${level} low`]: intervals.first.low,
+    [`guard: ${first} advantage of ${topLabel} over ${referenceLabel}, ${level} high`]: intervals.first.high,
+    [`guard: ${second} advantage of ${topLabel} over ${referenceLabel}, ${level} low`]: intervals.second.low,
+    [`guard: ${second} advantage of ${topLabel} over ${referenceLabel}, ${level} high`]: intervals.second.high,
+  };
+  const test = `better than ${referenceLabel} alone beyond noise on ${first} or ${second} (paired bootstrap, ${CHOICE_GUARD.resamples} resamples of the held-out customers, ${level})`;
+  // A metric no resample defines (NaN) is left out: selections hold finite figures.
+  for (const [key, value] of Object.entries(figures)) if (!Number.isFinite(value)) delete figures[key];
+  return keeps ? { choice: top.choice, why: `; ${topLabel} ${test}`, figures } : { choice: reference.choice, why: `; ${topLabel} not ${test}: ${referenceLabel} alone`, figures };
 }
 
 /** The BTYD models a blend may use, fitted on a training table; a family is null when it cannot be fitted. */

@@ -3,7 +3,7 @@
 // customers: every resample scores the model and the baseline on the same customers, with the
 // backtest's own `evaluate` (features), so a resample is scored exactly as the backtest was.
 import { METRIC_COLUMNS, METRIC_NAMES, type MetricColumn } from '@nextbuy/contracts';
-import { evaluateCustomers, selectTruth, type BacktestResult } from '@nextbuy/features';
+import { evaluateCustomers, percentileInterval, selectTruth, type BacktestResult } from '@nextbuy/features';
 import { createRng } from '@nextbuy/random';
 import { judgeColumn, MODEL_KEY, type MarginInterval } from './quality-scoring';
 
@@ -15,16 +15,6 @@ export interface BootstrapOptions {
   resamples?: number;
   /** Coverage of the percentile interval, e.g. 0.95. */
   level?: number;
-}
-
-/**
- * The percentile interval of `draws` (Efron & Tibshirani 1993, 13.3) as order statistics: with
- * k = round(draws x tail), the k-th smallest and the k-th largest (the 5th of each of 200 at 95%).
- */
-function percentileInterval(draws: readonly number[], level: number): MarginInterval {
-  const sorted = Float64Array.from(draws).sort();
-  const k = Math.max(1, Math.round((sorted.length * (1 - level)) / 2));
-  return { low: sorted[k - 1]!, high: sorted[sorted.length - k]! };
 }
 
 /**
