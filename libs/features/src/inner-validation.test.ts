@@ -1,6 +1,6 @@
 import type { TrainingTable } from '@nextbuy/contracts';
 import { describe, expect, it } from 'vitest';
-import { blendProbability, blendWait, chooseBlend, heldOutShare, type InnerCutoff, innerCutoff, innerFollowUpDays } from './inner-validation';
+import { blendProbability, blendWait, CHOICE_GUARD, chooseBlend, heldOutShare, type InnerCutoff, innerCutoff, innerFollowUpDays } from './inner-validation';
 
 /** A training table of customers' order days (one feature, the order's index), labels censored at `end`. */
 function table(customers: Record<string, number[]>, end: number): TrainingTable {
@@ -143,6 +143,22 @@ describe('chooseBlend', () => {
     expect(clear.selection.blend_p_order_90d!.criterion).toMatch(/; booster better than bgnbd alone beyond noise on brier_90d or auc_90d \(paired bootstrap/);
     expect(clear.selection.blend_p_order_90d!.candidates['guard: brier_90d advantage of booster over bgnbd, 95% low']).toBeGreaterThan(0);
     expect(clear.selection.blend_p_order_90d!.candidates['guard: auc_90d advantage of booster over bgnbd, 95% low']).toBeGreaterThan(0);
+  });
+
+  it('guards a base larger than it resamples (a seeded subsample of 20,000 held-out customers), the same way every run', () => {
+    const many = Array.from({ length: CHOICE_GUARD.maxCustomers + 5_000 }, (_, i) => 15 + ((i * 37) % 180));
+    const big = cutoff(many);
+    const truth = { pOrder90d: Float64Array.from(big.orderedWithin90d, (o) => (o ? 0.8 : 0.2)), wait: Float64Array.from(many, (g) => g - 10) };
+    // BG/NBD right for every third customer; the booster for every third but one more in 500: a real edge, and a small one.
+    const partly = (edge: boolean) => ({
+      pOrder90d: truth.pOrder90d.map((v, i) => (i % 3 === 0 || (edge && i % 500 === 1) ? v : 0.5)),
+      wait: truth.wait.map((v, i) => (i % 3 === 0 || (edge && i % 500 === 1) ? v : 60)),
+    });
+    const answers = { booster: partly(true), btyd: { bgnbd: partly(false) } };
+    const first = chooseBlend(big, answers, NO_OTHER_FITS);
+    expect(first.selection).toEqual(chooseBlend(big, answers, NO_OTHER_FITS).selection);
+    expect(first.selection.blend_wait!.criterion).toMatch(/25000 held-out customers; booster better than bgnbd alone beyond noise/);
+    expect(first.blend.wait).toEqual({ family: 'bgnbd', weight: 1 });
   });
 
   it('mixes them when each is half right', () => {
