@@ -75,6 +75,10 @@ describe('trainer, command-line mode', () => {
     expect(Object.keys(manifest.files).sort()).toEqual(['batch-input.jsonl', 'model-30d.json', 'model-7d.json', 'model.json', 'report.html']);
     expect(manifest.dataQuality.rowsRead).toBeGreaterThan(29_000);
     expect(manifest.featureImportance).toBeDefined();
+    // What the final model chose while fitting, logged as the manifest records it.
+    const chose = logged.find((line) => typeof line.message === 'string' && line.message.startsWith('chose: '));
+    expect(chose?.message).toBe(`chose: ${Object.entries(manifest.selection!).map(([name, s]) => `${name} = ${s.chosen}`).join('; ')} (why, with every candidate's figures: the manifest's selection and report.html)`);
+    expect(chose?.message).toMatch(/blend_p_order_90d = .*; blend_wait = /);
 
     const batchInput = (await readFile(join(modelDir, 'batch-input.jsonl'), 'utf8')).trim().split('\n');
     expect(batchInput.length).toBe(manifest.dataQuality.customers);
