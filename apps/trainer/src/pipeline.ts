@@ -12,6 +12,7 @@ import {
   type BacktestReport,
   type DataQualityReport,
   type Manifest,
+  describeChoices,
   type ModelDescription,
   NextBuyError,
   orderDaySpan,
@@ -227,8 +228,8 @@ export async function train(options: TrainerOptions, reporter: Reporter): Promis
       history = fitted.history;
       fitStep.end(`${table.nRows} orders of ${customersCount(new Set(trainingOrders.customerIds).size)}${removed}`);
       description = model.describe();
-      const choices = Object.entries(description.selection ?? {}).map(([name, selection]) => `${name} = ${selection.chosen}`);
-      if (choices.length > 0) reporter.info(`chose: ${choices.join('; ')} (why, with every candidate's figures: the manifest's selection and report.html)`);
+      const choices = describeChoices(description.selection);
+      if (choices) reporter.info(`chose: ${choices} (why, with every candidate's figures: the manifest's selection and report.html)`);
       if (options.useGpu && description.backend && description.backend !== 'tensorflow-gpu') {
         reporter.warn(`--use_gpu: no GPU backend could be loaded here, trained on ${description.backend}`);
       }

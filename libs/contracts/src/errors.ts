@@ -6,10 +6,6 @@ export class NextBuyError extends Error {
   }
 }
 
-/**
- * Bad input data: says which file, line and column are at fault. Text sources have lines;
- * columnar ones (Parquet) have rows, 1-based data rows with no header to count.
- */
 /** Where in a source: `sales.csv, line 3, column "InvoiceDate"`, each part only when known. */
 export function locationText(location: InputDataError['location']): string {
   return [
@@ -22,6 +18,10 @@ export function locationText(location: InputDataError['location']): string {
     .join(', ');
 }
 
+/**
+ * Bad input data: says which file, line and column are at fault. Text sources have lines;
+ * columnar ones (Parquet) have rows, 1-based data rows with no header to count.
+ */
 export class InputDataError extends NextBuyError {
   /** The message without its location. */
   readonly reason: string;

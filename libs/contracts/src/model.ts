@@ -46,6 +46,13 @@ export interface ModelSelection {
   chosen: string;
 }
 
+/** A model's choices in one line, `wait_scale = per_customer; blend_wait = bgnbd`: empty when it chose nothing. */
+export function describeChoices(selection: Record<string, ModelSelection> | undefined): string {
+  return Object.entries(selection ?? {})
+    .map(([name, { chosen }]) => `${name} = ${chosen}`)
+    .join('; ');
+}
+
 export interface PredictOptions {
   /**
    * The return horizon of `predictedGapDays` for this call instead of the model's own: the

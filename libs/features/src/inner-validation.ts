@@ -294,7 +294,8 @@ interface GuardIntervals {
  * rather than taken from bench:quality's `marginIntervals`, which resamples a backtest's scored
  * customers through its result: the inner cutoff has answers and truths, not a backtest.
  */
-function guardIntervals(candidate: Scored, reference: Scored, n: number, metrics: OutputMetrics): GuardIntervals {
+function guardIntervals(candidate: Scored, reference: Scored, metrics: OutputMetrics): GuardIntervals {
+  const n = candidate.values.length;
   const rng = createRng(CHOICE_GUARD.seed);
   const customers = Int32Array.from({ length: n }, (_, i) => i);
   if (n > CHOICE_GUARD.maxCustomers) shuffle(customers, rng);
@@ -400,8 +401,8 @@ export function chooseBlend(inner: InnerCutoff, answers: InnerAnswers, fits: Oth
   const fallback: BlendChoice = { family: thinEvidenceFamily(families), weight: 0 };
   const decidable = { p: ordered >= MIN_OF_EACH_OUTCOME && n - ordered >= MIN_OF_EACH_OUTCOME, wait: returned >= MIN_OF_EACH_OUTCOME };
   const tooFew = (outcomes: string) => `too few ${outcomes} to choose on (fewer than ${MIN_OF_EACH_OUTCOME}) at ${where}: ${blendLabel(fallback, own)} alone`;
-  const p = decidable.p ? guarded(probability, true, n, probabilityMetrics, ['brier_90d', 'auc_90d'], own) : undefined;
-  const w = decidable.wait ? guarded(wait, true, n, waitMetrics, ['mae_days', 'c_index'], own) : undefined;
+  const p = decidable.p ? guarded(probability, true, probabilityMetrics, ['brier_90d', 'auc_90d'], own) : undefined;
+  const w = decidable.wait ? guarded(wait, true, waitMetrics, ['mae_days', 'c_index'], own) : undefined;
   const chosenP = p?.choice ?? fallback;
   const chosenWait = w?.choice ?? fallback;
   const table = (scored: Scored[], [first, second]: [string, string], guard?: Record<string, number>) => ({
@@ -434,7 +435,6 @@ export function chooseBlend(inner: InnerCutoff, answers: InnerAnswers, fits: Oth
 function guarded(
   scored: readonly Scored[],
   secondHigherIsBetter: boolean,
-  n: number,
   metrics: OutputMetrics,
   [first, second]: [string, string],
   own: string,
@@ -445,7 +445,7 @@ function guarded(
     scored.filter((c) => c.choice.weight === 0),
     secondHigherIsBetter,
   );
-  const intervals = guardIntervals(top, reference, n, metrics);
+  const intervals = guardIntervals(top, reference, metrics);
   const keeps = guardKeeps(intervals);
   const [topLabel, referenceLabel] = [blendLabel(top.choice, own), blendLabel(reference.choice, own)];
   const level = `${CHOICE_GUARD.level * 100}%`;

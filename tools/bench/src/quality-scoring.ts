@@ -1,7 +1,8 @@
 // bench:quality's judging: which predictor wins each metric column of a backtest, whether the
 // model won it and whether beyond noise, and the tables and summary lines printed from that. Pure
 // functions of the metrics and of the margins' bootstrap intervals (quality-noise.ts).
-import { formatMetric, METRIC_COLUMNS, METRIC_NAMES, type BacktestMetrics, type MetricColumn, type ModelSelection } from '@nextbuy/contracts';
+import { describeChoices, formatMetric, METRIC_COLUMNS, METRIC_NAMES, type BacktestMetrics, type MetricColumn, type ModelSelection } from '@nextbuy/contracts';
+import type { PercentileInterval } from '@nextbuy/features';
 
 /** One decimal more than the report's: the margins between predictors are often below its precision. */
 const EXTRA_DECIMALS = 1;
@@ -24,10 +25,7 @@ export interface CutoffResult {
 }
 
 /** A percentile interval of a column's margin (model better = positive) over resamples of the scored customers. */
-export interface MarginInterval {
-  low: number;
-  high: number;
-}
+export type MarginInterval = PercentileInterval;
 
 /** How the bootstrap was drawn, for the summary's words. */
 export interface BootstrapSettings {
@@ -184,8 +182,8 @@ export function cutoffNotes(results: readonly CutoffResult[], bootstrap: Bootstr
   for (const result of results) {
     const intervals = METRIC_NAMES.map((column) => `${column} ${describeInterval(column, result.intervals[column])}`);
     lines.push(`${result.cutoff} margin ${coverage(bootstrap)}: ${intervals.join(', ')}`);
-    const choices = Object.entries(result.selection ?? {}).map(([name, selection]) => `${name} = ${selection.chosen}`);
-    if (choices.length > 0) lines.push(`${result.cutoff} chose: ${choices.join('; ')}`);
+    const choices = describeChoices(result.selection);
+    if (choices) lines.push(`${result.cutoff} chose: ${choices}`);
   }
   return lines;
 }
