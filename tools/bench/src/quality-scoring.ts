@@ -188,13 +188,17 @@ export function cutoffNotes(results: readonly CutoffResult[], bootstrap: Bootstr
   return lines;
 }
 
+/** A verdict as the summary prints it: `won by 0.0123`, or `~lost to baseline_km by 0.20` within noise. */
+export function verdictCell(verdict: CutoffVerdict): string {
+  return `${verdict.beyondNoise === null ? WITHIN_NOISE_MARK : ''}${describeVerdict(verdict)}`;
+}
+
 /**
  * The summary over every dataset and cutoff: a verdict per column, `~` before those within noise;
  * then the counts, the wins and losses beyond noise, and last the line `columns won: W of N`.
  */
 export function summaryTable(results: readonly CutoffResult[], bootstrap: BootstrapSettings): string[] {
-  const cell = (verdict: CutoffVerdict) => `${verdict.beyondNoise === null ? WITHIN_NOISE_MARK : ''}${describeVerdict(verdict)}`;
-  const rows = results.map((result) => [result.dataset, result.cutoff, ...judgeCutoff(result).map(cell)]);
+  const rows = results.map((result) => [result.dataset, result.cutoff, ...judgeCutoff(result).map(verdictCell)]);
   const { won, tied, total, wonBeyondNoise, lostBeyondNoise } = columnsWon(results);
   const lines = alignedTable(['dataset', 'cutoff', ...METRIC_NAMES], rows, 2 + METRIC_NAMES.length);
   const perColumn = METRIC_NAMES.map((column) => `${column} ${results.filter((r) => judgeColumn(r.metrics, column).outcome === 'won').length}/${results.length}`);
