@@ -370,15 +370,8 @@ export function chooseBlend(inner: InnerCutoff, answers: InnerAnswers, fits: Oth
   if (n < MIN_CUSTOMERS) return btydAlone(thinEvidenceFamily(families), `too few customers to choose on at ${where} (fewer than ${MIN_CUSTOMERS})`, fits);
   const choices: BlendChoice[] = [{ family: families[0]!, weight: 1 }];
   for (const weight of BLEND_WEIGHTS) if (weight < 1) for (const family of families) choices.push({ family, weight });
-  const probability: Scored[] = [];
-  const wait: Scored[] = [];
-  for (const choice of choices) {
-    const other = answers.btyd[choice.family]!;
-    const p = answers.booster.pOrder90d.map((q, i) => blendProbability(q, other.pOrder90d[i]!, choice.weight));
-    probability.push({ choice, first: brier(p, inner.orderedWithin90d) ?? Infinity, second: auc(p, inner.orderedWithin90d) ?? 0, values: p });
-    const gaps = answers.booster.wait.map((w, i) => inner.score.elapsedDays[i]! + blendWait(w, other.wait[i]!, choice.weight));
-    wait.push({ choice, first: maeDays(gaps, inner.gapDays, inner.returnedWithinFollowUp) ?? Infinity, second: concordanceIndex(gaps, inner.gapDays, inner.observed) ?? 0, values: gaps });
-  }
+  // Each output's two metrics, defined once: on all held-out customers for the rank sum, and on
+  // each resample of them for the guard.
   const probabilityMetrics: OutputMetrics = (rows) => {
     const labels = pick(rows, inner.orderedWithin90d);
     return (values) => {
@@ -393,6 +386,19 @@ export function chooseBlend(inner: InnerCutoff, answers: InnerAnswers, fits: Oth
       return [maeDays(gaps, truth, returned), concordanceIndex(gaps, truth, observed)];
     };
   };
+  const everyone = Int32Array.from({ length: n }, (_, i) => i);
+  const [scoreProbability, scoreWait] = [probabilityMetrics(everyone), waitMetrics(everyone)];
+  const probability: Scored[] = [];
+  const wait: Scored[] = [];
+  for (const choice of choices) {
+    const other = answers.btyd[choice.family]!;
+    const p = answers.booster.pOrder90d.map((q, i) => blendProbability(q, other.pOrder90d[i]!, choice.weight));
+    const [brierP, aucP] = scoreProbability(p);
+    probability.push({ choice, first: brierP ?? Infinity, second: aucP ?? 0, values: p });
+    const gaps = answers.booster.wait.map((w, i) => inner.score.elapsedDays[i]! + blendWait(w, other.wait[i]!, choice.weight));
+    const [mae, c] = scoreWait(gaps);
+    wait.push({ choice, first: mae ?? Infinity, second: c ?? 0, values: gaps });
+  }
   let returned = 0;
   for (const r of inner.returnedWithinFollowUp) returned += r;
   // An output whose outcomes are too few to rank candidates by (everyone or no one ordering within
