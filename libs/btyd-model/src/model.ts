@@ -104,6 +104,20 @@ export class BtydGapModel implements NextPurchaseModel {
     return model;
   }
 
+  /**
+   * A model of known parameters (time in days), checked as a saved file's are: published
+   * estimates, or the process that generated a customer base (bench:quality's `--oracle`). Its
+   * `fit` would replace them.
+   */
+  static withParams(type: BtydModelType, params: Readonly<Record<string, number>>, hyperparameters: Hyperparameters = {}): BtydGapModel {
+    // Fitted on no customer: its saved file says so (customers 0, log-likelihood 0).
+    const parsed = paramsFileSchema.safeParse({ model: type, timeUnit: 'days', params, logLikelihood: 0, customers: 0 });
+    if (!parsed.success) throw new RangeError(`not ${type} parameters (${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message})`);
+    const model = new BtydGapModel(type, hyperparameters);
+    model.fitted = parsed.data;
+    return model;
+  }
+
   async fit(train: TrainingTable): Promise<FitReport> {
     const fit = FAMILIES[this.type].fit(train);
     this.fitted = { model: this.type, timeUnit: 'days', params: fit.params, logLikelihood: fit.logLikelihood, customers: fit.customers } as ParamsFile;

@@ -136,11 +136,19 @@ describe('the bgcnbd model type', () => {
       expect(Number.isInteger(file.params.k)).toBe(true);
       const loaded = await BtydGapModel.load('bgcnbd', dir, {});
       expect(await loaded.predict(scoring)).toEqual(prediction);
+      expect(await BtydGapModel.withParams('bgcnbd', model.params!).predict(scoring)).toEqual(prediction);
       await expect(BtydGapModel.load('bgnbd', dir, {})).rejects.toThrow(/holds a bgcnbd model, not bgnbd/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
     for (const p of prediction.pOrder90d) expect(p).toBeGreaterThanOrEqual(0);
     for (const gap of prediction.predictedGapDays) expect(Number.isFinite(gap)).toBe(true);
+  });
+
+  it('takes known parameters, checked as a saved file\'s are', () => {
+    expect(() => BtydGapModel.withParams('bgnbd', { r: 0.243, alpha: 4.414 * 7, a: 0.793, b: -1 })).toThrow(/not bgnbd parameters \(params\.b: /);
+    expect(() => BtydGapModel.withParams('bgcnbd', { r: 1, alpha: 30, a: 1, b: 5, k: 2.5 })).toThrow(/not bgcnbd parameters \(params\.k: /);
+    expect(() => BtydGapModel.withParams('pareto_nbd', { r: 1, alpha: 30, a: 1, b: 5 })).toThrow(/not pareto_nbd parameters \(params\.s: /);
+    expect(BtydGapModel.withParams('pareto_nbd', { r: 1, alpha: 30, s: 1, beta: 100 }).params).toEqual({ r: 1, alpha: 30, s: 1, beta: 100 });
   });
 });
