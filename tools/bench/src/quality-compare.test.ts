@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BacktestMetrics } from '@nextbuy/contracts';
 import { compareRuns, comparisonLines, parseQualityRun, QualityRunError, summarize } from './quality-compare';
 import type { CutoffResult } from './quality-scoring';
+import { runCommand } from './run-command';
 
 const m = (mae_days: number, c_index: number, auc_90d: number, brier_90d: number): BacktestMetrics => ({ mae_days, c_index, auc_90d, brier_90d });
 const WIDE = { low: -1, high: 1 };
@@ -74,7 +73,6 @@ describe('bench:quality-compare', () => {
 
 describe('bench:quality-compare, the command', () => {
   const CLI = fileURLToPath(new URL('./quality-compare-cli.ts', import.meta.url));
-  const run = promisify(execFile);
   let dir = '';
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'quality-compare-'));
@@ -85,14 +83,7 @@ describe('bench:quality-compare, the command', () => {
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
-  const compare = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args]);
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      return error as { code: number; stdout: string; stderr: string };
-    }
-  };
+  const compare = (...args: string[]) => runCommand(CLI, args);
 
   it('prints the comparison of two files', async () => {
     const { code, stdout } = await compare(join(dir, 'before.json'), join(dir, 'after.json'));

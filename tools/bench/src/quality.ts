@@ -4,17 +4,20 @@
 // column's winner marked, then per cutoff the bootstrap intervals of the model's margins and what
 // the model chose while fitting; a summary that marks the verdicts within noise, and the line
 // `columns won: W of N`. `--customers 60,120,200` runs each dataset cut to small customer bases
-// instead (evenly spaced customers, `small-bases.ts`), named `dataset/60`. Progress on stderr.
+// instead (evenly spaced customers, `small-bases.ts`), named `dataset/60`. `--oracle` scores, in
+// the model's place, the process that drew each scenario with its own parameters (those that have
+// a closed form, `process-oracle.ts`): what the best possible model would score. Progress on stderr.
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { epochDayToIso, type Hyperparameters, type ModelSelection, type OrderTable } from '@nextbuy/contracts';
-import { SCENARIOS, scenarioOrders } from '@nextbuy/datagen';
-import { backtestModel, runBacktest } from '@nextbuy/features';
+import { findScenario, SCENARIOS, scenarioOrders } from '@nextbuy/datagen';
+import { type BacktestModel, backtestModel, runBacktest } from '@nextbuy/features';
 import { CDNOW_MAPPING, ingest } from '@nextbuy/ingestion';
 import { hyperparameterSpecs, isModelType, MODEL_TYPES, modelFactory } from '@nextbuy/model-registry';
 import { filterOutlierCustomers } from '@nextbuy/outliers';
+import { processOracle } from './process-oracle';
 import { BOOTSTRAP, marginIntervals } from './quality-noise';
 import { columnsWon, coverage, cutoffNotes, datasetTable, summaryTable, WITHIN_NOISE_MARK, type CutoffResult } from './quality-scoring';
 import { rollingCutoffDays } from './rolling-origin';
@@ -79,11 +82,21 @@ const program = new Command()
   .option('--hyperparameters <k=v,...>', "the model's hyperparameters by their own names (the seed is 42 unless given)", parseHyperparameters, {})
   .option('--customers <n,n,...>', 'small customer bases instead: each dataset cut to that many customers, evenly spaced in order of first purchase (named dataset/n)', parseSizes)
   .option('--draw <seed>', "every generated scenario drawn again with this seed (same process and settings, customers the defaults were never tried on); CDNOW is real and stays as it is", parseDraw)
+  .option('--oracle', "instead of a model, the process that drew each scenario with its own parameters (the scenarios of BG/NBD, Pareto/NBD or BG/CNBD-k without seasonality; the others are left out, saying why): what no model can beat in expectation")
   .option('--json <path>', 'also write every result as JSON')
   .showHelpAfterError('(run with --help for usage)');
 
-const flags = program.parse().opts<{ model: string; datasets: string[]; cutoffs: number; hyperparameters: Hyperparameters; customers?: number[]; draw?: number; json?: string }>();
+const flags = program.parse().opts<{ model: string; datasets: string[]; cutoffs: number; hyperparameters: Hyperparameters; customers?: number[]; draw?: number; oracle?: boolean; json?: string }>();
 if (!isModelType(flags.model)) program.error(`error: --model must be one of ${Object.keys(MODEL_TYPES).join(', ')}, got "${flags.model}"`);
+if (flags.oracle && (program.getOptionValueSource('model') === 'cli' || program.getOptionValueSource('hyperparameters') === 'cli')) {
+  program.error('error: --oracle scores the generating process in the model\'s place: leave out --model and --hyperparameters');
+}
+/** With --oracle, each dataset's oracle, or why it is left out. */
+const oracles = new Map(flags.oracle ? flags.datasets.map((name) => [name, name === CDNOW ? { why: 'real data: the process behind it is not known' } : processOracle(findScenario(name))] as const) : []);
+const skipped = [...oracles].flatMap(([name, oracle]) => ('why' in oracle ? [`${name} (${oracle.why})`] : []));
+const datasets = flags.oracle ? flags.datasets.filter((name) => !skipped.some((s) => s.startsWith(`${name} (`))) : flags.datasets;
+if (flags.oracle && datasets.length === 0) program.error(`error: --oracle: no dataset here has a known process: ${skipped.join('; ')}`);
+const modelName = flags.oracle ? 'oracle' : flags.model;
 
 async function datasetOrders(name: string): Promise<OrderTable> {
   if (name !== CDNOW) return scenarioOrders(name, flags.draw);
@@ -94,19 +107,20 @@ async function datasetOrders(name: string): Promise<OrderTable> {
 
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
-const factory = await modelFactory(flags.model);
+const factory = flags.oracle ? undefined : await modelFactory(flags.model);
 // As the trainer does: its seed goes to the model types that declare one.
 const seeded = hyperparameterSpecs(flags.model).some((spec) => spec.name === 'seed');
-const hyperparameters: Hyperparameters = { ...(seeded ? { seed: SEED } : {}), ...flags.hyperparameters };
+const hyperparameters: Hyperparameters = flags.oracle ? {} : { ...(seeded ? { seed: SEED } : {}), ...flags.hyperparameters };
 const filterTraining = (orders: OrderTable) => filterOutlierCustomers(orders, { contamination: OUTLIER_CONTAMINATION, seed: SEED }).kept;
 
 const results: CutoffResult[] = [];
 const tables: string[] = [];
 // Each dataset, or each of its small bases (--customers): the name and its orders, made when run.
-const runs = flags.datasets.flatMap((name) =>
-  flags.customers ? flags.customers.map((count) => ({ dataset: `${name}/${count}`, orders: async () => evenlySpacedCustomers(await datasetOrders(name), count) })) : [{ dataset: name, orders: () => datasetOrders(name) }],
+const runs = datasets.flatMap((name) =>
+  (flags.customers ? flags.customers.map((count) => ({ dataset: `${name}/${count}`, orders: async () => evenlySpacedCustomers(await datasetOrders(name), count) })) : [{ dataset: name, orders: () => datasetOrders(name) }]).map((run) => ({ ...run, name })),
 );
-for (const [d, { dataset, orders: load }] of runs.entries()) {
+if (skipped.length > 0) process.stderr.write(`bench:quality --oracle: left out ${skipped.join('; ')}\n`);
+for (const [d, { dataset, name, orders: load }] of runs.entries()) {
   const orders = await load();
   const cutoffDays = rollingCutoffDays(orders, flags.cutoffs);
   const customers = new Set(orders.customerIds).size;
@@ -114,7 +128,8 @@ for (const [d, { dataset, orders: load }] of runs.entries()) {
   const own: CutoffResult[] = [];
   for (const cutoffDay of cutoffDays) {
     const chosen: { selection?: Record<string, ModelSelection> } = {};
-    const model = backtestModel(() => factory.create(hyperparameters), {}, (fitted) => (chosen.selection = fitted.describe().selection));
+    const oracle = oracles.get(name);
+    const model: BacktestModel = oracle && 'model' in oracle ? oracle.model : backtestModel(() => factory!.create(hyperparameters), {}, (fitted) => (chosen.selection = fitted.describe().selection));
     const backtest = await runBacktest(orders, { cutoffDay, filterTraining, model });
     const bootstrapStarted = performance.now();
     const intervals = marginIntervals(backtest, { seed: SEED });
@@ -124,16 +139,21 @@ for (const [d, { dataset, orders: load }] of runs.entries()) {
   }
   results.push(...own);
   const counts = own.map((r) => `${r.cutoff} ${r.scoredCustomers} scored / ${r.returnedCustomers} returned`).join('; ');
-  tables.push(`${dataset} (${customers.toLocaleString('en-US')} customers, ${orders.nRows.toLocaleString('en-US')} orders; ${counts})`, '', ...datasetTable(own, flags.model), '', ...cutoffNotes(own, BOOTSTRAP), '');
+  const oracle = oracles.get(name);
+  const drawnFrom = oracle && 'process' in oracle ? `; oracle: ${oracle.process}` : '';
+  tables.push(`${dataset} (${customers.toLocaleString('en-US')} customers, ${orders.nRows.toLocaleString('en-US')} orders; ${counts}${drawnFrom})`, '', ...datasetTable(own, modelName), '', ...cutoffNotes(own, BOOTSTRAP), '');
 }
 
 const seconds = (performance.now() - started) / 1000;
 const drawn = flags.draw === undefined ? '' : `, scenarios drawn with seed ${flags.draw}`;
-console.log(`bench:quality: model ${flags.model} (${Object.entries(hyperparameters).map(([k, v]) => `${k}=${v}`).join(', ')}), ${flags.cutoffs} cutoffs per dataset${drawn}, * marks each column's best (ties: all)\n`);
+const scored = flags.oracle
+  ? `the oracle (each scenario's generating process with its own parameters, in the model's place${skipped.length > 0 ? `; left out: ${skipped.join('; ')}` : ''})`
+  : `model ${modelName} (${Object.entries(hyperparameters).map(([k, v]) => `${k}=${v}`).join(', ')})`;
+console.log(`bench:quality: ${scored}, ${flags.cutoffs} cutoffs per dataset${drawn}, * marks each column's best (ties: all)\n`);
 for (const line of tables) console.log(line);
 const level = coverage(BOOTSTRAP);
 console.log(
-  `summary: how the model (${flags.model}) did in each column against the best baseline (${seconds.toFixed(0)} s); ` +
+  `summary: how the model (${modelName}) did in each column against the best baseline (${seconds.toFixed(0)} s); ` +
     `${WITHIN_NOISE_MARK} marks a margin within noise, its ${level} interval over ${BOOTSTRAP.resamples} resamples of the scored customers containing 0 ` +
     `(the intervals: "margin ${level}" under each dataset's table)\n`,
 );
@@ -144,5 +164,5 @@ if (flags.json) {
   const { won, tied, total, wonBeyondNoise, lostBeyondNoise } = columnsWon(results);
   const bootstrap = { ...BOOTSTRAP, seed: SEED, over: 'scored customers, paired (model and best baseline on each resample)' };
   const summary = { won, tied, total, beyondNoise: { won: wonBeyondNoise, lost: lostBeyondNoise } };
-  await writeFile(flags.json, `${JSON.stringify({ model: flags.model, hyperparameters, cutoffsPerDataset: flags.cutoffs, ...(flags.draw === undefined ? {} : { draw: flags.draw }), seconds, bootstrap, ...summary, results }, null, 2)}\n`);
+  await writeFile(flags.json, `${JSON.stringify({ model: modelName, hyperparameters, cutoffsPerDataset: flags.cutoffs, ...(flags.draw === undefined ? {} : { draw: flags.draw }), seconds, bootstrap, ...summary, results }, null, 2)}\n`);
 }
