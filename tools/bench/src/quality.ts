@@ -94,7 +94,7 @@ if (flags.oracle && (program.getOptionValueSource('model') === 'cli' || program.
 /** With --oracle, each dataset's oracle, or why it is left out. */
 const oracles = new Map(flags.oracle ? flags.datasets.map((name) => [name, name === CDNOW ? { why: 'real data: the process behind it is not known' } : processOracle(findScenario(name))] as const) : []);
 const skipped = [...oracles].flatMap(([name, oracle]) => ('why' in oracle ? [`${name} (${oracle.why})`] : []));
-const datasets = flags.oracle ? flags.datasets.filter((name) => !skipped.some((s) => s.startsWith(`${name} (`))) : flags.datasets;
+const datasets = flags.oracle ? flags.datasets.filter((name) => 'model' in oracles.get(name)!) : flags.datasets;
 if (flags.oracle && datasets.length === 0) program.error(`error: --oracle: no dataset here has a known process: ${skipped.join('; ')}`);
 const modelName = flags.oracle ? 'oracle' : flags.model;
 
@@ -126,9 +126,9 @@ for (const [d, { dataset, name, orders: load }] of runs.entries()) {
   const customers = new Set(orders.customerIds).size;
   process.stderr.write(`bench:quality [${d + 1}/${runs.length}] ${dataset}: ${customers} customers, ${orders.nRows} orders, cutoffs ${cutoffDays.map(epochDayToIso).join(', ')} (${elapsed()})\n`);
   const own: CutoffResult[] = [];
+  const oracle = oracles.get(name);
   for (const cutoffDay of cutoffDays) {
     const chosen: { selection?: Record<string, ModelSelection> } = {};
-    const oracle = oracles.get(name);
     const model: BacktestModel = oracle && 'model' in oracle ? oracle.model : backtestModel(() => factory!.create(hyperparameters), {}, (fitted) => (chosen.selection = fitted.describe().selection));
     const backtest = await runBacktest(orders, { cutoffDay, filterTraining, model });
     const bootstrapStarted = performance.now();
@@ -139,7 +139,6 @@ for (const [d, { dataset, name, orders: load }] of runs.entries()) {
   }
   results.push(...own);
   const counts = own.map((r) => `${r.cutoff} ${r.scoredCustomers} scored / ${r.returnedCustomers} returned`).join('; ');
-  const oracle = oracles.get(name);
   const drawnFrom = oracle && 'process' in oracle ? `; oracle: ${oracle.process}` : '';
   tables.push(`${dataset} (${customers.toLocaleString('en-US')} customers, ${orders.nRows.toLocaleString('en-US')} orders; ${counts}${drawnFrom})`, '', ...datasetTable(own, modelName), '', ...cutoffNotes(own, BOOTSTRAP), '');
 }
